@@ -1,0 +1,31 @@
+package io.onerec.api;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The OneRec generator: an encoder-decoder that reads a user's history and emits items as semantic IDs,
+ * decoded by beam search constrained to valid SIDs. Implementations are thread-safe for concurrent
+ * {@code generate} calls.
+ */
+public interface Generator extends AutoCloseable {
+
+    /** Top sessions for one user, best first; exactly {@code beamWidth} of them when that many valid ones exist. */
+    default List<GeneratedSession> generate(UserHistory user, GenerationConfig config) {
+        return generateBatch(List.of(user), config).getFirst();
+    }
+
+    /** Batched decoding: one list of sessions per user, in input order. */
+    List<List<GeneratedSession>> generateBatch(List<UserHistory> users, GenerationConfig config);
+
+    /** The codec whose SIDs this generator emits. */
+    SemanticIdCodec codec();
+
+    /** Writes the generator's weights and config as a checkpoint directory. */
+    void save(Path dir);
+
+    /** Releases native resources, if any. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,46 @@
+package io.onerec.api.spi;
+
+import io.onerec.api.Generator;
+import io.onerec.api.Reasoner;
+import io.onerec.api.RewardModel;
+import io.onerec.api.SemanticIdCodec;
+
+import java.nio.file.Path;
+
+/**
+ * A compute backend (pure-Java CPU, LibTorch, ...), found through {@link java.util.ServiceLoader}. Implementations
+ * must have a public no-argument constructor that does no heavy work: native libraries are loaded in
+ * {@link #isAvailable()}, which must not throw.
+ */
+public interface Backend {
+
+    /** Short, stable name used by {@code -Donerec.backend=NAME}, e.g. "cpu" or "libtorch". */
+    String name();
+
+    /** Higher wins when no backend is forced. */
+    int priority();
+
+    /** Whether the backend can run here (natives load, required JDK modules present). Never throws. */
+    boolean isAvailable();
+
+    /** Why {@link #isAvailable()} is false, for error messages; empty when available. */
+    default String unavailableReason() {
+        return "";
+    }
+
+    /** Loads a codec checkpoint directory written by {@link SemanticIdCodec#save(Path)}. */
+    SemanticIdCodec loadCodec(Path dir);
+
+    /** Loads a generator checkpoint directory for inference, over the given codec. */
+    Generator loadGenerator(Path dir, SemanticIdCodec codec);
+
+    /** Loads a reward-model checkpoint directory for scoring. */
+    default RewardModel loadRewardModel(Path dir) {
+        throw new UnsupportedOperationException("backend '" + name() + "' has no reward model");
+    }
+
+    /** Loads a reasoner checkpoint directory for inference, over the given codec. */
+    default Reasoner loadReasoner(Path dir, SemanticIdCodec codec) {
+        throw new UnsupportedOperationException("backend '" + name() + "' has no reasoner");
+    }
+}

@@ -1,0 +1,75 @@
+package io.onerec.api.spi;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+
+/**
+ * Chooses a backend: the one named by the system property {@value #PROPERTY} when set (failing loudly when it is
+ * missing or cannot load), otherwise the available backend with the highest priority.
+ */
+public final class Backends {
+    public static final String PROPERTY = "onerec.backend";
+    private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+
+    private Backends() {
+    }
+
+    /** All backends on the class path, highest priority first, available or not. */
+    public static List<Backend> installed() {
+        return installed(Thread.currentThread().getContextClassLoader());
+    }
+
+    public static List<Backend> installed(ClassLoader loader) {
+        List<Backend> all = new ArrayList<>();
+        for (Backend b : ServiceLoader.load(Backend.class, loader)) {
+            all.add(b);
+        }
+        all.sort(Comparator.comparingInt(Backend::priority).reversed().thenComparing(Backend::name));
+        return all;
+    }
+
+    /** The backend to use, honouring {@code -Donerec.backend}. */
+    public static Backend get() {
+        return choose(installed(), System.getProperty(PROPERTY));
+    }
+
+    /** The named backend; throws when it is not installed or not available. */
+    public static Backend get(String name) {
+        return choose(installed(), name);
+    }
+
+    static Backend choose(List<Backend> candidates, String forced) {
+        if (forced != null && !forced.isBlank()) {
+            String want = forced.trim().toLowerCase(Locale.ROOT);
+            for (Backend b : candidates) {
+                if (b.name().equalsIgnoreCase(want)) {
+                    if (!b.isAvailable()) {
+                        throw new IllegalStateException("backend '" + want + "' was requested (-D" + PROPERTY + ") but cannot run here: "
+                                + b.unavailableReason());
+                    }
+                    LOG.info("using backend '{}' (forced by -D{})", b.name(), PROPERTY);
+                    return b;
+                }
+            }
+            throw new IllegalStateException("backend '" + want + "' was requested (-D" + PROPERTY + ") but is not installed; installed: "
+                    + candidates.stream().map(Backend::name).toList());
+        }
+        List<String> skipped = new ArrayList<>();
+        for (Backend b : candidates) {
+            if (b.isAvailable()) {
+                LOG.info("using backend '{}' (priority {})", b.name(), b.priority());
+                return b;
+            }
+            skipped.add(b.name() + ": " + b.unavailableReason());
+        }
+        throw new IllegalStateException(candidates.isEmpty()
+                ? "no onerec backend on the class path; add onerec-backend-cpu or onerec-backend-libtorch"
+                : "no onerec backend can run here: " + skipped);
+    }
+}
