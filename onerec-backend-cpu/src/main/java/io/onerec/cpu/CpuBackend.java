@@ -1,0 +1,40 @@
+package io.onerec.cpu;
+
+import io.onerec.api.Generator;
+import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.spi.Backend;
+import io.onerec.cpu.codec.ResidualCodec;
+
+import java.nio.file.Path;
+
+/**
+ * The pure-Java backend: runs anywhere (Vector API kernels when {@code jdk.incubator.vector} is present, scalar
+ * otherwise), so it is always available and has a low priority: native backends win when they load.
+ */
+public final class CpuBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public SemanticIdCodec loadCodec(Path dir) {
+        return ResidualCodec.load(dir);
+    }
+
+    @Override
+    public Generator loadGenerator(Path dir, SemanticIdCodec codec) {
+        throw new UnsupportedOperationException("CPU generator inference is not available yet");
+    }
+}

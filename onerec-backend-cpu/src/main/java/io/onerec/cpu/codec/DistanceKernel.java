@@ -1,0 +1,41 @@
+package io.onerec.cpu.codec;
+
+/**
+ * The hot loops of residual quantization: dot products between many rows and a panel-packed codebook, and the
+ * fused nearest-centroid search over {@code ||c||^2 - 2 x.c} (the {@code ||x||^2} term is constant per row and does
+ * not change the argmin).
+ *
+ * <p>Every dot product is a sequential fused multiply-add over the dimensions, starting at zero, in every
+ * implementation; the vector implementation only computes many of them side by side. Scalar and Panama kernels
+ * therefore return bit-identical results, and a single encoded vector gets exactly the codes the batch fit computed.
+ *
+ * <p>Rows are addressed indirectly: row {@code i} of a call is {@code x[rows[from + i] * dim ...]}, which lets the
+ * balanced fitter work on the shrinking set of unassigned points without copying them.
+ */
+public interface DistanceKernel {
+
+    /** A short name for logs and benchmarks, e.g. "panama-512" or "scalar". */
+    String name();
+
+    /** Centroids per panel expected by this kernel. */
+    int panelWidth();
+
+    default PackedCentroids pack(float[] rowMajor, int count, int dim) {
+        return PackedCentroids.pack(rowMajor, count, dim, panelWidth());
+    }
+
+    /**
+     * Dot products of rows {@code rows[from..from+n)} with the real centroids of panels {@code [panelFrom, panelTo)}:
+     * {@code out[outOff + i * rowStride + (j - panelFrom * panelWidth) * colStride] = x_i . c_j}.
+     */
+    void dots(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
+              float[] out, int outOff, int rowStride, int colStride);
+
+    /**
+     * Running nearest-centroid search over panels {@code [panelFrom, panelTo)}: for each row {@code i}, a centroid
+     * {@code j} with {@code score = fma(-2, x_i.c_j, ||c_j||^2) < bestScore[outOff+i]} replaces the best; ties keep the
+     * lower index (centroids are scanned in increasing order).
+     */
+    void nearest(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
+                 float[] bestScore, int[] bestIndex, int outOff);
+}
