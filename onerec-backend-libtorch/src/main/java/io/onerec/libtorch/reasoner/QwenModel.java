@@ -1,0 +1,266 @@
+package io.onerec.libtorch.reasoner;
+
+import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.api.checkpoint.HostTensor;
+import io.onerec.api.checkpoint.JsonConfig;
+import io.onerec.api.checkpoint.SafeTensors;
+import io.onerec.libtorch.Torch;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * A Qwen2/Qwen3-style decoder-only LM (RMSNorm, RoPE, grouped-query attention, SwiGLU) on LibTorch, written
+ * functionally over a table of parameters named exactly as in Hugging Face checkpoints, so loading a real Qwen
+ * checkpoint and saving ours is a copy with no renaming.
+ */
+public final class QwenModel {
+    public static final String CONFIG_FILE = "config.json";
+    public static final String WEIGHTS_FILE = "model.safetensors";
+    private static final double INIT_STD = 0.02;
+
+    private QwenConfig config;
+    private final Map<String, Tensor> params;
+
+    private QwenModel(QwenConfig config, Map<String, Tensor> params) {
+        this.config = config;
+        this.params = params;
+    }
+
+    public QwenConfig config() {
+        return config;
+    }
+
+    /** Every parameter name with its shape, in HF order. */
+    public static Map<String, long[]> parameterShapes(QwenConfig c) {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        long d = c.hiddenSize(), q = (long) c.numHeads() * c.headDim(), kv = (long) c.numKvHeads() * c.headDim();
+        s.put("model.embed_tokens.weight", new long[]{c.vocabSize(), d});
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            s.put(p + "input_layernorm.weight", new long[]{d});
+            s.put(p + "self_attn.q_proj.weight", new long[]{q, d});
+            s.put(p + "self_attn.k_proj.weight", new long[]{kv, d});
+            s.put(p + "self_attn.v_proj.weight", new long[]{kv, d});
+            if (c.attentionBias()) {
+                s.put(p + "self_attn.q_proj.bias", new long[]{q});
+                s.put(p + "self_attn.k_proj.bias", new long[]{kv});
+                s.put(p + "self_attn.v_proj.bias", new long[]{kv});
+            }
+            s.put(p + "self_attn.o_proj.weight", new long[]{d, q});
+            if (c.qkNorm()) {
+                s.put(p + "self_attn.q_norm.weight", new long[]{c.headDim()});
+                s.put(p + "self_attn.k_norm.weight", new long[]{c.headDim()});
+            }
+            s.put(p + "post_attention_layernorm.weight", new long[]{d});
+            s.put(p + "mlp.gate_proj.weight", new long[]{c.intermediateSize(), d});
+            s.put(p + "mlp.up_proj.weight", new long[]{c.intermediateSize(), d});
+            s.put(p + "mlp.down_proj.weight", new long[]{d, c.intermediateSize()});
+        }
+        s.put("model.norm.weight", new long[]{d});
+        if (!c.tieWordEmbeddings()) s.put("lm_head.weight", new long[]{c.vocabSize(), d});
+        return s;
+    }
+
+    /** Fresh weights: N(0, 0.02) matrices, zero biases, unit norms. */
+    public static QwenModel initialize(QwenConfig config, long seed) {
+        Torch.seed(seed);
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
+            String n = e.getKey();
+            Tensor t = n.endsWith("norm.weight") ? Torch.zeros(e.getValue()).add(Torch.scalar(1.0))
+                    : n.endsWith(".bias") ? Torch.zeros(e.getValue())
+                    : Torch.randn(e.getValue()).mul(Torch.scalar(INIT_STD));
+            params.put(n, t.detach().set_requires_grad(true));
+        }
+        return new QwenModel(config, params);
+    }
+
+    /**
+     * Loads a Hugging Face checkpoint directory: {@code config.json} and one or more {@code *.safetensors} files
+     * (sharded checkpoints are merged). Every expected tensor's presence and shape is checked; BF16/F16 weights
+     * are widened to float32.
+     */
+    public static QwenModel load(Path dir) {
+        QwenConfig config;
+        try {
+            config = QwenConfig.fromHf(JsonConfig.parse(Files.readString(dir.resolve(CONFIG_FILE)), dir.resolve(CONFIG_FILE).toString()));
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + dir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
+        }
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (files.isEmpty()) throw new CheckpointException("no .safetensors file in " + dir);
+        for (Path f : files) host.putAll(SafeTensors.read(f));
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
+            HostTensor h = host.get(e.getKey());
+            if (h == null) throw new CheckpointException(dir + ": missing tensor " + e.getKey());
+            h.requireShape(e.getKey(), e.getValue());
+            params.put(e.getKey(), Torch.floats(h.floats(), e.getValue()).set_requires_grad(true));
+        }
+        return new QwenModel(config, params);
+    }
+
+    /** Writes {@code config.json} (HF keys) and {@code model.safetensors} (HF tensor names). */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(CONFIG_FILE), config.toHf().toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        params.forEach((n, t) -> host.put(n, Torch.toHost(t)));
+        SafeTensors.write(dir.resolve(WEIGHTS_FILE), host, Map.of("format", "pt"));
+    }
+
+    /**
+     * Appends {@code added} token rows to the embedding (and to the untied lm_head): each new row is the mean of the
+     * existing rows plus small Gaussian noise, so new tokens start as "an average token" rather than at an outlier
+     * that would dominate the softmax (the usual recipe for adding tokens to a pretrained LM).
+     */
+    public void extendVocabulary(int added, long seed) {
+        if (added < 0) throw new IllegalArgumentException("cannot add " + added + " tokens");
+        if (added == 0) return;
+        Random r = new Random(seed);
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (String name : config.tieWordEmbeddings() ? List.of("model.embed_tokens.weight") : List.of("model.embed_tokens.weight", "lm_head.weight")) {
+                Tensor old = params.get(name);
+                long d = old.size(1);
+                float[] mean = Torch.toFloats(old.mean(new long[]{0}, false, new ScalarTypeOptional()));
+                float std = (float) Math.max(1e-4, old.std().item_float() * 0.1);
+                float[] rows = new float[(int) (added * d)];
+                for (int i = 0; i < added; i++) {
+                    for (int j = 0; j < d; j++) rows[(int) (i * d + j)] = mean[j] + std * (float) r.nextGaussian();
+                }
+                Tensor grown = torch.cat(new TensorVector(old.detach(), Torch.floats(rows, added, d)), 0);
+                params.put(name, grown.detach().clone().set_requires_grad(true));
+            }
+        }
+        config = config.withVocabSize(config.vocabSize() + added);
+    }
+
+    public TensorVector parameters() {
+        return new TensorVector(params.values().toArray(Tensor[]::new));
+    }
+
+    public List<Tensor> parameterList() {
+        return new ArrayList<>(params.values());
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor t : params.values()) n += t.numel();
+        return n;
+    }
+
+    Tensor p(String name) {
+        Tensor t = params.get(name);
+        if (t == null) throw new IllegalStateException("no parameter " + name);
+        return t;
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    /** Token ids [B, T] (int64) -> next-token logits [B, T, V], causal attention, positions 0..T-1. */
+    public Tensor forward(Tensor ids) {
+        long b = ids.size(0), t = ids.size(1);
+        QwenConfig c = config;
+        Tensor x = p("model.embed_tokens.weight").index_select(0, ids.view(-1)).view(b, t, c.hiddenSize());
+        Tensor[] rope = ropeTables(t);
+        boolean[] future = new boolean[(int) (t * t)];
+        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) future[(int) (i * t + j)] = true;
+        Tensor causal = Torch.bools(future, 1, 1, t, t);
+        for (int i = 0; i < c.numLayers(); i++) {
+            String pre = "model.layers." + i + ".";
+            Tensor h = rmsNorm(x, p(pre + "input_layernorm.weight"));
+            x = x.add(attention(h, pre + "self_attn.", rope, causal));
+            h = rmsNorm(x, p(pre + "post_attention_layernorm.weight"));
+            Tensor gate = linear(h, p(pre + "mlp.gate_proj.weight"));
+            Tensor up = linear(h, p(pre + "mlp.up_proj.weight"));
+            x = x.add(linear(gate.mul(gate.sigmoid()).mul(up), p(pre + "mlp.down_proj.weight")));
+        }
+        x = rmsNorm(x, p("model.norm.weight"));
+        return linear(x, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"));
+    }
+
+    private Tensor attention(Tensor h, String pre, Tensor[] rope, Tensor causal) {
+        QwenConfig c = config;
+        long b = h.size(0), t = h.size(1), dh = c.headDim();
+        Tensor q = linear(h, p(pre + "q_proj.weight")), k = linear(h, p(pre + "k_proj.weight")), v = linear(h, p(pre + "v_proj.weight"));
+        if (c.attentionBias()) {
+            q = q.add(p(pre + "q_proj.bias"));
+            k = k.add(p(pre + "k_proj.bias"));
+            v = v.add(p(pre + "v_proj.bias"));
+        }
+        q = q.view(b, t, c.numHeads(), dh);
+        k = k.view(b, t, c.numKvHeads(), dh);
+        v = v.view(b, t, c.numKvHeads(), dh);
+        if (c.qkNorm()) {
+            q = rmsNorm(q, p(pre + "q_norm.weight"));
+            k = rmsNorm(k, p(pre + "k_norm.weight"));
+        }
+        q = rotate(q.transpose(1, 2), rope);
+        k = rotate(k.transpose(1, 2), rope);
+        v = v.transpose(1, 2);
+        if (c.kvGroups() > 1) {
+            // HF repeat_kv: query head h reads key/value head h / groups.
+            k = k.unsqueeze(2).expand(b, c.numKvHeads(), c.kvGroups(), t, dh).reshape(b, c.numHeads(), t, dh);
+            v = v.unsqueeze(2).expand(b, c.numKvHeads(), c.kvGroups(), t, dh).reshape(b, c.numHeads(), t, dh);
+        }
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)))
+                .masked_fill(causal, Torch.scalar(Double.NEGATIVE_INFINITY));
+        Tensor a = scores.softmax(-1).matmul(v).transpose(1, 2).contiguous().view(b, t, (long) c.numHeads() * dh);
+        return linear(a, p(pre + "o_proj.weight"));
+    }
+
+    /** cos and sin tables [T, head_dim] in HF layout: frequencies repeated over both halves. */
+    private Tensor[] ropeTables(long t) {
+        int dh = config.headDim(), half = dh / 2;
+        float[] cos = new float[(int) (t * dh)], sin = new float[(int) (t * dh)];
+        for (int pos = 0; pos < t; pos++) {
+            for (int i = 0; i < half; i++) {
+                double invFreq = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / dh);
+                double angle = pos * invFreq;
+                cos[pos * dh + i] = cos[pos * dh + i + half] = (float) Math.cos(angle);
+                sin[pos * dh + i] = sin[pos * dh + i + half] = (float) Math.sin(angle);
+            }
+        }
+        return new Tensor[]{Torch.floats(cos, t, dh), Torch.floats(sin, t, dh)};
+    }
+
+    /** x [B, H, T, dh] -> x cos + rotate_half(x) sin. */
+    private Tensor rotate(Tensor x, Tensor[] rope) {
+        long half = config.headDim() / 2;
+        Tensor rotated = torch.cat(new TensorVector(x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)), -1);
+        return x.mul(rope[0]).add(rotated.mul(rope[1]));
+    }
+
+    private Tensor rmsNorm(Tensor x, Tensor weight) {
+        Tensor ms = x.pow(Torch.scalar(2)).mean(new long[]{-1}, true, new ScalarTypeOptional());
+        return x.mul(ms.add(Torch.scalar(config.rmsNormEps())).rsqrt()).mul(weight);
+    }
+
+    private static Tensor linear(Tensor x, Tensor w) {
+        return x.matmul(w.t());
+    }
+}
