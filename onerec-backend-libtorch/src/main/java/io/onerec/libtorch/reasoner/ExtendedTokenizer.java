@@ -113,6 +113,11 @@ public final class ExtendedTokenizer implements TextTokenizer {
     }
 
     @Override
+    public boolean isControl(int id) {
+        return id < base.vocabSize() && base.isControl(id);
+    }
+
+    @Override
     public String joiner() {
         return base.joiner();
     }

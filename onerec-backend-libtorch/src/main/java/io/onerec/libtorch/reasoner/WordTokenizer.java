@@ -96,6 +96,11 @@ public final class WordTokenizer implements TextTokenizer {
     }
 
     @Override
+    public boolean isControl(int id) {
+        return id < 3;
+    }
+
+    @Override
     public String joiner() {
         return " ";
     }

@@ -1,0 +1,41 @@
+package io.onerec.api.thinkahead;
+
+import io.onerec.api.ProgressListener;
+import io.onerec.api.Reasoner;
+import io.onerec.api.TrainingProgress;
+import io.onerec.api.UserHistory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Think-Ahead's offline half: runs the reasoner over users and stores each user's (c1, c2) prefix set (the union
+ * over sampled reasoning paths of the prefixes kept after each path). Seeds are derived from the user id, so a
+ * re-run reproduces the store.
+ *
+ * @param paths           reasoning paths sampled per user (T)
+ * @param prefixesPerPath prefixes kept per path (m)
+ */
+public record ThinkAheadJob(Reasoner reasoner, int paths, int prefixesPerPath, long seed) {
+    public ThinkAheadJob {
+        if (paths < 1 || prefixesPerPath < 1) throw new IllegalArgumentException("paths and prefixesPerPath must be >= 1");
+    }
+
+    /** Computes and stores the prefix sets of all users, then flushes the store; returns the mean set size. */
+    public double run(List<UserHistory> users, PrefixStore store, ProgressListener progress) {
+        ProgressListener p = progress == null ? ProgressListener.NONE : progress;
+        long total = 0;
+        for (int i = 0; i < users.size(); i++) {
+            UserHistory u = users.get(i);
+            var set = reasoner.thinkAhead(u, paths, prefixesPerPath, seed * 1_000_003L + u.userId());
+            store.put(u.userId(), set);
+            total += set.size();
+            if (i % 50 == 0 || i == users.size() - 1) {
+                p.onProgress(new TrainingProgress("think-ahead/offline", i + 1, users.size(), Double.NaN,
+                        Map.of("meanPrefixes", (double) total / (i + 1))));
+            }
+        }
+        store.flush();
+        return users.isEmpty() ? 0 : (double) total / users.size();
+    }
+}
