@@ -5,6 +5,7 @@ import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.checkpoint.JsonConfig;
 import io.onerec.api.checkpoint.SafeTensors;
 import io.onerec.libtorch.Torch;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -142,7 +143,8 @@ public final class QwenModel {
         if (added < 0) throw new IllegalArgumentException("cannot add " + added + " tokens");
         if (added == 0) return;
         Random r = new Random(seed);
-        try (NoGradGuard g = new NoGradGuard()) {
+        // The kept tensors get an extra reference: the new weights must outlive any PointerScope of the caller.
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             for (String name : config.tieWordEmbeddings() ? List.of("model.embed_tokens.weight") : List.of("model.embed_tokens.weight", "lm_head.weight")) {
                 Tensor old = params.get(name);
                 long d = old.size(1);
@@ -153,7 +155,10 @@ public final class QwenModel {
                     for (int j = 0; j < d; j++) rows[(int) (i * d + j)] = mean[j] + std * (float) r.nextGaussian();
                 }
                 Tensor grown = torch.cat(new TensorVector(old.detach(), Torch.floats(rows, added, d)), 0);
-                params.put(name, grown.detach().clone().set_requires_grad(true));
+                Tensor kept = grown.detach().clone();
+                kept.retainReference();
+                kept.set_requires_grad(true);
+                params.put(name, kept);
             }
         }
         config = config.withVocabSize(config.vocabSize() + added);
