@@ -145,14 +145,16 @@ public final class ReasonerTrainer {
             }
         }
         double meanReward = rewardSum / Math.max(1, rewardCount);
-        double lossValue = 0;
-        if (!rollouts.isEmpty()) {
-            try (PointerScope scope = new PointerScope()) {
-                lossValue = apply(advantageLoss(rollouts, weights));
-            }
-        }
+        double lossValue = rollouts.isEmpty() ? 0 : policyStep(rollouts, weights);
         progress.onProgress(new TrainingProgress("reasoner/grpo", step, -1, lossValue, Map.of("reward", meanReward)));
         return new GrpoStep(meanReward, lossValue);
+    }
+
+    /** One policy-gradient update on rollouts (prompt + rationale, loss on the rationale) with their advantages. */
+    double policyStep(List<TokenExample> rollouts, List<Double> advantages) {
+        try (PointerScope scope = new PointerScope()) {
+            return apply(advantageLoss(rollouts, advantages));
+        }
     }
 
     /** -(1/N) sum_i A_i * mean log p(rationale_i): the GRPO surrogate with token-mean per rollout. */

@@ -1,0 +1,62 @@
+package io.onerec.libtorch.reasoner;
+
+import io.onerec.api.ItemEmbeddings;
+import io.onerec.api.UserHistory;
+import io.onerec.api.data.ItemMetadata;
+import io.onerec.cpu.codec.ResidualCodec;
+import io.onerec.cpu.codec.ResidualCodecFitter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A tiny synthetic catalog with titles and attributes, a codec over it, and users whose next item is a fixed
+ * function of their last item: learnable by a tiny model within seconds.
+ */
+final class ReasonerFixture {
+    static final int ITEMS = 24;
+    final ResidualCodec codec;
+    final ItemMetadata metadata;
+    final List<UserHistory> users = new ArrayList<>();
+    final int[] targets;
+    final ReasonerTexts texts;
+    final SidVocabulary vocab;
+
+    ReasonerFixture(int userCount, long seed) {
+        Random r = new Random(seed);
+        // Embeddings from the item's "brand" and "color" so the codec's first level groups similar items.
+        int dim = 6;
+        float[] data = new float[ITEMS * dim];
+        String[] titles = new String[ITEMS];
+        int[][] attrs = new int[ITEMS][];
+        String[] brands = {"rosa", "lumen", "verde", "noir"}, colors = {"red", "gold", "blue"};
+        for (int i = 0; i < ITEMS; i++) {
+            data[i * dim + i % 4] = 3f;
+            data[i * dim + 4 + i % 2] = 1.5f;
+            for (int j = 0; j < dim; j++) data[i * dim + j] += 0.3f * (float) r.nextGaussian();
+            titles[i] = brands[i % 4] + " " + colors[i % 3] + " cream model" + i;
+            attrs[i] = new int[]{i % 4, 4 + i % 3};
+        }
+        var cfg = ResidualCodecFitter.Config.of(2, 4, ResidualCodecFitter.Method.KMEANS).withSeed(seed).withThreads(1);
+        codec = new ResidualCodecFitter(cfg).fit(new ItemEmbeddings(ITEMS, dim, data)).codec();
+        metadata = new ItemMetadata(titles, attrs, null);
+        targets = new int[userCount];
+        for (int u = 0; u < userCount; u++) {
+            int[] h = new int[2 + r.nextInt(3)];
+            for (int i = 0; i < h.length; i++) h[i] = r.nextInt(ITEMS);
+            users.add(new UserHistory(u, h));
+            targets[u] = next(h[h.length - 1]);
+        }
+        texts = new ReasonerTexts(codec, metadata, 3, 3);
+        vocab = SidVocabulary.extend(WordTokenizer.build(texts.vocabularyTexts(users, targets), 1, 500), codec.codebookSizes());
+    }
+
+    static int next(int last) {
+        return (last * 5 + 1) % ITEMS;
+    }
+
+    QwenModel model(long seed) {
+        return QwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), 32, 2, 4, 2), seed);
+    }
+}
