@@ -1,6 +1,7 @@
 package io.onerec.cpu.codec;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -84,6 +85,42 @@ final class PanamaDistanceKernel implements DistanceKernel {
                         }
                         bestScore[o] = best;
                         bestIndex[o] = bestJ;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void scan(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
+                     float[] rowBias, float[] threshold, int thresholdOff, CandidateSink sink) {
+        checkPanel(c);
+        int dim = c.dim();
+        float[] tile = new float[ROWS * PANEL];
+        FloatVector minus2 = FloatVector.broadcast(S, -2f);
+        for (int i = 0; i < n; i += ROWS) {
+            int r = Math.min(ROWS, n - i);
+            for (int p = panelFrom; p < panelTo; p++) {
+                tile(x, rows, from + i, r, c.data(), p * dim * PANEL, dim, tile);
+                int t = thresholdOff + (p - panelFrom) * PANEL;
+                for (int k = 0; k < r; k++) {
+                    int point = rows[from + i + k];
+                    FloatVector bias = FloatVector.broadcast(S, rowBias[point]);
+                    for (int h = 0; h < 2; h++) {
+                        FloatVector s = FloatVector.fromArray(S, tile, k * PANEL + h * L).fma(minus2, bias);
+                        VectorMask<Float> below = s.lt(FloatVector.fromArray(S, threshold, t + h * L));
+                        if (below.anyTrue()) {
+                            s.intoArray(tile, k * PANEL + h * L);
+                            long bits = below.toLong();
+                            while (bits != 0) {
+                                int lane = Long.numberOfTrailingZeros(bits);
+                                bits &= bits - 1;
+                                int j = h * L + lane;
+                                // re-check: an earlier offer of this row may have lowered the threshold
+                                float sc = tile[k * PANEL + j];
+                                if (sc < threshold[t + j]) sink.offer(point, p * PANEL + j, sc);
+                            }
+                        }
                     }
                 }
             }

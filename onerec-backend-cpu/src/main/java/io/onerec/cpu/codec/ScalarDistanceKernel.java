@@ -58,6 +58,27 @@ public final class ScalarDistanceKernel implements DistanceKernel {
         }
     }
 
+    @Override
+    public void scan(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
+                     float[] rowBias, float[] threshold, int thresholdOff, CandidateSink sink) {
+        int dim = c.dim(), pw = c.panelWidth();
+        float[] pk = c.data();
+        float[] acc = new float[pw];
+        for (int i = 0; i < n; i++) {
+            int point = rows[from + i];
+            int xo = point * dim;
+            float bias = rowBias[point];
+            for (int p = panelFrom; p < panelTo; p++) {
+                panelDots(x, xo, pk, p * dim * pw, dim, pw, acc);
+                int t = thresholdOff + (p - panelFrom) * pw;
+                for (int j = 0; j < pw; j++) {
+                    float s = Math.fma(acc[j], -2f, bias);
+                    if (s < threshold[t + j]) sink.offer(point, p * pw + j, s);
+                }
+            }
+        }
+    }
+
     private static void panelDots(float[] x, int xo, float[] pk, int base, int dim, int pw, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
         for (int d = 0; d < dim; d++) {
