@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  *       L2-resident). Each block only looks at points still free, so a pass costs about n*k*dim/2 multiply-adds,
  *       half of one plain K-means assignment step, and the points are streamed k/B times, not k times.</li>
  *   <li>No distance matrix is stored. While scanning, every thread keeps for each cluster of the block a bounded
- *       max-heap of its best {@code 3w + 32} candidates (keys ordered by distance, then point index); the kernel
+ *       max-heap of its best {@code 5w + 64} candidates (keys ordered by distance, then point index); the kernel
  *       only calls back when a distance beats the heap's current worst, which is rare after the first rows.</li>
  *   <li>Then the block's clusters select in order: merge the threads' candidates (a sort of a few hundred keys),
  *       skip points taken by earlier clusters, take the first w. This is exact when every full heap's worst
@@ -33,6 +33,10 @@ final class BalancedKMeansClustering {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BalancedKMeansClustering.class);
     /** Clusters per block: their packed centroids (512 x dim floats) stay in L2 while the free points stream by. */
     private static final int BLOCK_CLUSTERS = 512;
+    /** Clusters re-scanned when one runs out of candidates. */
+    private static final int RESCAN_CLUSTERS = 128;
+    /** Candidates kept per cluster and thread: this many times the cluster size, plus 64. */
+    private static final int CANDIDATE_FACTOR = 5;
 
     private BalancedKMeansClustering() {
     }
@@ -84,7 +88,7 @@ final class BalancedKMeansClustering {
         int pw = packed.panelWidth();
         int blockPanels = Math.max(1, BLOCK_CLUSTERS / pw);
         int chunks = job.pool().getParallelism();
-        int capacity = 3 * (n / k + 1) + 32;
+        int capacity = CANDIDATE_FACTOR * (n / k + 1) + 64;
         CandidateHeaps[] heaps = new CandidateHeaps[chunks];
         for (int t = 0; t < chunks; t++) heaps[t] = new CandidateHeaps(blockPanels * pw, capacity);
         boolean[] taken = new boolean[n];
@@ -99,12 +103,15 @@ final class BalancedKMeansClustering {
             int c0 = p * pw, c1 = Math.min(k, p1 * pw);
             int next = c0; // first cluster of the block not yet assigned
             while (next < c1) {
-                // Candidates of clusters [next, c1) among the points still free.
+                // Drop the points taken so far, then gather candidates among the points still free.
                 int kept = 0;
                 for (int i = 0; i < m; i++) if (!taken[free[i]]) free[kept++] = free[i];
                 m = kept;
                 long t0 = System.nanoTime();
-                scan(job, x, free, m, packed, p, p1, next - c0, c1 - c0, xNorms, heaps);
+                // First scan: the whole block. A rescan (some cluster ran out of candidates) only covers the next
+                // RESCAN_CLUSTERS clusters; the later clusters keep their candidates, which stay valid.
+                int jTo = next == c0 ? c1 - c0 : Math.min(c1 - c0, next - c0 + RESCAN_CLUSTERS);
+                scan(job, x, free, m, packed, p, p1, next - c0, jTo, xNorms, heaps);
                 scanNanos += System.nanoTime() - t0;
                 if (next > c0) rescans++;
                 while (next < c1) {
@@ -152,13 +159,14 @@ final class BalancedKMeansClustering {
         int chunks = heaps.length;
         int pw = packed.panelWidth();
         int skip = jFrom / pw; // panels wholly before jFrom are already assigned: do not compute them again
+        int last = Math.min(p1, p0 + (jTo + pw - 1) / pw);
         int firstCluster = p0 * pw;
         Rows.forEachBlock(job.pool(), chunks, t -> {
             CandidateHeaps h = heaps[t];
             h.reset(jFrom, jTo);
             int from = (int) ((long) m * t / chunks), to = (int) ((long) m * (t + 1) / chunks);
             for (int r = from; r < to; r += Rows.BLOCK) {
-                job.kernel().scan(x, free, r, Math.min(Rows.BLOCK, to - r), packed, p0 + skip, p1, xNorms,
+                job.kernel().scan(x, free, r, Math.min(Rows.BLOCK, to - r), packed, p0 + skip, last, xNorms,
                         h.threshold, skip * pw, (point, centroid, score) -> h.offer(centroid - firstCluster, point, score));
             }
         });
@@ -182,8 +190,9 @@ final class BalancedKMeansClustering {
             this.threshold = new float[clusters];
         }
 
+        /** Empties the heaps of clusters [jFrom, jTo) and makes them the only ones the kernel offers to. */
         void reset(int jFrom, int jTo) {
-            java.util.Arrays.fill(sizes, 0);
+            java.util.Arrays.fill(sizes, jFrom, jTo, 0);
             java.util.Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
             java.util.Arrays.fill(threshold, jFrom, jTo, Float.POSITIVE_INFINITY);
         }

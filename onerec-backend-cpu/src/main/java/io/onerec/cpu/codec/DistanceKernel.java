@@ -25,13 +25,6 @@ public interface DistanceKernel {
     }
 
     /**
-     * Dot products of rows {@code rows[from..from+n)} with the real centroids of panels {@code [panelFrom, panelTo)}:
-     * {@code out[outOff + i * rowStride + (j - panelFrom * panelWidth) * colStride] = x_i . c_j}.
-     */
-    void dots(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
-              float[] out, int outOff, int rowStride, int colStride);
-
-    /**
      * Running nearest-centroid search over panels {@code [panelFrom, panelTo)}: for each row {@code i}, a centroid
      * {@code j} with {@code score = fma(-2, x_i.c_j, ||c_j||^2) < bestScore[outOff+i]} replaces the best; ties keep the
      * lower index (centroids are scanned in increasing order).

@@ -15,25 +15,6 @@ public final class ScalarDistanceKernel implements DistanceKernel {
     }
 
     @Override
-    public void dots(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
-                     float[] out, int outOff, int rowStride, int colStride) {
-        int dim = c.dim(), pw = c.panelWidth();
-        float[] pk = c.data();
-        float[] acc = new float[pw];
-        for (int i = 0; i < n; i++) {
-            int xo = rows[from + i] * dim;
-            for (int p = panelFrom; p < panelTo; p++) {
-                panelDots(x, xo, pk, p * dim * pw, dim, pw, acc);
-                int valid = Math.min(pw, c.count() - p * pw);
-                int o = outOff + i * rowStride + (p - panelFrom) * pw * colStride;
-                for (int j = 0; j < valid; j++) {
-                    out[o + j * colStride] = acc[j];
-                }
-            }
-        }
-    }
-
-    @Override
     public void nearest(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
                         float[] bestScore, int[] bestIndex, int outOff) {
         int dim = c.dim(), pw = c.panelWidth();
