@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fitting a 3-level codec and encoding with it, on synthetic L2-normalised mixture data, 2 threads.
+ * Fitting a 3-level codec on synthetic L2-normalised mixture data, 2 threads.
  * {@code kernel=scalar} gives the reference for the Panama ratio.
  *
  * <p>The OneRec-scale target (1,000,000 x 256, 3 x 8192 balanced; goal: under 10 minutes on 2 cores) is not run by
@@ -52,15 +52,10 @@ public class CodecFitBenchmark {
     public String kernel;
 
     private ItemEmbeddings data;
-    private ResidualCodec codec;
-    private float[][] queries;
 
     @Setup(Level.Trial)
     public void setup() {
         data = SyntheticEmbeddings.mixture(n, dim, Math.max(16, k / 4), 7);
-        codec = fitter().fit(data).codec();
-        queries = new float[1000][];
-        for (int i = 0; i < queries.length; i++) queries[i] = data.row((int) ((long) i * n / queries.length));
     }
 
     private ResidualCodecFitter fitter() {
@@ -72,13 +67,5 @@ public class CodecFitBenchmark {
     @Benchmark
     public ResidualCodec fit() {
         return fitter().fit(data).codec();
-    }
-
-    /** Encodes 1000 items one at a time (the serving path); time per op / 1000 = time per encode. */
-    @Benchmark
-    public int encode1000() {
-        int h = 0;
-        for (float[] q : queries) h += codec.encode(q).code(0);
-        return h;
     }
 }
