@@ -1,0 +1,206 @@
+package io.onerec.api.generator;
+
+import io.onerec.api.GeneratedSession;
+import io.onerec.api.GenerationConfig;
+import io.onerec.api.SemanticId;
+import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.UserHistory;
+import io.onerec.api.sid.PrefixTrie;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Beam search over semantic IDs constrained by the codec's prefix trie, exactly as specified in
+ * docs/generator-model.md: every emitted item is a valid catalog item, optional restriction to allowed SID prefixes
+ * (Think-Ahead), no repeated item within a session, optional exclusion of history items. The model math is behind
+ * {@link StepDecoder}, so every backend shares these semantics, including tie-breaking (score, then lower parent
+ * slot, then lower code).
+ */
+public final class ConstrainedBeamSearch {
+    private final GeneratorConfig config;
+    private final SemanticIdCodec codec;
+    private final PrefixTrie trie;
+
+    public ConstrainedBeamSearch(GeneratorConfig config, SemanticIdCodec codec) {
+        if (!Arrays.equals(config.codebookSizes(), codec.codebookSizes())) {
+            throw new IllegalArgumentException("generator codebook sizes " + Arrays.toString(config.codebookSizes())
+                    + " do not match the codec's " + Arrays.toString(codec.codebookSizes()));
+        }
+        this.config = config;
+        this.codec = codec;
+        this.trie = codec.trie();
+    }
+
+    public List<List<GeneratedSession>> search(StepDecoder decoder, List<UserHistory> users, GenerationConfig gen) {
+        if (gen.itemsPerSession() > config.itemsPerSession()) {
+            throw new IllegalArgumentException("itemsPerSession " + gen.itemsPerSession() + " exceeds the model's items_per_session "
+                    + config.itemsPerSession());
+        }
+        for (UserHistory u : users) {
+            for (int it : u.items()) {
+                if (it >= codec.itemCount()) {
+                    throw new IllegalArgumentException("user " + u.userId() + " has unknown item " + it + " (catalog has " + codec.itemCount() + ")");
+                }
+            }
+            if (u.length() == 0 && config.userBuckets() == 0) {
+                throw new IllegalArgumentException("user " + u.userId() + " has an empty history and the model has no user tokens");
+            }
+        }
+        PrefixTrie allowed = null;
+        int allowedDepth = 0;
+        if (gen.restricted()) {
+            SemanticId[] prefixes = gen.allowedPrefixes().toArray(SemanticId[]::new);
+            allowed = PrefixTrie.build(prefixes);
+            allowedDepth = allowed.depth();
+            if (allowedDepth > config.codeLevels()) {
+                throw new IllegalArgumentException("allowed prefixes of length " + allowedDepth + " exceed the SID length " + config.codeLevels());
+            }
+        }
+        int b = gen.beamWidth(), u = users.size(), n = u * b, levels = config.codeLevels(), m = gen.itemsPerSession();
+        State st = new State(n, m);
+        for (int s = 0; s < n; s++) {
+            st.score[s] = s % b == 0 ? 0.0 : Double.NEGATIVE_INFINITY;
+        }
+        int[][] history = new int[u][];
+        for (int i = 0; i < u; i++) {
+            history[i] = users.get(i).items();
+            Arrays.sort(history[i]);
+        }
+        Candidates cand = new Candidates();
+        try (StepDecoder.Session session = decoder.start(users, b)) {
+            int[] tokens = new int[n];
+            int[] parents = new int[n];
+            for (int s = 0; s < n; s++) parents[s] = s;
+            Arrays.fill(tokens, GeneratorConfig.BOS);
+            for (int slot = 0; slot < m; slot++) {
+                if (slot > 0) {
+                    // Feed the previous item's last code (output unused), then BOS for the next item.
+                    session.step(tokens, parents, -1);
+                    for (int s = 0; s < n; s++) parents[s] = s;
+                    Arrays.fill(tokens, GeneratorConfig.BOS);
+                    Arrays.fill(st.node, trie.root());
+                    Arrays.fill(st.allowNode, 0);
+                }
+                for (int level = 0; level < levels; level++) {
+                    float[] logp = session.step(tokens, parents, level);
+                    int k = config.codebookSize(level);
+                    boolean last = level == levels - 1;
+                    State next = new State(n, m);
+                    for (int user = 0; user < u; user++) {
+                        cand.clear();
+                        for (int p = user * b; p < (user + 1) * b; p++) {
+                            if (st.score[p] == Double.NEGATIVE_INFINITY) continue;
+                            int node = st.node[p];
+                            for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
+                                int code = trie.childCode(node, c);
+                                int allowNode = -1;
+                                if (allowed != null && level < allowedDepth) {
+                                    allowNode = allowed.child(st.allowNode[p], code);
+                                    if (allowNode < 0) continue;
+                                }
+                                int childNode = trie.childNode(node, c);
+                                if (last) {
+                                    int item = trie.itemAt(childNode);
+                                    if (contains(st.items[p], slot, item)) continue;
+                                    if (gen.excludeHistory() && Arrays.binarySearch(history[user], item) >= 0) continue;
+                                }
+                                cand.add(st.score[p] + logp[p * k + code], p, code, childNode, allowNode);
+                            }
+                        }
+                        int kept = cand.selectTop(b);
+                        for (int j = 0; j < b; j++) {
+                            int s = user * b + j;
+                            if (j >= kept) {
+                                next.score[s] = Double.NEGATIVE_INFINITY;
+                                parents[s] = user * b; // any slot of the same user; the beam is dead
+                                tokens[s] = GeneratorConfig.PAD;
+                                continue;
+                            }
+                            int c = cand.order[j];
+                            int p = cand.parent[c];
+                            next.score[s] = cand.score[c];
+                            next.node[s] = cand.node[c];
+                            next.allowNode[s] = cand.allowNode[c];
+                            System.arraycopy(st.items[p], 0, next.items[s], 0, m);
+                            if (last) next.items[s][slot] = trie.itemAt(cand.node[c]);
+                            parents[s] = p;
+                            tokens[s] = config.codeToken(level, cand.code[c]);
+                        }
+                    }
+                    st = next;
+                }
+            }
+        }
+        List<List<GeneratedSession>> out = new ArrayList<>(u);
+        for (int user = 0; user < u; user++) {
+            List<GeneratedSession> sessions = new ArrayList<>(b);
+            for (int s = user * b; s < (user + 1) * b; s++) {
+                if (st.score[s] != Double.NEGATIVE_INFINITY) {
+                    sessions.add(new GeneratedSession(Arrays.copyOf(st.items[s], m), st.score[s]));
+                }
+            }
+            out.add(sessions);
+        }
+        return out;
+    }
+
+    private static boolean contains(int[] items, int count, int item) {
+        for (int i = 0; i < count; i++) if (items[i] == item) return true;
+        return false;
+    }
+
+    /** Per-slot beam state. */
+    private static final class State {
+        final double[] score;
+        final int[] node;
+        final int[] allowNode;
+        final int[][] items;
+
+        State(int n, int m) {
+            score = new double[n];
+            node = new int[n];
+            allowNode = new int[n];
+            items = new int[n][m];
+        }
+    }
+
+    /** Candidate expansions of one user's beams; selection is a partial sort by (score desc, parent, code). */
+    private static final class Candidates {
+        double[] score = new double[64];
+        int[] parent = new int[64], code = new int[64], node = new int[64], allowNode = new int[64];
+        Integer[] order = new Integer[0];
+        int size;
+
+        void clear() {
+            size = 0;
+        }
+
+        void add(double sc, int p, int c, int nd, int an) {
+            if (size == score.length) {
+                int cap = size * 2;
+                score = Arrays.copyOf(score, cap);
+                parent = Arrays.copyOf(parent, cap);
+                code = Arrays.copyOf(code, cap);
+                node = Arrays.copyOf(node, cap);
+                allowNode = Arrays.copyOf(allowNode, cap);
+            }
+            score[size] = sc;
+            parent[size] = p;
+            code[size] = c;
+            node[size] = nd;
+            allowNode[size] = an;
+            size++;
+        }
+
+        /** Orders the best min(b, size) candidates into {@code order[0..)}; returns how many. */
+        int selectTop(int b) {
+            if (order.length < size) order = new Integer[Math.max(size, 2 * order.length)];
+            for (int i = 0; i < size; i++) order[i] = i;
+            // Candidates are generated in (parent, code) order, so a stable sort by score alone gives the tie-breaks.
+            Arrays.sort(order, 0, size, (x, y) -> Double.compare(score[y], score[x]));
+            return Math.min(b, size);
+        }
+    }
+}

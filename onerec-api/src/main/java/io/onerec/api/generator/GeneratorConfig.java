@@ -1,0 +1,149 @@
+package io.onerec.api.generator;
+
+import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.api.checkpoint.JsonConfig;
+
+import java.util.Arrays;
+
+/**
+ * Shape of a OneRec generator (see docs/generator-model.md): the token layout follows from the codec's codebook
+ * sizes, the rest are transformer sizes. Shared by every backend, so a checkpoint written by one loads in another.
+ */
+public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers, int decoderLayers,
+                              int moeExperts, int moeTopK, int maxHistory, int[] codebookSizes,
+                              int userBuckets, int itemsPerSession, double normEps) {
+
+    public static final int PAD = 0;
+    public static final int BOS = 1;
+    private static final int FIRST_CODE_TOKEN = 2;
+
+    public GeneratorConfig {
+        require(dModel > 0 && nHeads > 0 && dModel % nHeads == 0, "d_model (" + dModel + ") must be a positive multiple of n_heads (" + nHeads + ")");
+        require(dFf > 0, "d_ff must be > 0, got " + dFf);
+        require(encoderLayers >= 0 && decoderLayers > 0, "need encoder_layers >= 0 and decoder_layers > 0");
+        require(moeExperts >= 0, "moe_experts must be >= 0");
+        require(moeExperts == 0 || (moeTopK >= 1 && moeTopK <= moeExperts), "moe_top_k must be in [1, moe_experts], got " + moeTopK);
+        require(maxHistory > 0, "max_history must be > 0");
+        require(codebookSizes != null && codebookSizes.length > 0, "codebook_sizes must be non-empty");
+        for (int k : codebookSizes) require(k > 0, "codebook sizes must be positive: " + Arrays.toString(codebookSizes));
+        require(userBuckets >= 0, "user_buckets must be >= 0");
+        require(itemsPerSession >= 1, "items_per_session must be >= 1");
+        require(normEps > 0, "norm_eps must be > 0");
+        codebookSizes = codebookSizes.clone();
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** A small default shape close to TIGER (d=128, 4 encoder + 4 decoder layers, 4 heads, d_ff=512). */
+    public static GeneratorConfig small(int[] codebookSizes) {
+        return new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codebookSizes, 0, 1, 1e-6);
+    }
+
+    @Override
+    public int[] codebookSizes() {
+        return codebookSizes.clone();
+    }
+
+    /** Code positions per item (P). */
+    public int codeLevels() {
+        return codebookSizes.length;
+    }
+
+    public int codebookSize(int level) {
+        return codebookSizes[level];
+    }
+
+    public int headDim() {
+        return dModel / nHeads;
+    }
+
+    /** First token id of code position {@code level}. */
+    public int codeTokenOffset(int level) {
+        int off = FIRST_CODE_TOKEN;
+        for (int l = 0; l < level; l++) off += codebookSizes[l];
+        return off;
+    }
+
+    public int codeToken(int level, int code) {
+        if (code < 0 || code >= codebookSizes[level]) {
+            throw new IllegalArgumentException("code " + code + " outside [0, " + codebookSizes[level] + ") at level " + level);
+        }
+        return codeTokenOffset(level) + code;
+    }
+
+    public int firstUserToken() {
+        return codeTokenOffset(codebookSizes.length);
+    }
+
+    public int vocabSize() {
+        return firstUserToken() + userBuckets;
+    }
+
+    /** The user's token, or -1 when the model has no user tokens. */
+    public int userToken(long userId) {
+        return userBuckets == 0 ? -1 : firstUserToken() + (int) Math.floorMod(mix64(userId), (long) userBuckets);
+    }
+
+    public int maxEncoderLen() {
+        return (userBuckets > 0 ? 1 : 0) + maxHistory * codeLevels();
+    }
+
+    public int maxDecoderLen() {
+        return itemsPerSession * (codeLevels() + 1);
+    }
+
+    public boolean moe() {
+        return moeExperts > 0;
+    }
+
+    /** SplitMix64 finalizer: spreads user ids over buckets. */
+    public static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    public JsonConfig toJson() {
+        return JsonConfig.builder()
+                .put("d_model", dModel).put("n_heads", nHeads).put("d_ff", dFf)
+                .put("encoder_layers", encoderLayers).put("decoder_layers", decoderLayers)
+                .put("moe_experts", moeExperts).put("moe_top_k", moeTopK)
+                .put("max_history", maxHistory).put("codebook_sizes", codebookSizes)
+                .put("user_buckets", userBuckets).put("items_per_session", itemsPerSession)
+                .put("norm_eps", normEps)
+                .build();
+    }
+
+    /** Reads the doc's config keys; a missing or invalid key is a {@link CheckpointException}. */
+    public static GeneratorConfig fromJson(JsonConfig c) {
+        try {
+            return new GeneratorConfig(c.getInt("d_model"), c.getInt("n_heads"), c.getInt("d_ff"),
+                    c.getInt("encoder_layers"), c.getInt("decoder_layers"), c.getInt("moe_experts", 0),
+                    c.getInt("moe_top_k", 0), c.getInt("max_history"), c.getIntArray("codebook_sizes"),
+                    c.getInt("user_buckets", 0), c.getInt("items_per_session", 1), c.getDouble("norm_eps", 1e-6));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("invalid generator config: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GeneratorConfig g && dModel == g.dModel && nHeads == g.nHeads && dFf == g.dFf
+                && encoderLayers == g.encoderLayers && decoderLayers == g.decoderLayers && moeExperts == g.moeExperts
+                && moeTopK == g.moeTopK && maxHistory == g.maxHistory && Arrays.equals(codebookSizes, g.codebookSizes)
+                && userBuckets == g.userBuckets && itemsPerSession == g.itemsPerSession && normEps == g.normEps;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(new int[]{dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
+                Arrays.hashCode(codebookSizes), userBuckets, itemsPerSession, Double.hashCode(normEps)});
+    }
+
+    @Override
+    public String toString() {
+        return toJson().toJson();
+    }
+}

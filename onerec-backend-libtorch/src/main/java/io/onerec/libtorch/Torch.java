@@ -1,0 +1,120 @@
+package io.onerec.libtorch;
+
+import io.onerec.api.checkpoint.HostTensor;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+
+/**
+ * The few LibTorch facts the backend needs in one place: whether the natives load, which device to use (CUDA when
+ * present), and copies between Java arrays and tensors.
+ */
+public final class Torch {
+    private static final Logger LOG = LoggerFactory.getLogger(Torch.class);
+    private static volatile String loadError;
+    private static volatile Device device;
+
+    private Torch() {
+    }
+
+    /** Loads the natives once; returns null on success, else the reason. Never throws. */
+    public static synchronized String load() {
+        if (device != null) return null;
+        if (loadError != null) return loadError;
+        try {
+            Loader.load(torch.class);
+            boolean cuda = torch.cuda_is_available();
+            device = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+            LOG.info("libtorch loaded: device={}, intra-op threads={}", cuda ? "cuda" : "cpu", torch.get_num_threads());
+            return null;
+        } catch (Throwable t) {
+            loadError = t.getClass().getSimpleName() + ": " + t.getMessage();
+            return loadError;
+        }
+    }
+
+    /** The compute device; loads the natives on first use and fails loudly when they cannot load. */
+    public static Device device() {
+        String err = load();
+        if (err != null) throw new IllegalStateException("libtorch natives cannot load: " + err);
+        return device;
+    }
+
+    public static boolean isCuda() {
+        return device().is_cuda();
+    }
+
+    public static void seed(long seed) {
+        device();
+        torch.manual_seed(seed);
+    }
+
+    private static TensorOptions floatOptions() {
+        return new TensorOptions(torch.ScalarType.Float).device(new org.bytedeco.pytorch.DeviceOptional(device()));
+    }
+
+    /** A float tensor on the compute device holding a copy of {@code data}. */
+    public static Tensor floats(float[] data, long... shape) {
+        Tensor cpu = Tensor.create(data, shape);
+        return isCuda() ? cpu.to(device(), torch.ScalarType.Float) : cpu;
+    }
+
+    /** An int64 tensor on the compute device holding a copy of {@code data}. */
+    public static Tensor longs(long[] data, long... shape) {
+        Tensor cpu = Tensor.create(data, shape);
+        return isCuda() ? cpu.to(device(), torch.ScalarType.Long) : cpu;
+    }
+
+    public static Tensor longs(int[] data, long... shape) {
+        long[] l = new long[data.length];
+        for (int i = 0; i < l.length; i++) l[i] = data[i];
+        return longs(l, shape);
+    }
+
+    /** A bool tensor on the compute device. */
+    public static Tensor bools(boolean[] data, long... shape) {
+        Tensor cpu = Tensor.create(data, shape);
+        return isCuda() ? cpu.to(device(), torch.ScalarType.Bool) : cpu;
+    }
+
+    public static Tensor zeros(long... shape) {
+        return torch.zeros(shape, floatOptions());
+    }
+
+    public static Tensor randn(long... shape) {
+        return torch.randn(shape, floatOptions());
+    }
+
+    /** All elements of a float tensor, row-major, copied to the Java heap. */
+    public static float[] toFloats(Tensor t) {
+        Tensor c = t.detach().to(new Device(torch.DeviceType.CPU), torch.ScalarType.Float).contiguous();
+        float[] out = new float[(int) c.numel()];
+        FloatBuffer fb = c.createBuffer();
+        fb.get(out);
+        return out;
+    }
+
+    public static long[] toLongs(Tensor t) {
+        Tensor c = t.detach().to(new Device(torch.DeviceType.CPU), torch.ScalarType.Long).contiguous();
+        long[] out = new long[(int) c.numel()];
+        LongBuffer lb = c.createBuffer();
+        lb.get(out);
+        return out;
+    }
+
+    public static HostTensor toHost(Tensor t) {
+        return HostTensor.of(toFloats(t), t.sizes().vec().get());
+    }
+
+    public static Scalar scalar(double v) {
+        return new Scalar(v);
+    }
+}
