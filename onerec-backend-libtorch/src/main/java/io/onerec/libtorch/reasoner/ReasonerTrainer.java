@@ -77,22 +77,35 @@ public final class ReasonerTrainer {
 
     /** Mean loss of each epoch of a next-token stage ("reasoner/alignment", "reasoner/activation"). */
     public List<Double> fit(String phase, List<TokenExample> examples, int epochs) {
+        return fit(phase, examples, epochs, null);
+    }
+
+    /** As {@link #fit(String, List, int)}, stopping after the batch that exceeds {@code budget} (null: no limit). */
+    public List<Double> fit(String phase, List<TokenExample> examples, int epochs, java.time.Duration budget) {
         if (examples.isEmpty()) throw new IllegalArgumentException(phase + ": no training examples");
+        long deadline = budget == null ? Long.MAX_VALUE : System.nanoTime() + budget.toNanos();
         List<TokenExample> order = new ArrayList<>(examples);
         int batches = (order.size() + config.batchSize() - 1) / config.batchSize();
         List<Double> epochLosses = new ArrayList<>();
         for (int epoch = 1; epoch <= epochs; epoch++) {
             Collections.shuffle(order, rnd);
             double sum = 0;
-            for (int b = 0; b < batches; b++) {
+            int done = 0;
+            for (int b = 0; b < batches && System.nanoTime() < deadline; b++) {
                 double loss = trainStep(order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize())));
                 sum += loss;
+                done++;
                 if (b % 20 == 0 || b == batches - 1) {
                     progress.onProgress(new TrainingProgress(phase + "/epoch-" + epoch, b + 1, batches, loss, Map.of()));
                 }
             }
-            epochLosses.add(sum / batches);
-            LOG.info("{} epoch {}: mean loss {}", phase, epoch, String.format("%.4f", sum / batches));
+            if (done == 0) break;
+            epochLosses.add(sum / done);
+            LOG.info("{} epoch {}: mean loss {} over {} batches", phase, epoch, String.format("%.4f", sum / done), done);
+            if (System.nanoTime() >= deadline) {
+                LOG.info("{}: time budget {} reached in epoch {}", phase, budget, epoch);
+                break;
+            }
         }
         return epochLosses;
     }
