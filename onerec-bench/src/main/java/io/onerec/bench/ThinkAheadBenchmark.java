@@ -1,0 +1,84 @@
+package io.onerec.bench;
+
+import io.onerec.api.GeneratedSession;
+import io.onerec.api.GenerationConfig;
+import io.onerec.api.ItemEmbeddings;
+import io.onerec.api.SemanticId;
+import io.onerec.api.UserHistory;
+import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.cpu.codec.ResidualCodec;
+import io.onerec.cpu.codec.ResidualCodecFitter;
+import io.onerec.libtorch.generator.GeneratorModel;
+import io.onerec.libtorch.generator.LibTorchGenerator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Online latency of Think-Ahead: one user's next-item beam search on the LibTorch generator, unrestricted
+ * ({@code restricted=false}, the reference) versus decoding only under a cached set of (c1, c2) prefixes
+ * ({@code restricted=true}, T x m = 2 x 4 = 8 prefixes, as the offline reasoner would leave). Beauty-sized
+ * catalogue (12,101 items, 3 x 256 codes + disambiguation) and the generator shape of ThinkAheadExample; weights
+ * are random, which does not change the amount of work per step.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
+public class ThinkAheadBenchmark {
+    @Param({"false", "true"})
+    public boolean restricted;
+    @Param({"20"})
+    public int beam;
+    @Param({"8"})
+    public int prefixes;
+
+    private LibTorchGenerator generator;
+    private final List<UserHistory> users = new ArrayList<>();
+    private final List<GenerationConfig> configs = new ArrayList<>();
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        ItemEmbeddings data = SyntheticEmbeddings.mixture(12101, 64, 64, 7);
+        ResidualCodec codec = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.KMEANS)
+                .withMaxIterations(3).withThreads(2)).fit(data).codec();
+        GeneratorConfig gc = new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
+        generator = new LibTorchGenerator(GeneratorModel.initialize(gc, 42), codec);
+        List<SemanticId> valid = new ArrayList<>(codec.validPrefixes(2));
+        Random r = new Random(3);
+        for (int u = 0; u < 64; u++) {
+            int[] h = new int[20];
+            for (int i = 0; i < h.length; i++) h[i] = r.nextInt(codec.itemCount());
+            users.add(new UserHistory(u, h));
+            Collections.shuffle(valid, r);
+            Set<SemanticId> set = new LinkedHashSet<>(valid.subList(0, prefixes));
+            configs.add(restricted ? GenerationConfig.beams(beam).withAllowedPrefixes(set) : GenerationConfig.beams(beam));
+        }
+    }
+
+    @Benchmark
+    public List<GeneratedSession> generateOneUser() {
+        next = (next + 1) & 63;
+        return generator.generate(users.get(next), configs.get(next));
+    }
+}
