@@ -1,0 +1,101 @@
+package io.onerec.libtorch.reasoner;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.api.checkpoint.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * A Hugging Face {@code tokenizer.json} (e.g. the one shipped with a Qwen checkpoint) through DJL's binding of the
+ * Rust tokenizers library. Works offline: the DJL jar bundles the native library. No special tokens are added
+ * on encode (the reasoner writes its own markers). The vocabulary size and the added (atomic) tokens are read
+ * from the JSON itself, since DJL does not expose them.
+ */
+public final class HfTokenizer implements TextTokenizer, AutoCloseable {
+    private final HuggingFaceTokenizer tokenizer;
+    private final Map<String, Integer> addedTokens;
+    private final int vocabSize;
+
+    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> addedTokens, int vocabSize) {
+        this.tokenizer = tokenizer;
+        this.addedTokens = addedTokens;
+        this.vocabSize = vocabSize;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static HfTokenizer load(Path tokenizerJson) {
+        Map<String, Object> root;
+        try {
+            root = (Map<String, Object>) Json.parse(Files.readString(tokenizerJson));
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + tokenizerJson + ": " + e.getMessage(), e);
+        } catch (ClassCastException e) {
+            throw new CheckpointException(tokenizerJson + ": expected a JSON object");
+        }
+        int max = -1;
+        Object model = root.get("model");
+        if (model instanceof Map<?, ?> m && m.get("vocab") instanceof Map<?, ?> vocab) {
+            for (Object id : vocab.values()) max = Math.max(max, ((Number) id).intValue());
+        } else if (model instanceof Map<?, ?> m && m.get("vocab") instanceof List<?> unigram) {
+            max = unigram.size() - 1;
+        } else {
+            throw new CheckpointException(tokenizerJson + ": no model.vocab");
+        }
+        Map<String, Integer> added = new HashMap<>();
+        if (root.get("added_tokens") instanceof List<?> list) {
+            for (Object o : list) {
+                Map<String, Object> t = (Map<String, Object>) o;
+                int id = ((Number) t.get("id")).intValue();
+                added.put((String) t.get("content"), id);
+                max = Math.max(max, id);
+            }
+        }
+        try {
+            HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens", "false"));
+            return new HfTokenizer(tok, Map.copyOf(added), max + 1);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot load " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int[] encode(String text) {
+        long[] ids = tokenizer.encode(text, false, false).getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
+        return out;
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        long[] l = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabSize) throw new IllegalArgumentException("token id " + ids[i] + " outside [0, " + vocabSize + ")");
+            l[i] = ids[i];
+        }
+        return tokenizer.decode(l, false);
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    @Override
+    public OptionalInt atomicId(String token) {
+        Integer id = addedTokens.get(token);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,40 @@
+package io.onerec.libtorch.reasoner;
+
+import io.onerec.api.SemanticId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** DJL's Hugging Face tokenizer, offline, on a small word-level tokenizer.json written here (same file format as Qwen's). */
+class HfTokenizerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void hfTokenizerExtendedWithSidTokensKeepsThemAtomic() throws Exception {
+        Path json = dir.resolve("tokenizer.json");
+        Files.writeString(json, """
+                {"version":"1.0","truncation":null,"padding":null,
+                 "added_tokens":[{"id":5,"content":"<think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},
+                                 {"id":6,"content":"</think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],
+                 "normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"post_processor":null,"decoder":null,
+                 "model":{"type":"WordLevel","vocab":{"[UNK]":0,"red":1,"lipstick":2,"blue":3,"nail":4},"unk_token":"[UNK]"}}
+                """);
+        try (HfTokenizer hf = HfTokenizer.load(json)) {
+            assertEquals(7, hf.vocabSize());
+            assertArrayEquals(new int[]{1, 2}, hf.encode("red lipstick"));
+            SidVocabulary v = SidVocabulary.extend(hf, new int[]{3, 2});
+            // <think> and </think> already exist in the HF vocabulary and are reused, not added again.
+            assertEquals(5, v.thinkBegin());
+            assertEquals(6, v.thinkEnd());
+            assertEquals(7 + 2 + 3 + 2, v.tokenizer().vocabSize());
+            int[] ids = v.tokenizer().encode("<think>red</think>" + SidVocabulary.text(SemanticId.of(2, 1)) + "nail");
+            assertArrayEquals(new int[]{5, 1, 6, v.itemBegin(), v.tokenId(0, 2), v.tokenId(1, 1), v.itemEnd(), 4}, ids);
+            assertTrue(v.tokenizer().decode(ids).contains("<s_a_2><s_b_1>"));
+        }
+    }
+}
