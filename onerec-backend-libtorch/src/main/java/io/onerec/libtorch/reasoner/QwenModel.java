@@ -135,33 +135,49 @@ public final class QwenModel {
     }
 
     /**
-     * Appends {@code added} token rows to the embedding (and to the untied lm_head): each new row is the mean of the
-     * existing rows plus small Gaussian noise, so new tokens start as "an average token" rather than at an outlier
-     * that would dominate the softmax (the usual recipe for adding tokens to a pretrained LM).
+     * Appends {@code added} token rows to the embedding (and to the untied lm_head); see {@link #initializeNewTokens}.
      */
     public void extendVocabulary(int added, long seed) {
         if (added < 0) throw new IllegalArgumentException("cannot add " + added + " tokens");
-        if (added == 0) return;
+        initializeNewTokens(config.vocabSize(), config.vocabSize() + added, seed);
+    }
+
+    /**
+     * Makes rows {@code [firstNew, vocabSize)} of the embedding (and untied lm_head) fresh rows for new tokens,
+     * growing the matrices when {@code vocabSize} exceeds the current size. Each new row is the mean of rows
+     * {@code [0, firstNew)} plus small Gaussian noise, so new tokens start as "an average token" rather than as an
+     * outlier that dominates the softmax. Rows past the tokenizer's range that a checkpoint pads its embedding with
+     * (Qwen pads to a multiple of 128) are reused the same way.
+     */
+    public void initializeNewTokens(int firstNew, int vocabSize, long seed) {
+        if (firstNew < 1 || firstNew > config.vocabSize() || vocabSize < firstNew) {
+            throw new IllegalArgumentException("new token rows [" + firstNew + ", " + vocabSize + ") do not fit a vocabulary of " + config.vocabSize());
+        }
+        if (vocabSize == firstNew) return;
+        int size = Math.max(vocabSize, config.vocabSize());
         Random r = new Random(seed);
         // The kept tensors get an extra reference: the new weights must outlive any PointerScope of the caller.
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             for (String name : config.tieWordEmbeddings() ? List.of("model.embed_tokens.weight") : List.of("model.embed_tokens.weight", "lm_head.weight")) {
                 Tensor old = params.get(name);
                 long d = old.size(1);
-                float[] mean = Torch.toFloats(old.mean(new long[]{0}, false, new ScalarTypeOptional()));
-                float std = (float) Math.max(1e-4, old.std().item_float() * 0.1);
+                Tensor known = old.narrow(0, 0, firstNew);
+                float[] mean = Torch.toFloats(known.mean(new long[]{0}, false, new ScalarTypeOptional()));
+                float std = (float) Math.max(1e-4, known.std().item_float() * 0.1);
+                int added = vocabSize - firstNew;
                 float[] rows = new float[(int) (added * d)];
                 for (int i = 0; i < added; i++) {
                     for (int j = 0; j < d; j++) rows[(int) (i * d + j)] = mean[j] + std * (float) r.nextGaussian();
                 }
-                Tensor grown = torch.cat(new TensorVector(old.detach(), Torch.floats(rows, added, d)), 0);
-                Tensor kept = grown.detach().clone();
+                TensorVector parts = new TensorVector(known.detach(), Torch.floats(rows, added, d));
+                if (vocabSize < config.vocabSize()) parts.push_back(old.detach().narrow(0, vocabSize, config.vocabSize() - vocabSize));
+                Tensor kept = torch.cat(parts, 0).detach().clone();
                 kept.retainReference();
                 kept.set_requires_grad(true);
                 params.put(name, kept);
             }
         }
-        config = config.withVocabSize(config.vocabSize() + added);
+        config = config.withVocabSize(size);
     }
 
     public TensorVector parameters() {

@@ -14,16 +14,18 @@ class HfTokenizerTest {
     @TempDir
     Path dir;
 
-    @Test
-    void hfTokenizerExtendedWithSidTokensKeepsThemAtomic() throws Exception {
-        Path json = dir.resolve("tokenizer.json");
-        Files.writeString(json, """
+    private static final String TOKENIZER_JSON = """
                 {"version":"1.0","truncation":null,"padding":null,
                  "added_tokens":[{"id":5,"content":"<think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},
                                  {"id":6,"content":"</think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],
                  "normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"post_processor":null,"decoder":null,
                  "model":{"type":"WordLevel","vocab":{"[UNK]":0,"red":1,"lipstick":2,"blue":3,"nail":4},"unk_token":"[UNK]"}}
-                """);
+                """;
+
+    @Test
+    void hfTokenizerExtendedWithSidTokensKeepsThemAtomic() throws Exception {
+        Path json = dir.resolve("tokenizer.json");
+        Files.writeString(json, TOKENIZER_JSON);
         try (HfTokenizer hf = HfTokenizer.load(json)) {
             assertEquals(7, hf.vocabSize());
             assertArrayEquals(new int[]{1, 2}, hf.encode("red lipstick"));
@@ -36,5 +38,16 @@ class HfTokenizerTest {
             assertArrayEquals(new int[]{5, 1, 6, v.itemBegin(), v.tokenId(0, 2), v.tokenId(1, 1), v.itemEnd(), 4}, ids);
             assertTrue(v.tokenizer().decode(ids).contains("<s_a_2><s_b_1>"));
         }
+    }
+
+    @Test
+    void pretrainedCheckpointDirectoryGetsItemTokens() throws Exception {
+        Files.writeString(dir.resolve("tokenizer.json"), TOKENIZER_JSON);
+        // Embedding padded to 8 rows for a 7-token tokenizer, as Qwen pads its embedding.
+        QwenModel.initialize(new QwenConfig(8, 8, 16, 1, 2, 1, 4, 10000.0, 1e-6, true, true, false), 1).save(dir);
+        ReasonerModels.Initialized init = ReasonerModels.fromHuggingFace(dir, new int[]{4, 4}, 1);
+        assertEquals(7 + 2 + 8, init.vocabulary().tokenizer().vocabSize());
+        assertEquals(init.vocabulary().tokenizer().vocabSize(), init.model().config().vocabSize());
+        assertEquals(7, init.vocabulary().itemBegin());   // first new id reuses the padding row
     }
 }

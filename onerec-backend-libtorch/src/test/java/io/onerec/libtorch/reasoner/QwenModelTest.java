@@ -85,6 +85,24 @@ class QwenModelTest {
     }
 
     @Test
+    void paddedEmbeddingRowsAreReusedForNewTokens() {
+        // Like Qwen: the embedding has more rows (16) than the tokenizer has tokens (10).
+        QwenModel model = QwenModel.initialize(new QwenConfig(16, 8, 16, 1, 2, 2, 4, 10000.0, 1e-6, false, false, true), 1);
+        float[] before = Torch.toFloats(model.p("model.embed_tokens.weight"));
+        model.initializeNewTokens(10, 13, 2);   // 3 new tokens fit in the padding
+        assertEquals(16, model.config().vocabSize());
+        float[] after = Torch.toFloats(model.p("model.embed_tokens.weight"));
+        for (int i = 0; i < 10 * 8; i++) assertEquals(before[i], after[i]);
+        for (int i = 13 * 8; i < 16 * 8; i++) assertEquals(before[i], after[i]);
+        boolean changed = false;
+        for (int i = 10 * 8; i < 13 * 8; i++) changed |= before[i] != after[i];
+        assertTrue(changed);
+        model.initializeNewTokens(16, 20, 3);   // beyond the padding: grows
+        assertEquals(20, model.config().vocabSize());
+        assertThrows(IllegalArgumentException.class, () -> model.initializeNewTokens(21, 22, 1));
+    }
+
+    @Test
     void vocabularyExtensionKeepsOldLogitsAndSavesInHfLayout() throws Exception {
         for (boolean tied : new boolean[]{true, false}) {
             QwenConfig c = new QwenConfig(12, 8, 16, 1, 2, 2, 4, 10000.0, 1e-6, tied, false, true);
