@@ -58,11 +58,12 @@ import java.util.Set;
 public final class ThinkAheadExample {
     private static final Logger LOG = LoggerFactory.getLogger(ThinkAheadExample.class);
 
-    record Options(Path out, double generatorMinutes, double reasonerMinutes, int evalUsers, int trainExamples, int paths, int prefixes) {
+    record Options(Path out, double generatorMinutes, double reasonerMinutes, int evalUsers, int trainExamples, int paths, int prefixes,
+                   int generatorExamples) {
         static Options parse(String[] args) {
             Path out = Path.of("runs/think-ahead");
             double gen = 4, rea = 8;
-            int eval = 300, train = 6000, paths = 2, prefixes = 4;
+            int eval = 300, train = 6000, paths = 2, prefixes = 4, genExamples = 20000;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -72,11 +73,12 @@ public final class ThinkAheadExample {
                     case "--train-examples" -> train = Integer.parseInt(args[++i]);
                     case "--paths" -> paths = Integer.parseInt(args[++i]);
                     case "--prefixes" -> prefixes = Integer.parseInt(args[++i]);
+                    case "--generator-examples" -> genExamples = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --generator-minutes N "
-                            + "--reasoner-minutes N --eval-users N --train-examples N --paths T --prefixes m)");
+                            + "--reasoner-minutes N --eval-users N --train-examples N --paths T --prefixes m --generator-examples N)");
                 }
             }
-            return new Options(out, gen, rea, eval, train, paths, prefixes);
+            return new Options(out, gen, rea, eval, train, paths, prefixes, genExamples);
         }
     }
 
@@ -160,9 +162,13 @@ public final class ThinkAheadExample {
         if (Files.isDirectory(dir)) return LibTorchGenerator.load(dir, codec);
         GeneratorConfig gc = new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
         GeneratorModel model = GeneratorModel.initialize(gc, 42);
-        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(50).withLearningRate(2e-3, 200)
-                .withEvaluation(1, 1000, 20).withTimeBudget(Duration.ofSeconds((long) (opt.generatorMinutes() * 60)));
-        GeneratorTrainer.Result r = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG)).fit(split.train(), split.validation(), itemCount);
+        // The trainer checks its time budget at epoch ends, so a budget-sized random subset makes epochs short.
+        List<NextItemExample> train = new ArrayList<>(split.train());
+        Collections.shuffle(train, new Random(2));
+        train = train.subList(0, Math.min(opt.generatorExamples(), train.size()));
+        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(50).withLearningRate(2e-3, 50)
+                .withEvaluation(1, 300, 20).withTimeBudget(Duration.ofSeconds((long) (opt.generatorMinutes() * 60)));
+        GeneratorTrainer.Result r = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG)).fit(train, split.validation(), itemCount);
         LOG.info("generator: {} epochs in {}, best validation {}", r.epochs(), r.time(), r.bestValidation());
         model.save(dir);
         return new LibTorchGenerator(model, codec);
