@@ -41,4 +41,9 @@ public record LoggedSession(UserHistory user, int[] items, float[] labels, doubl
     public double probability(int objective) {
         return probabilities[objective];
     }
+
+    /** The session as a reward-model training example (labels only; the probabilities stay hidden). */
+    public io.onerec.api.reward.RewardExample toExample() {
+        return new io.onerec.api.reward.RewardExample(user, items, labels);
+    }
 }
