@@ -31,7 +31,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 class IpaTrainerTest {
-    static final int ITEMS = 60, USERS = 500, TRAIN_USERS = 400, M = 2;
+    static final int ITEMS = 60, USERS = 400, TRAIN_USERS = 320, M = 2;
 
     /** Mean ground-truth fused reward (the reward model's fusion weights over the simulator's probabilities). */
     static double trueReward(FeedbackSimulator world, LibTorchGenerator gen, List<UserHistory> users, GenerationConfig cfg, double[] w) {
@@ -75,7 +75,7 @@ class IpaTrainerTest {
         GeneratorTrainer sft = new GeneratorTrainer(model, codec, new TrainerConfig(8, 64, 3e-3, 0.0, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), null);
         sft.fitSessions(logged, List.of(), ITEMS);
 
-        List<RewardExample> feedback = world.logSessions(16000, M, 0, TRAIN_USERS, new Random(4)).stream().map(LoggedSession::toExample).toList();
+        List<RewardExample> feedback = world.logSessions(12000, M, 0, TRAIN_USERS, new Random(4)).stream().map(LoggedSession::toExample).toList();
         double[] w = {0.4, 0.1, 0.2, 0.3};
         TorchRewardModel reward = TorchRewardModel.initialize(RewardModelConfig.of(ITEMS, 16).withFusion(RewardModelConfig.Fusion.WEIGHTED, w), null, 6);
         new RewardTrainer(reward, new RewardTrainerConfig(3, 128, 1e-2, 1e-4, 7), null).fit(feedback);

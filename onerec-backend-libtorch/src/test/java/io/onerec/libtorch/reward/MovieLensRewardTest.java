@@ -45,10 +45,10 @@ class MovieLensRewardTest {
         int split = (int) (ml.userCount() * 0.85);
         Random r = new Random(1);
         List<RewardExample> train = examples(ml, 0, split, r), test = examples(ml, split, ml.userCount(), r);
-        RewardModelConfig cfg = new RewardModelConfig(ml.itemCount(), 16, HISTORY, List.of("like"), 32,
+        RewardModelConfig cfg = new RewardModelConfig(ml.itemCount(), 8, HISTORY, List.of("like"), 32,
                 RewardModelConfig.Fusion.WEIGHTED, new double[]{1.0}, 0);
         TorchRewardModel model = TorchRewardModel.initialize(cfg, null, 2);
-        new RewardTrainer(model, new RewardTrainerConfig(4, 128, 5e-3, 1e-4, 3), null).fit(train);
+        new RewardTrainer(model, new RewardTrainerConfig(2, 128, 5e-3, 1e-3, 3), null).fit(train);
         CpuRewardModel cpu = new CpuRewardModel(cfg, model.hostTensors());
 
         double[] scores = new double[test.size()], itemMean = new double[test.size()];
