@@ -207,10 +207,15 @@ public final class GeneratorModel {
 
     // ---------------------------------------------------------------- encoder and teacher-forced decoder
 
-    /** tokens [B, S] (int64), padded [B, S] (bool, true = padding) -> [B, S, d]. */
+    /**
+     * tokens [B, S, P] (int64; P token ids per position, PAD contributes nothing), padded [B, S] (bool, true =
+     * padding) -> [B, S, d].
+     */
     public Tensor encode(Tensor tokens, Tensor padded) {
-        long b = tokens.size(0), s = tokens.size(1);
-        Tensor x = p("shared.embedding").index_select(0, tokens.view(-1)).view(b, s, config.dModel())
+        long b = tokens.size(0), s = tokens.size(1), codes = tokens.size(2);
+        Tensor real = tokens.ne(Torch.scalar(io.onerec.api.generator.GeneratorConfig.PAD)).to(Torch.device(), torch.ScalarType.Float);
+        Tensor x = p("shared.embedding").index_select(0, tokens.view(-1)).view(b, s, codes, config.dModel())
+                .mul(real.unsqueeze(-1)).sum(new long[]{2}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
                 .add(p("encoder.pos_embedding").narrow(0, 0, s).unsqueeze(0));
         Tensor blocked = padded.view(b, 1, 1, s);
         for (int i = 0; i < config.encoderLayers(); i++) {
