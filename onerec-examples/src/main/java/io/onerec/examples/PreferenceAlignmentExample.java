@@ -45,8 +45,8 @@ import java.util.Random;
  * Table 1, the mean and max reward per objective of generated sessions on held-out users before and after each IPA
  * epoch, the simulator's true reward of the same sessions, and Recall/NDCG@10 of the next item.
  *
- * <p>Flags: {@code --users N} (default 2000), {@code --items N} (300), {@code --ipa-epochs N} (2),
- * {@code --candidates N} (N of Algorithm 2, default 32), {@code --dpo-rate R} (0.5), {@code --beta B} (0.5),
+ * <p>Flags: {@code --users N} (default 1000), {@code --items N} (150), {@code --ipa-epochs N} (2),
+ * {@code --sft-epochs N} (8), {@code --candidates N} (N of Algorithm 2, default 16), {@code --dpo-rate R} (0.5), {@code --beta B} (0.5),
  * {@code --lambda L} (1.0), {@code --out DIR} (runs/alignment).
  */
 public final class PreferenceAlignmentExample {
@@ -54,7 +54,7 @@ public final class PreferenceAlignmentExample {
     private static final int SESSION = 2;
 
     public static void main(String[] args) {
-        int users = 2000, items = 300, ipaEpochs = 2, candidates = 32;
+        int users = 1000, items = 150, ipaEpochs = 2, candidates = 16, sftEpochs = 8;
         double dpoRate = 0.5, beta = 0.5, lambda = 1.0;
         Path out = Path.of("runs/alignment");
         for (int i = 0; i < args.length; i++) {
@@ -62,6 +62,7 @@ public final class PreferenceAlignmentExample {
                 case "--users" -> users = Integer.parseInt(args[++i]);
                 case "--items" -> items = Integer.parseInt(args[++i]);
                 case "--ipa-epochs" -> ipaEpochs = Integer.parseInt(args[++i]);
+                case "--sft-epochs" -> sftEpochs = Integer.parseInt(args[++i]);
                 case "--candidates" -> candidates = Integer.parseInt(args[++i]);
                 case "--dpo-rate" -> dpoRate = Double.parseDouble(args[++i]);
                 case "--beta" -> beta = Double.parseDouble(args[++i]);
@@ -94,25 +95,25 @@ public final class PreferenceAlignmentExample {
             heldOut.add(world.history(u));
             heldOutNext.add(new NextItemExample(world.history(u), world.sampleByTaste(u, 1.5, r), 10));
         }
-        GeneratorConfig gc = new GeneratorConfig(64, 4, 128, 2, 2, 0, 0, 10, codec.codebookSizes(), 0, SESSION, 1e-6);
+        GeneratorConfig gc = new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 10, codec.codebookSizes(), 0, SESSION, 1e-6);
         GeneratorModel model = GeneratorModel.initialize(gc, 5);
-        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new TrainerConfig(10, 64, 2e-3, 0.01, 50, 1.0, 1, 0, 1, 0, 10, 0.0, null), progress);
+        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new TrainerConfig(sftEpochs, 64, 3e-3, 0.01, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), progress);
         sft.fitSessions(logged, List.of(), items);
 
         // Reward model on logged feedback of the training users; AUC per tower on held-out users' sessions.
-        List<RewardExample> feedback = world.logSessions(60000, SESSION, 0, trainUsers, new Random(4)).stream().map(LoggedSession::toExample).toList();
+        List<RewardExample> feedback = world.logSessions(30000, SESSION, 0, trainUsers, new Random(4)).stream().map(LoggedSession::toExample).toList();
         List<LoggedSession> heldOutFeedback = world.logSessions(5000, SESSION, trainUsers, users, new Random(5));
         double[] weights = {0.4, 0.1, 0.2, 0.3};
         TorchRewardModel reward = TorchRewardModel.initialize(
-                RewardModelConfig.of(items, 32).withFusion(RewardModelConfig.Fusion.MLP, weights), null, 6);
-        new RewardTrainer(reward, new RewardTrainerConfig(4, 128, 5e-3, 1e-4, 7), progress).fit(feedback);
+                RewardModelConfig.of(items, 16).withFusion(RewardModelConfig.Fusion.MLP, weights), null, 6);
+        new RewardTrainer(reward, new RewardTrainerConfig(3, 128, 1e-2, 1e-4, 7), progress).fit(feedback);
         reward.save(out.resolve("reward"));
         RewardModel cpuReward = new CpuBackend().loadRewardModel(out.resolve("reward"));
         System.out.println("Reward model AUC per tower vs the simulator's ground truth (held-out users, CPU scorer):");
         printAuc(cpuReward, heldOutFeedback);
 
         LibTorchGenerator generator = new LibTorchGenerator(model, codec);
-        GenerationConfig eval = GenerationConfig.beams(16).withItemsPerSession(SESSION);
+        GenerationConfig eval = GenerationConfig.beams(8).withItemsPerSession(SESSION);
         report("before IPA", world, generator, cpuReward, heldOut, eval, weights, sft.evaluate(heldOutNext, items, 10));
         IpaTrainer ipa = new IpaTrainer(model, codec, reward,
                 new IpaConfig(1, beta, lambda, candidates, dpoRate, SESSION, 64, 1e-3, 8), progress);
