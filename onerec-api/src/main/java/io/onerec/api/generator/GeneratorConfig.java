@@ -87,7 +87,7 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
     }
 
     public int maxEncoderLen() {
-        return (userBuckets > 0 ? 1 : 0) + maxHistory * codeLevels();
+        return (userBuckets > 0 ? 1 : 0) + maxHistory;
     }
 
     public int maxDecoderLen() {

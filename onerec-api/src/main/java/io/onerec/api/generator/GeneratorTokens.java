@@ -44,20 +44,24 @@ public final class GeneratorTokens {
     }
 
     /**
-     * Encoder tokens: the user token (when the model has user buckets) followed by the SID tokens of the most recent
-     * {@code max_history} items, oldest first.
+     * Encoder input, P token ids per position (docs/generator-model.md): the user position (user token then P-1 PAD)
+     * when the model has user buckets, then the code tokens of the most recent {@code max_history} items, oldest
+     * first. Length = positions x P.
      */
     public int[] encoderTokens(UserHistory user) {
         int p = config.codeLevels();
         UserHistory h = user.lastItems(config.maxHistory());
         int userTok = config.userToken(user.userId());
-        int n = (userTok >= 0 ? 1 : 0) + h.length() * p;
-        if (n == 0) {
+        int positions = (userTok >= 0 ? 1 : 0) + h.length();
+        if (positions == 0) {
             throw new IllegalArgumentException("user " + user.userId() + " has an empty history and the model has no user tokens");
         }
-        int[] out = new int[n];
+        int[] out = new int[positions * p];
         int o = 0;
-        if (userTok >= 0) out[o++] = userTok;
+        if (userTok >= 0) {
+            out[0] = userTok; // the rest of the position stays PAD (0)
+            o = p;
+        }
         for (int i = 0; i < h.length(); i++) {
             int item = h.item(i);
             checkItem(item, "history");

@@ -1,0 +1,208 @@
+package io.onerec.libtorch.generator;
+
+import io.onerec.api.GenerationConfig;
+import io.onerec.api.ProgressListener;
+import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.TrainingProgress;
+import io.onerec.api.UserHistory;
+import io.onerec.api.data.NextItemExample;
+import io.onerec.api.eval.BatchRecommender;
+import io.onerec.api.eval.EvaluationResult;
+import io.onerec.api.eval.Evaluator;
+import io.onerec.api.generator.GeneratorTokens;
+import io.onerec.libtorch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Next-token training of the generator: restricted cross-entropy on every SID code of the target session, AdamW
+ * with linear warm-up and cosine decay, global gradient clipping, periodic validation Recall/NDCG through
+ * constrained beam search, early stopping on NDCG@10 with the best weights restored.
+ */
+public final class GeneratorTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(GeneratorTrainer.class);
+
+    private final GeneratorModel model;
+    private final SemanticIdCodec codec;
+    private final GeneratorTokens vocab;
+    private final TrainerConfig config;
+    private final ProgressListener progress;
+    private final AdamW optimizer;
+    private long step;
+    private long totalSteps = 1;
+
+    public GeneratorTrainer(GeneratorModel model, SemanticIdCodec codec, TrainerConfig config, ProgressListener progress) {
+        this.model = model;
+        this.codec = codec;
+        this.vocab = new GeneratorTokens(model.config(), codec);
+        this.config = config;
+        this.progress = progress == null ? ProgressListener.NONE : progress;
+        AdamWOptions opts = new AdamWOptions(config.learningRate());
+        opts.weight_decay().put(config.weightDecay());
+        this.optimizer = new AdamW(model.parameters(), opts);
+    }
+
+    /** What a training run reached. */
+    public record Result(int epochs, long steps, double lastLoss, int bestEpoch, EvaluationResult bestValidation, Duration time) {
+    }
+
+    /** Trains on next-item examples, validating on {@code validation} (may be empty to skip validation). */
+    public Result fit(List<NextItemExample> train, List<NextItemExample> validation, int itemCount) {
+        return fitSessions(SessionExample.nextItem(train), validation, itemCount);
+    }
+
+    public Result fitSessions(List<SessionExample> train, List<NextItemExample> validation, int itemCount) {
+        if (train.isEmpty()) throw new IllegalArgumentException("no training examples");
+        long start = System.nanoTime();
+        List<SessionExample> order = new ArrayList<>(train);
+        Random rnd = new Random(config.seed());
+        int batchesPerEpoch = (order.size() + config.batchSize() - 1) / config.batchSize();
+        totalSteps = (long) batchesPerEpoch * config.maxEpochs();
+        List<NextItemExample> evalSet = config.evalUsers() > 0 && validation.size() > config.evalUsers()
+                ? validation.subList(0, config.evalUsers()) : validation;
+        boolean validate = config.evalEvery() > 0 && !evalSet.isEmpty();
+        double bestNdcg = -1;
+        int bestEpoch = 0, sinceBest = 0, epoch = 0;
+        EvaluationResult best = null;
+        GeneratorModel bestWeights = null;
+        double lastLoss = Double.NaN;
+        while (epoch < config.maxEpochs()) {
+            epoch++;
+            Collections.shuffle(order, rnd);
+            double lossSum = 0;
+            int lossCount = 0;
+            for (int b = 0; b < batchesPerEpoch; b++) {
+                List<SessionExample> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
+                lastLoss = trainStep(batch);
+                lossSum += lastLoss;
+                lossCount++;
+                if (b % 50 == 0) {
+                    progress.onProgress(new TrainingProgress("generator/epoch-" + epoch, b, batchesPerEpoch, lastLoss, Map.of("lr", currentLr())));
+                }
+            }
+            double epochLoss = lossSum / lossCount;
+            LOG.info("epoch {}: mean loss {}", epoch, String.format("%.4f", epochLoss));
+            boolean outOfTime = config.timeBudget() != null && System.nanoTime() - start > config.timeBudget().toNanos();
+            if (validate && (epoch % config.evalEvery() == 0 || outOfTime || epoch == config.maxEpochs())) {
+                EvaluationResult r = evaluate(evalSet, itemCount, config.evalBeam());
+                progress.onProgress(new TrainingProgress("generator/validation", epoch, config.maxEpochs(), epochLoss, r.asMap()));
+                LOG.info("epoch {}: validation {}", epoch, r);
+                if (r.ndcg(10) > bestNdcg) {
+                    bestNdcg = r.ndcg(10);
+                    best = r;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    bestWeights = model.copy(false);
+                } else if (++sinceBest >= config.patience()) {
+                    LOG.info("early stop after epoch {}: no NDCG@10 gain for {} validations", epoch, sinceBest);
+                    break;
+                }
+            }
+            if (outOfTime) {
+                LOG.info("time budget {} reached after epoch {}", config.timeBudget(), epoch);
+                break;
+            }
+        }
+        if (bestWeights != null && bestEpoch != epoch) {
+            LOG.info("restoring the weights of epoch {} (validation NDCG@10 {})", bestEpoch, String.format("%.4f", bestNdcg));
+            model.loadWeightsFrom(bestWeights);
+        }
+        return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** One optimiser step on a batch; returns the next-token loss. */
+    public double trainStep(List<SessionExample> batch) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor loss = ntpLoss(batch);
+            optimizer.zero_grad();
+            loss.backward();
+            clipGradients();
+            setLr(learningRateAt(step));
+            optimizer.step();
+            step++;
+            return loss.item_float();
+        }
+    }
+
+    /** Mean restricted cross-entropy over all target codes (+ weighted MoE balancing loss); with gradients. */
+    public Tensor ntpLoss(List<SessionExample> batch) {
+        List<UserHistory> users = new ArrayList<>(batch.size());
+        List<int[]> sessions = new ArrayList<>(batch.size());
+        for (SessionExample e : batch) {
+            users.add(e.history());
+            sessions.add(e.items());
+        }
+        SessionLogProbs.Result r = SessionLogProbs.compute(model, vocab, users, sessions);
+        Tensor loss = r.tokenLogProbs().mean().neg();
+        if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
+            loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
+        }
+        return loss;
+    }
+
+    /** Validation metrics with constrained beam search. */
+    public EvaluationResult evaluate(List<NextItemExample> examples, int itemCount, int beam) {
+        LibTorchGenerator generator = new LibTorchGenerator(model, codec);
+        GenerationConfig gen = GenerationConfig.beams(beam);
+        BatchRecommender rec = (histories, topK) -> {
+            List<int[]> out = new ArrayList<>(histories.size());
+            for (var sessions : generator.generateBatch(histories, gen)) {
+                int n = Math.min(topK, sessions.size());
+                int[] items = new int[n];
+                for (int i = 0; i < n; i++) items[i] = sessions.get(i).firstItem();
+                out.add(items);
+            }
+            return out;
+        };
+        return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
+    }
+
+    private void clipGradients() {
+        if (config.clipNorm() <= 0) return;
+        double sq = 0;
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor p : model.parameterList()) {
+            Tensor g = p.grad();
+            if (g == null || g.isNull() || !g.defined()) continue;
+            grads.add(g);
+            double n = g.norm().item_float();
+            sq += n * n;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > config.clipNorm()) {
+            double f = config.clipNorm() / (norm + 1e-6);
+            for (Tensor g : grads) g.mul_(Torch.scalar(f));
+        }
+    }
+
+    double learningRateAt(long s) {
+        double peak = config.learningRate();
+        if (s < config.warmupSteps()) return peak * (s + 1) / config.warmupSteps();
+        double progress = Math.min(1.0, (double) (s - config.warmupSteps()) / Math.max(1, totalSteps - config.warmupSteps()));
+        return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+    }
+
+    private void setLr(double lr) {
+        var groups = optimizer.param_groups();
+        for (long i = 0; i < groups.size(); i++) groups.get(i).options().set_lr(lr);
+    }
+
+    private double currentLr() {
+        return optimizer.param_groups().get(0).options().get_lr();
+    }
+
+    public long steps() {
+        return step;
+    }
+}

@@ -1,0 +1,57 @@
+package io.onerec.libtorch.generator;
+
+import java.time.Duration;
+
+/**
+ * Training hyper-parameters of the generator.
+ *
+ * @param maxEpochs     upper bound on epochs
+ * @param batchSize     examples per optimiser step
+ * @param learningRate  peak AdamW learning rate, reached after {@code warmupSteps}, then cosine decay to 10%
+ * @param weightDecay   AdamW decoupled weight decay
+ * @param warmupSteps   linear warm-up steps
+ * @param clipNorm      global gradient-norm clip (0 disables)
+ * @param seed          seeds weight init and shuffling
+ * @param evalEvery     validate every this many epochs (0 disables validation and early stopping)
+ * @param patience      stop after this many validations without a better NDCG@10
+ * @param evalUsers     validate on the first this many validation users (0 = all)
+ * @param evalBeam      beam width used for validation (>= 10)
+ * @param moeAuxWeight  weight of the MoE load-balancing loss
+ * @param timeBudget    stop after the epoch that exceeds this wall-clock time (null = none)
+ */
+public record TrainerConfig(int maxEpochs, int batchSize, double learningRate, double weightDecay, int warmupSteps,
+                            double clipNorm, long seed, int evalEvery, int patience, int evalUsers, int evalBeam,
+                            double moeAuxWeight, Duration timeBudget) {
+    public TrainerConfig {
+        if (maxEpochs < 1 || batchSize < 1) throw new IllegalArgumentException("maxEpochs and batchSize must be >= 1");
+        if (!(learningRate > 0)) throw new IllegalArgumentException("learningRate must be > 0");
+        if (warmupSteps < 0 || clipNorm < 0 || evalEvery < 0 || patience < 1 || evalUsers < 0) {
+            throw new IllegalArgumentException("warmupSteps, clipNorm, evalEvery, evalUsers must be >= 0 and patience >= 1");
+        }
+        if (evalEvery > 0 && evalBeam < 10) throw new IllegalArgumentException("evalBeam must be >= 10 to measure @10 metrics");
+    }
+
+    public static TrainerConfig defaults() {
+        return new TrainerConfig(30, 256, 1e-3, 0.01, 200, 1.0, 42, 1, 3, 2000, 20, 0.01, null);
+    }
+
+    public TrainerConfig withMaxEpochs(int epochs) {
+        return new TrainerConfig(epochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+    }
+
+    public TrainerConfig withEvaluation(int every, int users, int beam) {
+        return new TrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, every, patience, users, beam, moeAuxWeight, timeBudget);
+    }
+
+    public TrainerConfig withTimeBudget(Duration budget) {
+        return new TrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, budget);
+    }
+
+    public TrainerConfig withBatchSize(int size) {
+        return new TrainerConfig(maxEpochs, size, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+    }
+
+    public TrainerConfig withLearningRate(double lr, int warmup) {
+        return new TrainerConfig(maxEpochs, batchSize, lr, weightDecay, warmup, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+    }
+}
