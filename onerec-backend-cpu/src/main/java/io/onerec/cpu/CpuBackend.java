@@ -1,9 +1,11 @@
 package io.onerec.cpu;
 
 import io.onerec.api.Generator;
+import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.spi.Backend;
 import io.onerec.cpu.codec.ResidualCodec;
+import io.onerec.cpu.reward.CpuRewardModel;
 
 import java.nio.file.Path;
 
@@ -36,5 +38,10 @@ public final class CpuBackend implements Backend {
     @Override
     public Generator loadGenerator(Path dir, SemanticIdCodec codec) {
         throw new UnsupportedOperationException("CPU generator inference is not available yet");
+    }
+
+    @Override
+    public RewardModel loadRewardModel(Path dir) {
+        return CpuRewardModel.load(dir);
     }
 }

@@ -43,6 +43,12 @@ public interface DistanceKernel {
     void scan(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
               float[] rowBias, float[] threshold, int thresholdOff, CandidateSink sink);
 
+    /**
+     * {@code y[yOff+i] = fma(x[xOff+i], a, y[yOff+i])} for {@code i < n}: lanewise, so every implementation gives
+     * the same result. The building block of k-means++ seeding over a dimension-major sample.
+     */
+    void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
     /** Receives the candidates of {@link #scan}. */
     @FunctionalInterface
     interface CandidateSink {

@@ -112,6 +112,16 @@ final class PanamaDistanceKernel implements DistanceKernel {
         }
     }
 
+    @Override
+    public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], a, y[yOff + i]);
+    }
+
     /** tile[k * PANEL + j] = x_{rows[first+k]} . c_j for k < r and the panel at {@code base}. */
     private static void tile(float[] x, int[] rows, int first, int r, float[] pk, int base, int dim, float[] tile) {
         if (r == ROWS) {

@@ -60,6 +60,11 @@ public final class ScalarDistanceKernel implements DistanceKernel {
         }
     }
 
+    @Override
+    public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], a, y[yOff + i]);
+    }
+
     private static void panelDots(float[] x, int xo, float[] pk, int base, int dim, int pw, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
         for (int d = 0; d < dim; d++) {

@@ -113,6 +113,17 @@ class DistanceKernelTest {
         assertEquals(offered[1], offered[0]);
     }
 
+    @Test
+    void axpyIsLanewiseAndIdenticalAcrossKernels() {
+        float[] y1 = SyntheticData.gaussian(53, 8), y2 = y1.clone(), ref = y1.clone();
+        float[] xs = SyntheticData.gaussian(60, 9);
+        DistanceKernels.scalar().axpy(0.37f, xs, 5, y1, 2, 50);
+        DistanceKernels.panama().axpy(0.37f, xs, 5, y2, 2, 50);
+        for (int i = 0; i < 50; i++) ref[2 + i] = Math.fma(xs[5 + i], 0.37f, ref[2 + i]);
+        assertArrayEquals(ref, y1);
+        assertArrayEquals(ref, y2);
+    }
+
     private static int indexOf(int[] a, int v) {
         for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
         throw new AssertionError(v);
