@@ -4,6 +4,7 @@ import io.onerec.api.Generator;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.spi.Backend;
 import io.onerec.cpu.codec.ResidualCodec;
+import io.onerec.cpu.generator.CpuGenerator;
 
 import java.nio.file.Path;
 
@@ -35,6 +36,6 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Generator loadGenerator(Path dir, SemanticIdCodec codec) {
-        throw new UnsupportedOperationException("CPU generator inference is not available yet");
+        return CpuGenerator.load(dir, codec);
     }
 }

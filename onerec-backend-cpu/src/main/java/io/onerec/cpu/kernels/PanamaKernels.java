@@ -1,0 +1,147 @@
+package io.onerec.cpu.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels. The GEMM is register-tiled: a tile of {@value #ROWS} rows x one packed panel (two vectors of
+ * outputs) keeps {@code 2 * ROWS} accumulators in registers while the panel streams through with unit stride, so
+ * each weight load feeds {@value #ROWS} FMAs. Only loaded when {@code jdk.incubator.vector} is present (see
+ * {@link KernelProvider}).
+ */
+final class PanamaKernels implements Kernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int PANEL = 2 * L;
+    private static final int ROWS = 4;
+
+    @Override
+    public String name() {
+        return "panama-" + S.vectorBitSize() + "bit";
+    }
+
+    @Override
+    public int panelWidth() {
+        return PANEL;
+    }
+
+    @Override
+    public void matmul(float[] x, int xOff, int rows, PackedMatrix w, float[] y, int yOff, boolean accumulate) {
+        if (w.panelWidth() != PANEL) throw new IllegalArgumentException("matrix packed for panel width " + w.panelWidth() + ", not " + PANEL);
+        int in = w.in(), out = w.out();
+        float[] d = w.data();
+        for (int p = 0, panels = w.panels(); p < panels; p++) {
+            int col0 = p * PANEL, base = p * in * PANEL;
+            boolean full = col0 + PANEL <= out;
+            VectorMask<Float> m0 = full ? null : S.indexInRange(col0, out);
+            VectorMask<Float> m1 = full ? null : S.indexInRange(col0 + L, out);
+            int r = 0;
+            for (; r + ROWS <= rows; r += ROWS) {
+                int x0 = xOff + r * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+                FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+                FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+                FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+                FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+                for (int k = 0, wk = base; k < in; k++, wk += PANEL) {
+                    FloatVector w0 = FloatVector.fromArray(S, d, wk);
+                    FloatVector w1 = FloatVector.fromArray(S, d, wk + L);
+                    FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+                    c00 = w0.fma(b, c00);
+                    c01 = w1.fma(b, c01);
+                    b = FloatVector.broadcast(S, x[x1 + k]);
+                    c10 = w0.fma(b, c10);
+                    c11 = w1.fma(b, c11);
+                    b = FloatVector.broadcast(S, x[x2 + k]);
+                    c20 = w0.fma(b, c20);
+                    c21 = w1.fma(b, c21);
+                    b = FloatVector.broadcast(S, x[x3 + k]);
+                    c30 = w0.fma(b, c30);
+                    c31 = w1.fma(b, c31);
+                }
+                int yr = yOff + r * out + col0;
+                store(c00, c01, y, yr, accumulate, m0, m1);
+                store(c10, c11, y, yr + out, accumulate, m0, m1);
+                store(c20, c21, y, yr + 2 * out, accumulate, m0, m1);
+                store(c30, c31, y, yr + 3 * out, accumulate, m0, m1);
+            }
+            for (; r < rows; r++) {
+                int x0 = xOff + r * in;
+                FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+                for (int k = 0, wk = base; k < in; k++, wk += PANEL) {
+                    FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+                    c0 = FloatVector.fromArray(S, d, wk).fma(b, c0);
+                    c1 = FloatVector.fromArray(S, d, wk + L).fma(b, c1);
+                }
+                store(c0, c1, y, yOff + r * out + col0, accumulate, m0, m1);
+            }
+        }
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, float[] y, int off, boolean accumulate,
+                              VectorMask<Float> m0, VectorMask<Float> m1) {
+        if (m0 == null) {
+            if (accumulate) {
+                v0 = v0.add(FloatVector.fromArray(S, y, off));
+                v1 = v1.add(FloatVector.fromArray(S, y, off + L));
+            }
+            v0.intoArray(y, off);
+            v1.intoArray(y, off + L);
+        } else {
+            if (accumulate) {
+                v0 = v0.add(FloatVector.fromArray(S, y, off, m0));
+                v1 = v1.add(FloatVector.fromArray(S, y, off + L, m1));
+            }
+            v0.intoArray(y, off, m0);
+            v1.intoArray(y, off + L, m1);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(a, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    @Override
+    public void logSoftmaxLogits(float[] x, int rows, PackedMatrix w, float[] out) {
+        matmul(x, 0, rows, w, out, 0, false);
+        int k = w.out();
+        for (int r = 0; r < rows; r++) logSoftmaxRow(out, r * k, k);
+    }
+
+    /** Vectorised max, sum of exp (lanewise EXP) and shift; the normaliser is accumulated in float lanes. */
+    private static void logSoftmaxRow(float[] v, int off, int n) {
+        int bound = S.loopBound(n), i = 0;
+        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; i < bound; i += L) mx = mx.max(FloatVector.fromArray(S, v, off + i));
+        float max = mx.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, v[off + i]);
+        FloatVector sum = FloatVector.zero(S);
+        FloatVector mv = FloatVector.broadcast(S, max);
+        for (i = 0; i < bound; i += L) sum = sum.add(FloatVector.fromArray(S, v, off + i).sub(mv).lanewise(VectorOperators.EXP));
+        double total = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) total += Math.exp(v[off + i] - max);
+        float shift = (float) (max + Math.log(total));
+        FloatVector sv = FloatVector.broadcast(S, shift);
+        for (i = 0; i < bound; i += L) FloatVector.fromArray(S, v, off + i).sub(sv).intoArray(v, off + i);
+        for (; i < n; i++) v[off + i] -= shift;
+    }
+}
