@@ -60,6 +60,7 @@ public final class ConstrainedBeamSearch {
         }
         int b = gen.beamWidth(), u = users.size(), n = u * b, levels = config.codeLevels(), m = gen.itemsPerSession();
         State st = new State(n, m);
+        State next = new State(n, m); // double-buffered: no per-step allocation
         for (int s = 0; s < n; s++) {
             st.score[s] = s % b == 0 ? 0.0 : Double.NEGATIVE_INFINITY;
         }
@@ -87,7 +88,6 @@ public final class ConstrainedBeamSearch {
                     float[] logp = session.step(tokens, parents, level);
                     int k = config.codebookSize(level);
                     boolean last = level == levels - 1;
-                    State next = new State(n, m);
                     for (int user = 0; user < u; user++) {
                         cand.clear();
                         for (int p = user * b; p < (user + 1) * b; p++) {
@@ -129,7 +129,9 @@ public final class ConstrainedBeamSearch {
                             tokens[s] = config.codeToken(level, cand.code[c]);
                         }
                     }
+                    State done = st;
                     st = next;
+                    next = done;
                 }
             }
         }
@@ -166,11 +168,15 @@ public final class ConstrainedBeamSearch {
         }
     }
 
-    /** Candidate expansions of one user's beams; selection is a partial sort by (score desc, parent, code). */
-    private static final class Candidates {
+    /**
+     * Candidate expansions of one user's beams. Selection keeps the best b in a bounded heap (O(size log b), no
+     * boxing) instead of sorting all candidates; the order is (score desc, then generation order), and candidates
+     * are generated in (parent, code) order, which gives the documented tie-breaks.
+     */
+    static final class Candidates {
         double[] score = new double[64];
         int[] parent = new int[64], code = new int[64], node = new int[64], allowNode = new int[64];
-        Integer[] order = new Integer[0];
+        int[] order = new int[0];
         int size;
 
         void clear() {
@@ -194,13 +200,61 @@ public final class ConstrainedBeamSearch {
             size++;
         }
 
+        /** Whether candidate x ranks before candidate y. */
+        private boolean before(int x, int y) {
+            int cmp = Double.compare(score[x], score[y]);
+            return cmp > 0 || (cmp == 0 && x < y);
+        }
+
         /** Orders the best min(b, size) candidates into {@code order[0..)}; returns how many. */
         int selectTop(int b) {
-            if (order.length < size) order = new Integer[Math.max(size, 2 * order.length)];
-            for (int i = 0; i < size; i++) order[i] = i;
-            // Candidates are generated in (parent, code) order, so a stable sort by score alone gives the tie-breaks.
-            Arrays.sort(order, 0, size, (x, y) -> Double.compare(score[y], score[x]));
-            return Math.min(b, size);
+            int k = Math.min(b, size);
+            if (order.length < k) order = new int[Math.max(k, 2 * order.length)];
+            // order[0..k) is a heap whose root is the worst kept candidate.
+            int heap = 0;
+            for (int i = 0; i < size; i++) {
+                if (heap < k) {
+                    order[heap] = i;
+                    siftUp(heap++);
+                } else if (before(i, order[0])) {
+                    order[0] = i;
+                    siftDown(0, heap);
+                }
+            }
+            // Pop the worst to the back until the heap is empty: order[0..k) ends up best first.
+            for (int end = k - 1; end > 0; end--) {
+                int worst = order[0];
+                order[0] = order[end];
+                order[end] = worst;
+                siftDown(0, end);
+            }
+            return k;
+        }
+
+        private void siftUp(int i) {
+            while (i > 0) {
+                int parentIdx = (i - 1) >>> 1;
+                if (!before(order[parentIdx], order[i])) break;
+                swap(i, parentIdx);
+                i = parentIdx;
+            }
+        }
+
+        private void siftDown(int i, int n) {
+            while (true) {
+                int l = 2 * i + 1, r = l + 1, worst = i;
+                if (l < n && before(order[worst], order[l])) worst = l;
+                if (r < n && before(order[worst], order[r])) worst = r;
+                if (worst == i) return;
+                swap(i, worst);
+                i = worst;
+            }
+        }
+
+        private void swap(int i, int j) {
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
     }
 }
