@@ -37,6 +37,9 @@ public class GeneratorBenchmark {
     public String model;
     @Param({"10", "32", "128"})
     public int beam;
+    /** Threads of the CPU backend (LibTorch uses its own intra-op threads); 0 = one per core. */
+    @Param({"0"})
+    public int threads;
 
     private Generator generator;
     private List<UserHistory> users;
@@ -47,7 +50,7 @@ public class GeneratorBenchmark {
         SemanticIdCodec codec = BenchModels.codec(1);
         GeneratorConfig config = BenchModels.config(model, codec.codebookSizes());
         Path dir = BenchModels.checkpoint(config, 2);
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = this.threads > 0 ? this.threads : Runtime.getRuntime().availableProcessors();
         generator = switch (backend) {
             case "cpu" -> CpuGenerator.load(dir, codec, KernelProvider.get(), threads);
             case "cpu-scalar" -> CpuGenerator.load(dir, codec, KernelProvider.scalar(), threads);
