@@ -1,7 +1,6 @@
 package io.onerec.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -34,59 +33,76 @@ final class PanamaKernels implements Kernels {
         if (w.panelWidth() != PANEL) throw new IllegalArgumentException("matrix packed for panel width " + w.panelWidth() + ", not " + PANEL);
         int in = w.in(), out = w.out();
         float[] d = w.data();
-        for (int p = 0, panels = w.panels(); p < panels; p++) {
+        int fullPanels = out / PANEL;
+        for (int p = 0; p < fullPanels; p++) {
             int col0 = p * PANEL, base = p * in * PANEL;
-            boolean full = col0 + PANEL <= out;
-            VectorMask<Float> m0 = full ? null : S.indexInRange(col0, out);
-            VectorMask<Float> m1 = full ? null : S.indexInRange(col0 + L, out);
             int r = 0;
             if (WIDE_TILE) {
-                for (; r + 8 <= rows; r += 8) tile8(x, xOff + r * in, in, d, base, y, yOff + r * out + col0, out, accumulate, m0, m1);
+                for (; r + 8 <= rows; r += 8) tile8(x, xOff + r * in, in, d, base, y, yOff + r * out + col0, out, accumulate);
             }
-            for (; r + ROWS <= rows; r += ROWS) {
-                int x0 = xOff + r * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-                FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-                FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-                FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-                FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-                for (int k = 0, wk = base; k < in; k++, wk += PANEL) {
-                    FloatVector w0 = FloatVector.fromArray(S, d, wk);
-                    FloatVector w1 = FloatVector.fromArray(S, d, wk + L);
-                    FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
-                    c00 = w0.fma(b, c00);
-                    c01 = w1.fma(b, c01);
-                    b = FloatVector.broadcast(S, x[x1 + k]);
-                    c10 = w0.fma(b, c10);
-                    c11 = w1.fma(b, c11);
-                    b = FloatVector.broadcast(S, x[x2 + k]);
-                    c20 = w0.fma(b, c20);
-                    c21 = w1.fma(b, c21);
-                    b = FloatVector.broadcast(S, x[x3 + k]);
-                    c30 = w0.fma(b, c30);
-                    c31 = w1.fma(b, c31);
-                }
-                int yr = yOff + r * out + col0;
-                store(c00, c01, y, yr, accumulate, m0, m1);
-                store(c10, c11, y, yr + out, accumulate, m0, m1);
-                store(c20, c21, y, yr + 2 * out, accumulate, m0, m1);
-                store(c30, c31, y, yr + 3 * out, accumulate, m0, m1);
-            }
-            for (; r < rows; r++) {
-                int x0 = xOff + r * in;
-                FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
-                for (int k = 0, wk = base; k < in; k++, wk += PANEL) {
-                    FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
-                    c0 = FloatVector.fromArray(S, d, wk).fma(b, c0);
-                    c1 = FloatVector.fromArray(S, d, wk + L).fma(b, c1);
-                }
-                store(c0, c1, y, yOff + r * out + col0, accumulate, m0, m1);
+            for (; r + ROWS <= rows; r += ROWS) tile4(x, xOff + r * in, in, d, base, y, yOff + r * out + col0, out, accumulate);
+            for (; r < rows; r++) tile1(x, xOff + r * in, in, d, base, y, yOff + r * out + col0, accumulate);
+        }
+        if (fullPanels * PANEL < out) {
+            // The last, partial panel (e.g. a small disambiguation codebook) goes scalar: masked vector stores here
+            // made C2 give up intrinsifying the hot tiles.
+            tailPanel(x, xOff, rows, in, d, fullPanels * in * PANEL, fullPanels * PANEL, out, y, yOff, accumulate);
+        }
+    }
+
+    private static void tailPanel(float[] x, int xOff, int rows, int in, float[] d, int base, int col0, int out,
+                                  float[] y, int yOff, boolean accumulate) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * in;
+            for (int j = 0; j < out - col0; j++) {
+                float s = 0;
+                for (int k = 0; k < in; k++) s += x[xr + k] * d[base + k * PANEL + j];
+                int o = yOff + r * out + col0 + j;
+                y[o] = accumulate ? y[o] + s : s;
             }
         }
     }
 
+    private static void tile4(float[] x, int x0, int in, float[] d, int base, float[] y, int yr, int out, boolean accumulate) {
+        int x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int k = 0, wk = base; k < in; k++, wk += PANEL) {
+            FloatVector w0 = FloatVector.fromArray(S, d, wk);
+            FloatVector w1 = FloatVector.fromArray(S, d, wk + L);
+            FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            b = FloatVector.broadcast(S, x[x1 + k]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(S, x[x2 + k]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            b = FloatVector.broadcast(S, x[x3 + k]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+        }
+        store(c00, c01, y, yr, accumulate);
+        store(c10, c11, y, yr + out, accumulate);
+        store(c20, c21, y, yr + 2 * out, accumulate);
+        store(c30, c31, y, yr + 3 * out, accumulate);
+    }
+
+    private static void tile1(float[] x, int x0, int in, float[] d, int base, float[] y, int yr, boolean accumulate) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        for (int k = 0, wk = base; k < in; k++, wk += PANEL) {
+            FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+            c0 = FloatVector.fromArray(S, d, wk).fma(b, c0);
+            c1 = FloatVector.fromArray(S, d, wk + L).fma(b, c1);
+        }
+        store(c0, c1, y, yr, accumulate);
+    }
+
     /** An 8-row x one-panel tile: 16 accumulators stay in registers while the panel streams through. */
-    private static void tile8(float[] x, int x0, int in, float[] d, int base, float[] y, int yr, int out, boolean accumulate,
-                              VectorMask<Float> m0, VectorMask<Float> m1) {
+    private static void tile8(float[] x, int x0, int in, float[] d, int base, float[] y, int yr, int out, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
@@ -120,33 +136,23 @@ final class PanamaKernels implements Kernels {
             c70 = w0.fma(b, c70);
             c71 = w1.fma(b, c71);
         }
-        store(c00, c01, y, yr, accumulate, m0, m1);
-        store(c10, c11, y, yr + out, accumulate, m0, m1);
-        store(c20, c21, y, yr + 2 * out, accumulate, m0, m1);
-        store(c30, c31, y, yr + 3 * out, accumulate, m0, m1);
-        store(c40, c41, y, yr + 4 * out, accumulate, m0, m1);
-        store(c50, c51, y, yr + 5 * out, accumulate, m0, m1);
-        store(c60, c61, y, yr + 6 * out, accumulate, m0, m1);
-        store(c70, c71, y, yr + 7 * out, accumulate, m0, m1);
+        store(c00, c01, y, yr, accumulate);
+        store(c10, c11, y, yr + out, accumulate);
+        store(c20, c21, y, yr + 2 * out, accumulate);
+        store(c30, c31, y, yr + 3 * out, accumulate);
+        store(c40, c41, y, yr + 4 * out, accumulate);
+        store(c50, c51, y, yr + 5 * out, accumulate);
+        store(c60, c61, y, yr + 6 * out, accumulate);
+        store(c70, c71, y, yr + 7 * out, accumulate);
     }
 
-    private static void store(FloatVector v0, FloatVector v1, float[] y, int off, boolean accumulate,
-                              VectorMask<Float> m0, VectorMask<Float> m1) {
-        if (m0 == null) {
-            if (accumulate) {
-                v0 = v0.add(FloatVector.fromArray(S, y, off));
-                v1 = v1.add(FloatVector.fromArray(S, y, off + L));
-            }
-            v0.intoArray(y, off);
-            v1.intoArray(y, off + L);
-        } else {
-            if (accumulate) {
-                v0 = v0.add(FloatVector.fromArray(S, y, off, m0));
-                v1 = v1.add(FloatVector.fromArray(S, y, off + L, m1));
-            }
-            v0.intoArray(y, off, m0);
-            v1.intoArray(y, off + L, m1);
+    private static void store(FloatVector v0, FloatVector v1, float[] y, int off, boolean accumulate) {
+        if (accumulate) {
+            v0 = v0.add(FloatVector.fromArray(S, y, off));
+            v1 = v1.add(FloatVector.fromArray(S, y, off + L));
         }
+        v0.intoArray(y, off);
+        v1.intoArray(y, off + L);
     }
 
     @Override
