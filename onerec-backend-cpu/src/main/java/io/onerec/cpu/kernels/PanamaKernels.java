@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels. The GEMM is register-tiled: a tile of {@value #ROWS} rows x one packed panel (two vectors of
  * outputs) keeps {@code 2 * ROWS} accumulators in registers while the panel streams through with unit stride, so
- * each weight load feeds {@value #ROWS} FMAs. Only loaded when {@code jdk.incubator.vector} is present (see
+ * each weight load feeds {@value #ROWS} FMAs. (An 8-row tile was tried: C2's inlining budget ran out inside it
+ * and the later FMAs fell back to boxed, allocating code, so tiles stay small.) Only loaded when {@code jdk.incubator.vector} is present (see
  * {@link KernelProvider}).
  */
 final class PanamaKernels implements Kernels {
@@ -15,8 +16,6 @@ final class PanamaKernels implements Kernels {
     private static final int L = S.length();
     private static final int PANEL = 2 * L;
     private static final int ROWS = 4;
-    /** With 32 vector registers (AVX-512) an 8-row tile fits: 16 accumulators, 10 loads per 16 FMAs instead of 6 per 8. */
-    private static final boolean WIDE_TILE = S.vectorBitSize() >= 512;
 
     @Override
     public String name() {
@@ -37,9 +36,6 @@ final class PanamaKernels implements Kernels {
         for (int p = 0; p < fullPanels; p++) {
             int col0 = p * PANEL, base = p * in * PANEL;
             int r = 0;
-            if (WIDE_TILE) {
-                for (; r + 8 <= rows; r += 8) tile8(x, xOff + r * in, in, d, base, y, yOff + r * out + col0, out, accumulate);
-            }
             for (; r + ROWS <= rows; r += ROWS) tile4(x, xOff + r * in, in, d, base, y, yOff + r * out + col0, out, accumulate);
             for (; r < rows; r++) tile1(x, xOff + r * in, in, d, base, y, yOff + r * out + col0, accumulate);
         }
@@ -99,51 +95,6 @@ final class PanamaKernels implements Kernels {
             c1 = FloatVector.fromArray(S, d, wk + L).fma(b, c1);
         }
         store(c0, c1, y, yr, accumulate);
-    }
-
-    /** An 8-row x one-panel tile: 16 accumulators stay in registers while the panel streams through. */
-    private static void tile8(float[] x, int x0, int in, float[] d, int base, float[] y, int yr, int out, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        int x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
-        for (int k = 0, wk = base; k < in; k++, wk += PANEL) {
-            FloatVector w0 = FloatVector.fromArray(S, d, wk);
-            FloatVector w1 = FloatVector.fromArray(S, d, wk + L);
-            FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
-            b = FloatVector.broadcast(S, x[x1 + k]);
-            c10 = w0.fma(b, c10);
-            c11 = w1.fma(b, c11);
-            b = FloatVector.broadcast(S, x[x2 + k]);
-            c20 = w0.fma(b, c20);
-            c21 = w1.fma(b, c21);
-            b = FloatVector.broadcast(S, x[x3 + k]);
-            c30 = w0.fma(b, c30);
-            c31 = w1.fma(b, c31);
-            b = FloatVector.broadcast(S, x[x4 + k]);
-            c40 = w0.fma(b, c40);
-            c41 = w1.fma(b, c41);
-            b = FloatVector.broadcast(S, x[x5 + k]);
-            c50 = w0.fma(b, c50);
-            c51 = w1.fma(b, c51);
-            b = FloatVector.broadcast(S, x[x6 + k]);
-            c60 = w0.fma(b, c60);
-            c61 = w1.fma(b, c61);
-            b = FloatVector.broadcast(S, x[x7 + k]);
-            c70 = w0.fma(b, c70);
-            c71 = w1.fma(b, c71);
-        }
-        store(c00, c01, y, yr, accumulate);
-        store(c10, c11, y, yr + out, accumulate);
-        store(c20, c21, y, yr + 2 * out, accumulate);
-        store(c30, c31, y, yr + 3 * out, accumulate);
-        store(c40, c41, y, yr + 4 * out, accumulate);
-        store(c50, c51, y, yr + 5 * out, accumulate);
-        store(c60, c61, y, yr + 6 * out, accumulate);
-        store(c70, c71, y, yr + 7 * out, accumulate);
     }
 
     private static void store(FloatVector v0, FloatVector v1, float[] y, int off, boolean accumulate) {
