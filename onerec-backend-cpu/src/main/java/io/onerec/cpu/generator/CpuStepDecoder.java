@@ -44,6 +44,8 @@ public final class CpuStepDecoder implements StepDecoder {
         /** Per decoder layer and position: [slots][2d], key then value; allocated when the position is reached. */
         private final float[][][] selfKv;
         private int[][] rowOf, rowOfNext;
+        /** Slot computed in each row of this step (all slots, or one per user on the first step). */
+        private final int[] slotOfRow;
         private final float[] x, h, qkv, attn, ff, scores;
         private final float[][] keyArrays;
         private final int[] keyOff;
@@ -86,6 +88,7 @@ public final class CpuStepDecoder implements StepDecoder {
             selfKv = new float[c.decoderLayers()][maxLen][];
             rowOf = new int[slots][maxLen];
             rowOfNext = new int[slots][maxLen];
+            slotOfRow = new int[slots];
             logProbs = new float[p][];
             for (int l = 0; l < p; l++) logProbs[l] = new float[slots * c.codebookSize(l)];
             moe = c.moe() ? new Moe(slots) : null;
@@ -150,46 +153,66 @@ public final class CpuStepDecoder implements StepDecoder {
             }
             if (level >= c.codeLevels()) throw new IllegalArgumentException("level " + level + " >= " + c.codeLevels());
             int t = position;
+            // First step: a user's slots all read the same token over an empty cache, so they have identical
+            // states; compute one row per user and let every slot share its cache row and output.
+            boolean shared = t == 0 && beamWidth > 1 && uniformPerUser(tokens);
+            int rows = shared ? slots / beamWidth : slots;
+            for (int i = 0; i < rows; i++) slotOfRow[i] = shared ? i * beamWidth : i;
             for (int s = 0; s < slots; s++) {
                 int par = parents[s];
                 if (par < 0 || par >= slots || par / beamWidth != s / beamWidth) {
                     throw new IllegalArgumentException("slot " + s + " has parent " + par + " outside its user's slots");
                 }
-                System.arraycopy(rowOf[par], 0, rowOfNext[s], 0, t);
-                rowOfNext[s][t] = s;
                 int tok = tokens[s];
                 if (tok < 0 || tok >= c.vocabSize()) throw new IllegalArgumentException("token " + tok + " outside the vocabulary");
-                System.arraycopy(w.decoderPos, t * d, x, s * d, d);
-                k.axpy(1f, w.embedding, tok * d, x, s * d, d);
+                System.arraycopy(rowOf[par], 0, rowOfNext[s], 0, t);
+                rowOfNext[s][t] = shared ? s - s % beamWidth : s;
             }
             int[][] swap = rowOf;
             rowOf = rowOfNext;
             rowOfNext = swap;
-            for (int l = 0; l < w.decoderLayers.length; l++) layer(l, t);
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(w.decoderPos, t * d, x, i * d, d);
+                k.axpy(1f, w.embedding, tokens[slotOfRow[i]] * d, x, i * d, d);
+            }
+            for (int l = 0; l < w.decoderLayers.length; l++) layer(l, t, rows);
             position++;
             if (level < 0) return null;
-            Ops.rmsNorm(x, slots, d, w.decoderFinalNorm, c.normEps(), h);
+            Ops.rmsNorm(x, rows, d, w.decoderFinalNorm, c.normEps(), h);
             float[] out = logProbs[level];
-            k.logSoftmaxLogits(h, slots, w.levelHeads[level], out);
+            k.logSoftmaxLogits(h, rows, w.levelHeads[level], out);
+            if (shared) {
+                // Row u -> slots u*b .. u*b+b-1; descending so no source row is overwritten before it is copied.
+                int kk = c.codebookSize(level);
+                for (int u = rows - 1; u >= 0; u--) {
+                    for (int j = beamWidth - 1; j >= 0; j--) System.arraycopy(out, u * kk, out, (u * beamWidth + j) * kk, kk);
+                }
+            }
             return out;
         }
 
-        private void layer(int l, int t) {
+        private boolean uniformPerUser(int[] tokens) {
+            for (int s = 0; s < slots; s++) if (tokens[s] != tokens[s - s % beamWidth]) return false;
+            return true;
+        }
+
+        /** One decoder layer over {@code n} computed rows; row i is slot {@code slotOfRow[i]}. */
+        private void layer(int l, int t, int n) {
             GeneratorWeights.DecoderLayer layer = w.decoderLayers[l];
-            int n = slots, d2 = 2 * d, d3 = 3 * d;
+            int d2 = 2 * d, d3 = 3 * d;
             // Causal self-attention with the cache.
             Ops.rmsNorm(x, n, d, layer.selfNorm(), c.normEps(), h);
             k.matmul(h, 0, n, layer.selfQkv(), qkv, 0, false);
             float[] kv = selfKv[l][t];
-            if (kv == null) kv = selfKv[l][t] = new float[n * d2];
-            for (int s = 0; s < n; s++) System.arraycopy(qkv, s * d3 + d, kv, s * d2, d2);
+            if (kv == null) kv = selfKv[l][t] = new float[slots * d2];
+            for (int i = 0; i < n; i++) System.arraycopy(qkv, i * d3 + d, kv, slotOfRow[i] * d2, d2);
             for (int j = 0; j <= t; j++) keyArrays[j] = selfKv[l][j];
-            for (int s = 0; s < n; s++) {
-                int[] rows = rowOf[s];
+            for (int i = 0; i < n; i++) {
+                int[] rows = rowOf[slotOfRow[i]];
                 for (int hd = 0; hd < heads; hd++) {
                     int ho = hd * dh;
                     for (int j = 0; j <= t; j++) keyOff[j] = rows[j] * d2 + ho;
-                    Ops.attend(k, qkv, s * d3 + ho, keyArrays, keyOff, t + 1, d, dh, scale, scores, attn, s * d + ho);
+                    Ops.attend(k, qkv, i * d3 + ho, keyArrays, keyOff, t + 1, d, dh, scale, scores, attn, i * d + ho);
                 }
             }
             k.matmul(attn, 0, n, layer.selfO(), x, 0, true);
@@ -197,15 +220,15 @@ public final class CpuStepDecoder implements StepDecoder {
             Ops.rmsNorm(x, n, d, layer.crossNorm(), c.normEps(), h);
             k.matmul(h, 0, n, layer.crossQ(), qkv, 0, false);
             float[] ckv = crossKv[l];
-            for (int s = 0; s < n; s++) {
-                int u = s / beamWidth, len = encLen[u], start = encStart[u];
+            for (int i = 0; i < n; i++) {
+                int u = slotOfRow[i] / beamWidth, len = encLen[u], start = encStart[u];
                 for (int hd = 0; hd < heads; hd++) {
                     int ho = hd * dh;
                     for (int j = 0; j < len; j++) {
                         keyArrays[j] = ckv;
                         keyOff[j] = (start + j) * d2 + ho;
                     }
-                    Ops.attend(k, qkv, s * d + ho, keyArrays, keyOff, len, d, dh, scale, scores, attn, s * d + ho);
+                    Ops.attend(k, qkv, i * d + ho, keyArrays, keyOff, len, d, dh, scale, scores, attn, i * d + ho);
                 }
             }
             k.matmul(attn, 0, n, layer.crossO(), x, 0, true);

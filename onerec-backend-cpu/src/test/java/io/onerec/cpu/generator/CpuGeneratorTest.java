@@ -79,7 +79,9 @@ class CpuGeneratorTest {
                     int[][] next = new int[slots][];
                     for (int slot = 0; slot < slots; slot++) {
                         parents[slot] = step == 0 ? slot : (slot / beam) * beam + r.nextInt(beam);
-                        tokens[slot] = 1 + r.nextInt(c.vocabSize() - 1);
+                        // Step 0: the dense model gets one token per user (the shared first-step path), the MoE model
+                        // a different token per slot (the general path).
+                        tokens[slot] = step == 0 && moe == 0 ? 2 + slot / beam : 1 + r.nextInt(c.vocabSize() - 1);
                         next[slot] = Arrays.copyOf(history[parents[slot]], step + 1);
                         next[slot][step] = tokens[slot];
                     }
