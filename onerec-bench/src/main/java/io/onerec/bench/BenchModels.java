@@ -91,8 +91,10 @@ final class BenchModels {
     }
 
     /**
-     * Multiply-adds x 2 of one next-item beam search (items_per_session 1) per user, counting the GEMMs, attention
-     * and the level heads; every step runs all {@code beam} slots (the first step too, as both backends do).
+     * Useful FLOPs (2 x multiply-adds) of one next-item beam search (items_per_session 1) per user: encoder,
+     * cross-attention K/V, and per decoder step the GEMMs, attention and the level head for every live beam (one at
+     * the first step, {@code beam} after). A backend that computes all slots at the first step does more work than
+     * this counts, so GFLOP/s derived from it is "useful GFLOP/s".
      */
     static double flopsPerUser(GeneratorConfig c, int beam, int historyLength) {
         double d = c.dModel(), ff = c.dFf(), s = Math.min(historyLength, c.maxHistory()) + (c.userBuckets() > 0 ? 1 : 0);
@@ -101,7 +103,7 @@ final class BenchModels {
         double dec = 0;
         for (int t = 0; t < c.codeLevels(); t++) {
             double perSlot = c.decoderLayers() * (6 * d * d + 2 * d * ff + 2 * (t + 1) * d + 2 * s * d) + d * c.codebookSize(t);
-            dec += beam * perSlot;
+            dec += (t == 0 ? 1 : beam) * perSlot;
         }
         return 2 * (enc + crossKv + dec);
     }
