@@ -19,6 +19,14 @@ import java.util.concurrent.TimeUnit;
  * The beam-search hot path (encode, KV-cached decode, constrained search) of one model on each backend, over a
  * TIGER-like 3 x 256 (+ disambiguation) codec of 12,101 items. Score = users per second ({@value #USERS} users per
  * operation, decoded as one batch). GFLOP/s = score x {@link BenchModels#flopsPerUser}, logged at setup.
+ *
+ * <p>Run LibTorch with {@code OMP_WAIT_POLICY=PASSIVE} in the environment (as surefire does): with spinning OpenMP
+ * workers it was 3x slower on a shared 2-core machine. Example (no shaded jar needed):
+ * <pre>
+ * mvn -o -q -pl onerec-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -cp onerec-bench/target/classes:$(cat /tmp/cp.txt) \
+ *     org.openjdk.jmh.Main GeneratorBenchmark -p backend=cpu,libtorch -p beam=10,32,128
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
