@@ -1,10 +1,12 @@
 package io.onerec.cpu;
 
 import io.onerec.api.Generator;
+import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.spi.Backend;
 import io.onerec.cpu.codec.ResidualCodec;
 import io.onerec.cpu.generator.CpuGenerator;
+import io.onerec.cpu.reward.CpuRewardModel;
 
 import java.nio.file.Path;
 
@@ -37,5 +39,10 @@ public final class CpuBackend implements Backend {
     @Override
     public Generator loadGenerator(Path dir, SemanticIdCodec codec) {
         return CpuGenerator.load(dir, codec);
+    }
+
+    @Override
+    public RewardModel loadRewardModel(Path dir) {
+        return CpuRewardModel.load(dir);
     }
 }

@@ -32,7 +32,10 @@ public final class Torch {
         try {
             Loader.load(torch.class);
             boolean cuda = torch.cuda_is_available();
-            device = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+            Device d = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+            // Loading may happen inside a caller's PointerScope; keep the shared device alive past that scope.
+            d.retainReference();
+            device = d;
             LOG.info("libtorch loaded: device={}, intra-op threads={}", cuda ? "cuda" : "cpu", torch.get_num_threads());
             return null;
         } catch (Throwable t) {
