@@ -2,6 +2,7 @@ package io.onerec.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +17,29 @@ final class PanamaKernels implements Kernels {
     private static final int L = S.length();
     private static final int PANEL = 2 * L;
     private static final int ROWS = 4;
+    /** Shuffles that fold the upper half of the live lanes onto the lower half: shifts L/2, L/4, ..., 1. */
+    private static final VectorShuffle<Float>[] FOLD = folds();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds() {
+        int n = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] out = new VectorShuffle[n];
+        for (int k = 0, shift = L / 2; k < n; k++, shift /= 2) {
+            final int sh = shift;
+            out[k] = VectorShuffle.fromOp(S, i -> (i + sh) % L);
+        }
+        return out;
+    }
+
+    /**
+     * Sums the lanes by a fixed pairwise tree. {@code reduceLanes(ADD)} leaves the float summation order unspecified,
+     * and it differs between the interpreter/C1 fallback and the C2 intrinsic, which made a user's scores depend on
+     * how warm the JIT was; a fixed order keeps decoding bit-for-bit reproducible.
+     */
+    private static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLD) v = v.add(v.rearrange(fold));
+        return v.lane(0);
+    }
 
     @Override
     public String name() {
@@ -113,7 +137,7 @@ final class PanamaKernels implements Kernels {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }
