@@ -10,7 +10,10 @@ import java.util.List;
  */
 public interface Generator extends AutoCloseable {
 
-    /** Top sessions for one user, best first; exactly {@code beamWidth} of them when that many valid ones exist. */
+    /**
+     * Top sessions for one user, best first: {@code beamWidth} of them, or fewer when the constrained beam runs out of
+     * allowed continuations (a small catalog or prefix set, or sessions whose remaining choices are all repeats).
+     */
     default List<GeneratedSession> generate(UserHistory user, GenerationConfig config) {
         return generateBatch(List.of(user), config).getFirst();
     }

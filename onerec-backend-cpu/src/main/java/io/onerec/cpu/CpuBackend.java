@@ -5,6 +5,7 @@ import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.spi.Backend;
 import io.onerec.cpu.codec.ResidualCodec;
+import io.onerec.cpu.generator.CpuGenerator;
 import io.onerec.cpu.reward.CpuRewardModel;
 
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Generator loadGenerator(Path dir, SemanticIdCodec codec) {
-        throw new UnsupportedOperationException("CPU generator inference is not available yet");
+        return CpuGenerator.load(dir, codec);
     }
 
     @Override

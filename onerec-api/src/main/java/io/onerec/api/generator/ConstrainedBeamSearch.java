@@ -60,6 +60,7 @@ public final class ConstrainedBeamSearch {
         }
         int b = gen.beamWidth(), u = users.size(), n = u * b, levels = config.codeLevels(), m = gen.itemsPerSession();
         State st = new State(n, m);
+        State next = new State(n, m); // double-buffered: no per-step allocation
         for (int s = 0; s < n; s++) {
             st.score[s] = s % b == 0 ? 0.0 : Double.NEGATIVE_INFINITY;
         }
@@ -87,7 +88,6 @@ public final class ConstrainedBeamSearch {
                     float[] logp = session.step(tokens, parents, level);
                     int k = config.codebookSize(level);
                     boolean last = level == levels - 1;
-                    State next = new State(n, m);
                     for (int user = 0; user < u; user++) {
                         cand.clear(b);
                         for (int p = user * b; p < (user + 1) * b; p++) {
@@ -129,7 +129,9 @@ public final class ConstrainedBeamSearch {
                             tokens[s] = config.codeToken(level, cand.code[c]);
                         }
                     }
+                    State done = st;
                     st = next;
+                    next = done;
                 }
             }
         }

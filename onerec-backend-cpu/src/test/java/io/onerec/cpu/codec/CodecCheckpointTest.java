@@ -54,7 +54,9 @@ class CodecCheckpointTest {
         float[] probe = SyntheticData.gaussian(12, 77);
         assertEquals(codec.encode(probe), r.encode(probe));
         assertEquals(codec.trie().nodeCount(), r.trie().nodeCount());
-        assertThrows(UnsupportedOperationException.class, () -> cpu.loadGenerator(dir, r));
+        // The CPU backend now loads generators; a codec directory is not one.
+        var wrongKind = assertThrows(io.onerec.api.checkpoint.CheckpointException.class, () -> cpu.loadGenerator(dir, r));
+        assertTrue(wrongKind.getMessage().contains("onerec-generator"), wrongKind.getMessage());
     }
 
     @Test

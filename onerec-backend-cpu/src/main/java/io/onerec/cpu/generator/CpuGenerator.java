@@ -1,0 +1,134 @@
+package io.onerec.cpu.generator;
+
+import io.onerec.api.GeneratedSession;
+import io.onerec.api.GenerationConfig;
+import io.onerec.api.Generator;
+import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.UserHistory;
+import io.onerec.api.generator.ConstrainedBeamSearch;
+import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.api.generator.GeneratorTokens;
+import io.onerec.cpu.kernels.KernelProvider;
+import io.onerec.cpu.kernels.Kernels;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * OneRec generator inference in pure Java: the shared {@link ConstrainedBeamSearch} over {@link CpuStepDecoder},
+ * reading checkpoints written by any backend.
+ *
+ * <p>A batch is cut into chunks of users; each chunk is one beam search whose slots share every GEMM, and chunks
+ * run on up to {@code threads} threads. Thread-safe: the weights are immutable and every chunk owns its caches.
+ */
+public final class CpuGenerator implements Generator {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuGenerator.class);
+    /** Beam slots per chunk: big enough for efficient GEMMs, small enough to keep the KV cache in cache-friendly sizes. */
+    private static final int MAX_SLOTS_PER_CHUNK = 1024;
+
+    private final GeneratorWeights weights;
+    private final SemanticIdCodec codec;
+    private final ConstrainedBeamSearch search;
+    private final CpuStepDecoder decoder;
+    private final int threads;
+    private final ExecutorService pool;
+
+    public CpuGenerator(GeneratorWeights weights, SemanticIdCodec codec, int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.weights = weights;
+        this.codec = codec;
+        this.search = new ConstrainedBeamSearch(weights.config(), codec);
+        this.decoder = new CpuStepDecoder(weights, new GeneratorTokens(weights.config(), codec));
+        this.threads = threads;
+        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "onerec-cpu-generator");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    /** Loads a checkpoint with the kernels chosen at startup and one thread per core. */
+    public static CpuGenerator load(Path dir, SemanticIdCodec codec) {
+        return load(dir, codec, KernelProvider.get(), Runtime.getRuntime().availableProcessors());
+    }
+
+    public static CpuGenerator load(Path dir, SemanticIdCodec codec, Kernels kernels, int threads) {
+        GeneratorWeights w = GeneratorWeights.load(dir, kernels);
+        LOG.info("loaded generator {} from {} ({} kernels, {} threads)", w.config(), dir, kernels.name(), threads);
+        return new CpuGenerator(w, codec, threads);
+    }
+
+    public GeneratorConfig config() {
+        return weights.config();
+    }
+
+    public GeneratorWeights weights() {
+        return weights;
+    }
+
+    /** The step decoder, e.g. to drive {@link ConstrainedBeamSearch} or inspect log-probabilities directly. */
+    public CpuStepDecoder stepDecoder() {
+        return decoder;
+    }
+
+    @Override
+    public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, GenerationConfig config) {
+        int perChunk = Math.max(1, MAX_SLOTS_PER_CHUNK / config.beamWidth());
+        // Split evenly over the threads when the batch is small, so both cores work on a few users too.
+        perChunk = Math.min(perChunk, Math.max(1, (users.size() + threads - 1) / threads));
+        List<List<UserHistory>> chunks = new ArrayList<>();
+        for (int from = 0; from < users.size(); from += perChunk) {
+            chunks.add(users.subList(from, Math.min(users.size(), from + perChunk)));
+        }
+        List<List<List<GeneratedSession>>> results = new ArrayList<>(chunks.size());
+        if (pool == null || chunks.size() == 1) {
+            for (List<UserHistory> chunk : chunks) results.add(search.search(decoder, chunk, config));
+        } else {
+            // Chunk i goes to the pool except every threads-th one, which the caller runs itself.
+            List<CompletableFuture<List<List<GeneratedSession>>>> futures = new ArrayList<>(chunks.size());
+            for (int i = 0; i < chunks.size(); i++) {
+                List<UserHistory> chunk = chunks.get(i);
+                futures.add(i % threads == 0 ? null : CompletableFuture.supplyAsync(() -> search.search(decoder, chunk, config), pool));
+            }
+            List<List<List<GeneratedSession>>> own = new ArrayList<>();
+            for (int i = 0; i < chunks.size(); i++) own.add(i % threads == 0 ? search.search(decoder, chunks.get(i), config) : null);
+            for (int i = 0; i < chunks.size(); i++) {
+                results.add(futures.get(i) == null ? own.get(i) : join(futures.get(i)));
+            }
+        }
+        List<List<GeneratedSession>> out = new ArrayList<>(users.size());
+        for (List<List<GeneratedSession>> r : results) out.addAll(r);
+        return out;
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    @Override
+    public SemanticIdCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public void save(Path dir) {
+        weights.save(dir);
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) pool.shutdownNow();
+    }
+}

@@ -1,0 +1,48 @@
+package io.onerec.cpu.generator;
+
+import io.onerec.cpu.kernels.Kernels;
+
+/** Row-wise building blocks shared by the encoder and the step decoder; all write into caller-owned buffers. */
+final class Ops {
+    private Ops() {
+    }
+
+    /** {@code out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w} for rows of length {@code d}. */
+    static void rmsNorm(float[] x, int rows, int d, float[] w, double eps, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * d;
+            float ss = 0;
+            for (int i = 0; i < d; i++) ss += x[o + i] * x[o + i];
+            float inv = (float) (1.0 / Math.sqrt(ss / d + eps));
+            for (int i = 0; i < d; i++) out[o + i] = x[o + i] * inv * w[i];
+        }
+    }
+
+    static void relu(float[] x, int n) {
+        for (int i = 0; i < n; i++) if (x[i] < 0f) x[i] = 0f;
+    }
+
+    /**
+     * One head of attention for one query: {@code out[outOff, +dh) = softmax(q . k_j * scale) . v_j} over {@code n}
+     * keys, key j at {@code keys[j][keyOff[j]]} and value j at {@code keys[j][keyOff[j] + valShift]} (keys and values
+     * are stored interleaved per row; the self-attention cache keeps one array per decoder position).
+     */
+    static void attend(Kernels k, float[] q, int qOff, float[][] keys, int[] keyOff, int n, int valShift, int dh,
+                       float scale, float[] scores, float[] out, int outOff) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float s = k.dot(q, qOff, keys[j], keyOff[j], dh) * scale;
+            scores[j] = s;
+            if (s > max) max = s;
+        }
+        float sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(scores[j] - max);
+            scores[j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        java.util.Arrays.fill(out, outOff, outOff + dh, 0f);
+        for (int j = 0; j < n; j++) k.axpy(scores[j] * inv, keys[j], keyOff[j] + valShift, out, outOff, dh);
+    }
+}

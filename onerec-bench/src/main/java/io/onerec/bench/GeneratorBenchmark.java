@@ -1,0 +1,86 @@
+package io.onerec.bench;
+
+import io.onerec.api.GenerationConfig;
+import io.onerec.api.Generator;
+import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.UserHistory;
+import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.cpu.generator.CpuGenerator;
+import io.onerec.cpu.kernels.KernelProvider;
+import io.onerec.libtorch.generator.LibTorchGenerator;
+import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The beam-search hot path (encode, KV-cached decode, constrained search) of one model on each backend, over a
+ * TIGER-like 3 x 256 (+ disambiguation) codec of 12,101 items. Score = users per second ({@value #USERS} users per
+ * operation, decoded as one batch). GFLOP/s = score x {@link BenchModels#flopsPerUser}, logged at setup.
+ *
+ * <p>Run LibTorch with {@code OMP_WAIT_POLICY=PASSIVE} in the environment (as surefire does): with spinning OpenMP
+ * workers it was 3x slower on a shared 2-core machine. Example (no shaded jar needed):
+ * <pre>
+ * mvn -o -q -pl onerec-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -cp onerec-bench/target/classes:$(cat /tmp/cp.txt) \
+ *     org.openjdk.jmh.Main GeneratorBenchmark -p backend=cpu,libtorch -p beam=10,32,128
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 3, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class GeneratorBenchmark {
+    static final int USERS = 16;
+    static final int HISTORY = 20;
+
+    /** cpu = Vector API kernels, cpu-scalar = the scalar fallback, libtorch = the LibTorch backend. */
+    @Param({"cpu", "libtorch"})
+    public String backend;
+    /** d128 = TIGER-sized (d=128, 4+4 layers), d512 = d=512, d_ff=2048, 4+4 layers. */
+    @Param({"d128"})
+    public String model;
+    /** Defaults are cheap; add 128 (and -p model=d512) for the full table. */
+    @Param({"10", "32"})
+    public int beam;
+    /** Threads of the CPU backend (LibTorch uses its own intra-op threads); 0 = one per core. */
+    @Param({"0"})
+    public int threads;
+
+    private Generator generator;
+    private List<UserHistory> users;
+    private GenerationConfig gen;
+
+    @Setup
+    public void setup() {
+        SemanticIdCodec codec = BenchModels.codec(1);
+        GeneratorConfig config = BenchModels.config(model, codec.codebookSizes());
+        Path dir = BenchModels.checkpoint(config, 2);
+        int threads = this.threads > 0 ? this.threads : Runtime.getRuntime().availableProcessors();
+        generator = switch (backend) {
+            case "cpu" -> CpuGenerator.load(dir, codec, KernelProvider.get(), threads);
+            case "cpu-scalar" -> CpuGenerator.load(dir, codec, KernelProvider.scalar(), threads);
+            case "libtorch" -> LibTorchGenerator.load(dir, codec);
+            default -> throw new IllegalArgumentException(backend);
+        };
+        users = BenchModels.users(USERS, HISTORY, 3);
+        gen = GenerationConfig.beams(beam);
+        System.out.printf("# %s %s beam %d: %.1f MFLOP per user (codebooks %s)%n", backend, model, beam,
+                BenchModels.flopsPerUser(config, beam, HISTORY) / 1e6, java.util.Arrays.toString(codec.codebookSizes()));
+    }
+
+    @TearDown
+    public void tearDown() {
+        generator.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(USERS)
+    public void generate(Blackhole bh) {
+        bh.consume(generator.generateBatch(users, gen));
+    }
+}
