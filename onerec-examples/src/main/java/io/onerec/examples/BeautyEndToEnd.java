@@ -40,7 +40,7 @@ import java.util.List;
  *
  * <p>Flags: {@code --full} (the larger configuration: d=128, 4+4 layers, up to 60 minutes of training),
  * {@code --minutes N} (training time budget), {@code --epochs N}, {@code --out DIR}, {@code --eval-users N}
- * (test on the first N users; default all), {@code --backend cpu|libtorch} (inference backend).
+ * (test on the first N users; default 3000, all with --full; 0 = all), {@code --backend cpu|libtorch} (inference backend).
  */
 public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
@@ -49,7 +49,7 @@ public final class BeautyEndToEnd {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
-            int epochs = -1, evalUsers = 0;
+            int epochs = -1, evalUsers = -1;
             Path out = Path.of("runs/beauty");
             String backend = null;
             for (int i = 0; i < args.length; i++) {
@@ -66,6 +66,8 @@ public final class BeautyEndToEnd {
             }
             if (minutes < 0) minutes = full ? 60 : 4;
             if (epochs < 0) epochs = full ? 200 : 20;
+            // The quick run tests a fixed sample of users so that it finishes in minutes on 2 cores; --full tests all.
+            if (evalUsers < 0) evalUsers = full ? 0 : 3000;
             return new Options(full, minutes, epochs, out, evalUsers, backend);
         }
     }
