@@ -142,8 +142,17 @@ public final class GeneratorTrainer {
 
     /** One optimiser step on a batch; returns the next-token loss. */
     public double trainStep(List<SessionExample> batch) {
+        return optimizerStep(() -> ntpLoss(batch));
+    }
+
+    /**
+     * One optimiser step on any scalar loss built from this trainer's model (e.g. next-token loss plus a DPO or
+     * reasoning term): backward, gradient clipping, scheduled learning rate, AdamW update. The loss is built inside
+     * this step's {@link PointerScope}, so its tensors are freed when the step ends; returns the loss value.
+     */
+    public double optimizerStep(java.util.function.Supplier<Tensor> lossFn) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor loss = ntpLoss(batch);
+            Tensor loss = lossFn.get();
             optimizer.zero_grad();
             loss.backward();
             clipGradients();
@@ -241,6 +250,15 @@ public final class GeneratorTrainer {
 
     private double currentLr() {
         return optimizer.param_groups().get(0).options().get_lr();
+    }
+
+    public GeneratorModel model() {
+        return model;
+    }
+
+    /** Token layout of this trainer's model and codec (for building extra losses). */
+    public GeneratorTokens tokens() {
+        return vocab;
     }
 
     public long steps() {
