@@ -89,7 +89,7 @@ public final class ConstrainedBeamSearch {
                     boolean last = level == levels - 1;
                     State next = new State(n, m);
                     for (int user = 0; user < u; user++) {
-                        cand.clear();
+                        cand.clear(b);
                         for (int p = user * b; p < (user + 1) * b; p++) {
                             if (st.score[p] == Double.NEGATIVE_INFINITY) continue;
                             int node = st.node[p];
@@ -109,7 +109,7 @@ public final class ConstrainedBeamSearch {
                                 cand.add(st.score[p] + logp[p * k + code], p, code, childNode, allowNode);
                             }
                         }
-                        int kept = cand.selectTop(b);
+                        int kept = cand.selectTop();
                         for (int j = 0; j < b; j++) {
                             int s = user * b + j;
                             if (j >= kept) {
@@ -120,7 +120,7 @@ public final class ConstrainedBeamSearch {
                             }
                             int c = cand.order[j];
                             int p = cand.parent[c];
-                            next.score[s] = cand.score[c];
+                            next.score[s] = cand.score(c);
                             next.node[s] = cand.node[c];
                             next.allowNode[s] = cand.allowNode[c];
                             System.arraycopy(st.items[p], 0, next.items[s], 0, m);
@@ -166,41 +166,110 @@ public final class ConstrainedBeamSearch {
         }
     }
 
-    /** Candidate expansions of one user's beams; selection is a partial sort by (score desc, parent, code). */
+    /**
+     * The best {@code b} expansions of one user's beams by (score desc, insertion order), kept in a bounded heap so
+     * that the many candidates below the current b-th best are rejected with one comparison and never stored:
+     * selection costs O(n) comparisons plus O(k log b) for the k that enter, instead of sorting all n = beams x K.
+     */
     private static final class Candidates {
-        double[] score = new double[64];
-        int[] parent = new int[64], code = new int[64], node = new int[64], allowNode = new int[64];
-        Integer[] order = new Integer[0];
-        int size;
+        private double[] score = new double[0];
+        private int[] seq = new int[0];
+        int[] parent = new int[0], code = new int[0], node = new int[0], allowNode = new int[0];
+        /** Heap of slot indices, worst candidate at the root. */
+        private int[] heap = new int[0];
+        /** Slots in best-first order after {@link #selectTop()}. */
+        int[] order = new int[0];
+        private int capacity, size, added;
 
-        void clear() {
+        void clear(int b) {
+            if (heap.length < b) {
+                score = new double[b];
+                seq = new int[b];
+                parent = new int[b];
+                code = new int[b];
+                node = new int[b];
+                allowNode = new int[b];
+                heap = new int[b];
+                order = new int[b];
+            }
+            capacity = b;
             size = 0;
+            added = 0;
+        }
+
+        /** Whether candidate (sa, qa) ranks below (sb, qb): lower score, or equal score and added later. */
+        private boolean worse(double sa, int qa, double sb, int qb) {
+            return sa < sb || (sa == sb && qa > qb);
         }
 
         void add(double sc, int p, int c, int nd, int an) {
-            if (size == score.length) {
-                int cap = size * 2;
-                score = Arrays.copyOf(score, cap);
-                parent = Arrays.copyOf(parent, cap);
-                code = Arrays.copyOf(code, cap);
-                node = Arrays.copyOf(node, cap);
-                allowNode = Arrays.copyOf(allowNode, cap);
+            int q = added++;
+            boolean filling = size < capacity;
+            int slot;
+            if (filling) {
+                slot = size;
+            } else {
+                slot = heap[0];
+                if (!worse(score[slot], seq[slot], sc, q)) return; // not better than the current b-th best
             }
-            score[size] = sc;
-            parent[size] = p;
-            code[size] = c;
-            node[size] = nd;
-            allowNode[size] = an;
-            size++;
+            score[slot] = sc;
+            seq[slot] = q;
+            parent[slot] = p;
+            code[slot] = c;
+            node[slot] = nd;
+            allowNode[slot] = an;
+            if (filling) {
+                siftUp(size++, slot);
+            } else {
+                siftDown(0, slot);
+            }
         }
 
-        /** Orders the best min(b, size) candidates into {@code order[0..)}; returns how many. */
-        int selectTop(int b) {
-            if (order.length < size) order = new Integer[Math.max(size, 2 * order.length)];
+        private void siftUp(int pos, int slot) {
+            while (pos > 0) {
+                int parentPos = (pos - 1) >>> 1;
+                int ps = heap[parentPos];
+                if (!worse(score[slot], seq[slot], score[ps], seq[ps])) break;
+                heap[pos] = ps;
+                pos = parentPos;
+            }
+            heap[pos] = slot;
+        }
+
+        private void siftDown(int pos, int slot) {
+            while (true) {
+                int l = 2 * pos + 1;
+                if (l >= size) break;
+                int r = l + 1;
+                int w = heap[l];
+                if (r < size && worse(score[heap[r]], seq[heap[r]], score[w], seq[w])) {
+                    l = r;
+                    w = heap[r];
+                }
+                if (!worse(score[w], seq[w], score[slot], seq[slot])) break;
+                heap[pos] = w;
+                pos = l;
+            }
+            heap[pos] = slot;
+        }
+
+        /** Orders the kept candidates best first into {@link #order}; returns how many there are. */
+        int selectTop() {
             for (int i = 0; i < size; i++) order[i] = i;
-            // Candidates are generated in (parent, code) order, so a stable sort by score alone gives the tie-breaks.
-            Arrays.sort(order, 0, size, (x, y) -> Double.compare(score[y], score[x]));
-            return Math.min(b, size);
+            // Insertion sort: at most b elements, b is small.
+            for (int i = 1; i < size; i++) {
+                int x = order[i], j = i - 1;
+                while (j >= 0 && worse(score[order[j]], seq[order[j]], score[x], seq[x])) {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = x;
+            }
+            return size;
+        }
+
+        double score(int slot) {
+            return score[slot];
         }
     }
 }

@@ -10,29 +10,33 @@ import java.util.SplittableRandom;
  * take one more, so sizes differ by at most one), then its centroid becomes the mean of those points. Iterations
  * repeat until no assignment changes or the limit is reached.
  *
- * <p>Why this is fast enough at k = 8192, n = 1M: cluster c selects from the points still unassigned, using the
- * centroid it had at the start of the iteration (its update only happens after its own selection), so the distances
- * of a whole block of B clusters to all still-unassigned points can be computed at once as one blocked,
- * multithreaded GEMM-like kernel call ({@link DistanceKernel#dots}) instead of one matrix-vector product per cluster.
- * The block matrix is B x m (m = unassigned points at the start of the block, kept as a compacted index list), so
- * the total distance work per iteration is about n*k*dim/2 multiply-adds, half a plain K-means assignment pass,
- * because each block only looks at points that are still free. Selecting the w nearest free points of one cluster
- * is then a single scan of its row of the block matrix with a bounded max-heap of size w (O(m log w) worst case,
- * nearly O(m) in practice because few values beat the heap's top): no per-cluster sort. Points taken by a
- * cluster are set to +infinity in the rows of the later clusters of the block, so scans never test a flag. Ties are
- * broken by point index, which makes the result independent of the thread count.
- *
- * <p>This is the greedy sequential rule of the paper, not an approximation through each point's top-k centroids:
- * the late clusters of an iteration take what is left, exactly as in Algorithm 1.
+ * <p>How this stays fast at k = 8192, n = 1M (the naive form is k sorts of up to n distances per iteration):
+ * <ul>
+ *   <li>Cluster c selects with the centroid it had at the start of the iteration (its update happens after its own
+ *       selection), so the distances of a whole block of B = {@value #BLOCK_CLUSTERS} clusters to the free points
+ *       can be computed in one blocked, multithreaded pass ({@link DistanceKernel#scan}, GEMM-like, centroids
+ *       L2-resident). Each block only looks at points still free, so a pass costs about n*k*dim/2 multiply-adds,
+ *       half of one plain K-means assignment step, and the points are streamed k/B times, not k times.</li>
+ *   <li>No distance matrix is stored. While scanning, every thread keeps for each cluster of the block a bounded
+ *       max-heap of its best {@code 5w + 64} candidates (keys ordered by distance, then point index); the kernel
+ *       only calls back when a distance beats the heap's current worst, which is rare after the first rows.</li>
+ *   <li>Then the block's clusters select in order: merge the threads' candidates (a sort of a few hundred keys),
+ *       skip points taken by earlier clusters, take the first w. This is exact when every full heap's worst
+ *       candidate orders after the last point taken (any point outside a heap orders after its worst). When a
+ *       cluster's candidates were used up by its predecessors in the block, the free points are scanned again for
+ *       the remaining clusters of the block; after a rescan the next cluster always succeeds, so the pass ends.</li>
+ * </ul>
+ * Ties are broken by point index, so the result does not depend on the thread count. This is the greedy sequential
+ * rule of the paper, not an approximation: the late clusters of an iteration take what is left, as in Algorithm 1.
  */
 final class BalancedKMeansClustering {
-    /** Upper bound on the floats of one block's distance matrix (128 MiB). */
-    private static final long BLOCK_FLOATS = 32L << 20;
-    /**
-     * At most this many clusters per block: marking a taken point in the later rows of its block costs O(block), so
-     * very wide blocks (late in a pass, when few points are free) would cost more than they save.
-     */
-    private static final int MAX_BLOCK_CLUSTERS = 256;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BalancedKMeansClustering.class);
+    /** Clusters per block: their packed centroids (512 x dim floats) stay in L2 while the free points stream by. */
+    private static final int BLOCK_CLUSTERS = 512;
+    /** Clusters re-scanned when one runs out of candidates. */
+    private static final int RESCAN_CLUSTERS = 128;
+    /** Candidates kept per cluster and thread: this many times the cluster size, plus 64. */
+    private static final int CANDIDATE_FACTOR = 5;
 
     private BalancedKMeansClustering() {
     }
@@ -82,126 +86,175 @@ final class BalancedKMeansClustering {
         DistanceKernel kernel = job.kernel();
         PackedCentroids packed = kernel.pack(centroids, k, dim);
         int pw = packed.panelWidth();
+        int blockPanels = Math.max(1, BLOCK_CLUSTERS / pw);
+        int chunks = job.pool().getParallelism();
+        int capacity = CANDIDATE_FACTOR * (n / k + 1) + 64;
+        CandidateHeaps[] heaps = new CandidateHeaps[chunks];
+        for (int t = 0; t < chunks; t++) heaps[t] = new CandidateHeaps(blockPanels * pw, capacity);
+        boolean[] taken = new boolean[n];
         int[] free = Rows.identity(n);
         int m = n;
-        float[] matrix = new float[0];
-        Selection sel = new Selection();
+        long[] merged = new long[chunks * capacity];
         double cost = 0;
-        int panels = packed.panels();
-        int p = 0;
-        while (p < panels) {
-            long fit = Math.min(BLOCK_FLOATS / ((long) m * pw), MAX_BLOCK_CLUSTERS / pw);
-            int blockPanels = (int) Math.max(1, Math.min(panels - p, fit));
-            int c0 = p * pw, c1 = Math.min(k, (p + blockPanels) * pw);
-            int b = c1 - c0;
-            if (matrix.length < (long) b * m) matrix = new float[b * m];
-            fillScores(kernel, job, x, free, m, packed, p, p + blockPanels, xNorms, matrix);
-            for (int j = 0; j < b; j++) {
-                int c = c0 + j;
-                int size = clusterSize(n, k, c);
-                sel.select(matrix, j * m, m, size);
-                for (int s = 0; s < size; s++) {
-                    int i = sel.index[s];
-                    assign[free[i]] = c;
-                    cost += sel.score[s] + packed.norms()[c];
-                    for (int later = j + 1; later < b; later++) {
-                        matrix[later * m + i] = Float.POSITIVE_INFINITY;
+        long scanNanos = 0;
+        int rescans = 0;
+        for (int p = 0; p < packed.panels(); p += blockPanels) {
+            int p1 = Math.min(packed.panels(), p + blockPanels);
+            int c0 = p * pw, c1 = Math.min(k, p1 * pw);
+            int next = c0; // first cluster of the block not yet assigned
+            while (next < c1) {
+                // Drop the points taken so far, then gather candidates among the points still free.
+                int kept = 0;
+                for (int i = 0; i < m; i++) if (!taken[free[i]]) free[kept++] = free[i];
+                m = kept;
+                long t0 = System.nanoTime();
+                // First scan: the whole block. A rescan (some cluster ran out of candidates) only covers the next
+                // RESCAN_CLUSTERS clusters; the later clusters keep their candidates, which stay valid.
+                int jTo = next == c0 ? c1 - c0 : Math.min(c1 - c0, next - c0 + RESCAN_CLUSTERS);
+                scan(job, x, free, m, packed, p, p1, next - c0, jTo, xNorms, heaps);
+                scanNanos += System.nanoTime() - t0;
+                if (next > c0) rescans++;
+                while (next < c1) {
+                    int j = next - c0;
+                    int size = clusterSize(n, k, next);
+                    int got = 0;
+                    int count = 0;
+                    for (CandidateHeaps h : heaps) count = h.drain(j, merged, count);
+                    java.util.Arrays.sort(merged, 0, count);
+                    long last = Long.MIN_VALUE;
+                    for (int e = 0; e < count && got < size; e++) {
+                        int point = (int) merged[e];
+                        if (taken[point]) continue;
+                        got++;
+                        last = merged[e];
                     }
-                    free[i] = -1;
+                    // Exact only if no unseen point can order before the last pick: every full heap's worst
+                    // candidate must order after it (points outside a heap order after its worst one).
+                    boolean exact = got == size;
+                    for (CandidateHeaps h : heaps) exact &= !h.full(j) || h.worstKey(j) >= last;
+                    if (!exact) break; // rescan the free points for the rest of the block
+                    got = 0;
+                    for (int e = 0; e < count && got < size; e++) {
+                        int point = (int) merged[e];
+                        if (taken[point]) continue;
+                        got++;
+                        taken[point] = true;
+                        assign[point] = next;
+                        cost += CandidateHeaps.score(merged[e]) + packed.norms()[next];
+                    }
+                    next++;
                 }
             }
-            int kept = 0;
-            for (int i = 0; i < m; i++) if (free[i] >= 0) free[kept++] = free[i];
-            m = kept;
-            p += blockPanels;
         }
-        if (m != 0) throw new IllegalStateException("balanced assignment left " + m + " points unassigned");
+        for (boolean t : taken) {
+            if (!t) throw new IllegalStateException("balanced assignment left points unassigned");
+        }
+        LOG.debug("balanced pass: candidate scans {} ms, {} rescans", scanNanos / 1_000_000, rescans);
         return cost;
     }
 
-    /** matrix[j*m + i] = ||x_i||^2 - 2 x_i.c_j for the free points i and the block's clusters j. */
-    private static void fillScores(DistanceKernel kernel, ClusteringJob job, float[] x, int[] free, int m,
-                                   PackedCentroids packed, int p0, int p1, float[] xNorms, float[] matrix) {
-        int b = Math.min(packed.count(), p1 * packed.panelWidth()) - p0 * packed.panelWidth();
-        Rows.forEachBlock(job.pool(), Rows.blocks(m), blk -> {
-            int from = blk * Rows.BLOCK, len = Math.min(Rows.BLOCK, m - from);
-            kernel.dots(x, free, from, len, packed, p0, p1, matrix, from, 1, m);
-            for (int j = 0; j < b; j++) {
-                int o = j * m;
-                for (int i = from; i < from + len; i++) {
-                    matrix[o + i] = Math.fma(matrix[o + i], -2f, xNorms[free[i]]);
-                }
+    /** Fills each chunk's heaps with its best candidates for block clusters [jFrom, jTo) (block-relative). */
+    private static void scan(ClusteringJob job, float[] x, int[] free, int m, PackedCentroids packed, int p0, int p1,
+                             int jFrom, int jTo, float[] xNorms, CandidateHeaps[] heaps) {
+        int chunks = heaps.length;
+        int pw = packed.panelWidth();
+        int skip = jFrom / pw; // panels wholly before jFrom are already assigned: do not compute them again
+        int last = Math.min(p1, p0 + (jTo + pw - 1) / pw);
+        int firstCluster = p0 * pw;
+        Rows.forEachBlock(job.pool(), chunks, t -> {
+            CandidateHeaps h = heaps[t];
+            h.reset(jFrom, jTo);
+            int from = (int) ((long) m * t / chunks), to = (int) ((long) m * (t + 1) / chunks);
+            for (int r = from; r < to; r += Rows.BLOCK) {
+                job.kernel().scan(x, free, r, Math.min(Rows.BLOCK, to - r), packed, p0 + skip, last, xNorms,
+                        h.threshold, skip * pw, (point, centroid, score) -> h.offer(centroid - firstCluster, point, score));
             }
         });
     }
 
     /**
-     * The {@code size} smallest values of one matrix row, by (value, position): a bounded max-heap, filled by one
-     * scan. Reused across clusters to avoid garbage.
+     * Per chunk of points, the best {@code capacity} candidates of every cluster of a block: one bounded max-heap per
+     * cluster over keys that order by (score, point). {@code threshold[j]} mirrors a full heap's worst score (what a
+     * new candidate must beat) for the kernel; clusters not being searched have -infinity.
      */
-    static final class Selection {
-        float[] score = new float[16];
-        int[] index = new int[16];
-        private int size;
+    static final class CandidateHeaps {
+        private final int capacity;
+        private final long[] keys;
+        private final int[] sizes;
+        final float[] threshold;
 
-        void select(float[] row, int off, int m, int want) {
-            if (score.length < want) {
-                score = new float[want];
-                index = new int[want];
-            }
-            size = 0;
-            int i = 0;
-            for (; i < m && size < want; i++) {
-                float v = row[off + i];
-                if (v != Float.POSITIVE_INFINITY) push(v, i);
-            }
-            if (size < want) {
-                throw new IllegalStateException("only " + size + " free points left for a cluster of " + want);
-            }
-            // Scanning in increasing position, a value equal to the top orders after it: strict < is exact.
-            float top = score[0];
-            for (; i < m; i++) {
-                float v = row[off + i];
-                if (v < top) {
-                    replaceTop(v, i);
-                    top = score[0];
+        CandidateHeaps(int clusters, int capacity) {
+            this.capacity = capacity;
+            this.keys = new long[clusters * capacity];
+            this.sizes = new int[clusters];
+            this.threshold = new float[clusters];
+        }
+
+        /** Empties the heaps of clusters [jFrom, jTo) and makes them the only ones the kernel offers to. */
+        void reset(int jFrom, int jTo) {
+            java.util.Arrays.fill(sizes, jFrom, jTo, 0);
+            java.util.Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(threshold, jFrom, jTo, Float.POSITIVE_INFINITY);
+        }
+
+        /** Sortable key: the score's order in the high word, the point in the low word. */
+        static long key(float score, int point) {
+            if (score == 0f) score = 0f; // -0 and +0 compare equal as floats; give them one key
+            int bits = Float.floatToRawIntBits(score);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            return ((long) bits << 32) | (point & 0xffffffffL);
+        }
+
+        static float score(long key) {
+            int bits = (int) (key >> 32);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            return Float.intBitsToFloat(bits);
+        }
+
+        void offer(int j, int point, float score) {
+            long key = key(score, point);
+            int base = j * capacity;
+            int size = sizes[j];
+            if (size < capacity) {
+                int pos = size;
+                sizes[j] = size + 1;
+                while (pos > 0) {
+                    int parent = (pos - 1) >>> 1;
+                    if (keys[base + parent] >= key) break;
+                    keys[base + pos] = keys[base + parent];
+                    pos = parent;
                 }
+                keys[base + pos] = key;
+                if (size + 1 == capacity) threshold[j] = score(keys[base]);
+                return;
             }
-        }
-
-        private void push(float v, int i) {
-            int pos = size++;
-            while (pos > 0) {
-                int parent = (pos - 1) >>> 1;
-                if (!after(v, i, score[parent], index[parent])) break;
-                score[pos] = score[parent];
-                index[pos] = index[parent];
-                pos = parent;
-            }
-            score[pos] = v;
-            index[pos] = i;
-        }
-
-        /** Replaces the heap top (the largest) with (v, i); only called when (v, i) orders before it. */
-        private void replaceTop(float v, int i) {
+            if (key >= keys[base]) return;
             int pos = 0;
             while (true) {
                 int l = 2 * pos + 1;
-                if (l >= size) break;
+                if (l >= capacity) break;
                 int r = l + 1;
-                int big = (r < size && after(score[r], index[r], score[l], index[l])) ? r : l;
-                if (!after(score[big], index[big], v, i)) break;
-                score[pos] = score[big];
-                index[pos] = index[big];
+                int big = (r < capacity && keys[base + r] > keys[base + l]) ? r : l;
+                if (keys[base + big] <= key) break;
+                keys[base + pos] = keys[base + big];
                 pos = big;
             }
-            score[pos] = v;
-            index[pos] = i;
+            keys[base + pos] = key;
+            threshold[j] = score(keys[base]);
         }
 
-        /** Whether (v, i) orders after (w, j): larger value, or equal value and larger position. */
-        private static boolean after(float v, int i, float w, int j) {
-            return v > w || (v == w && i > j);
+        boolean full(int j) {
+            return sizes[j] == capacity;
+        }
+
+        long worstKey(int j) {
+            return keys[j * capacity];
+        }
+
+        /** Appends cluster j's candidates to {@code out} from {@code count}; returns the new count. */
+        int drain(int j, long[] out, int count) {
+            System.arraycopy(keys, j * capacity, out, count, sizes[j]);
+            return count + sizes[j];
         }
     }
 }

@@ -25,17 +25,33 @@ public interface DistanceKernel {
     }
 
     /**
-     * Dot products of rows {@code rows[from..from+n)} with the real centroids of panels {@code [panelFrom, panelTo)}:
-     * {@code out[outOff + i * rowStride + (j - panelFrom * panelWidth) * colStride] = x_i . c_j}.
-     */
-    void dots(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
-              float[] out, int outOff, int rowStride, int colStride);
-
-    /**
      * Running nearest-centroid search over panels {@code [panelFrom, panelTo)}: for each row {@code i}, a centroid
      * {@code j} with {@code score = fma(-2, x_i.c_j, ||c_j||^2) < bestScore[outOff+i]} replaces the best; ties keep the
      * lower index (centroids are scanned in increasing order).
      */
     void nearest(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
                  float[] bestScore, int[] bestIndex, int outOff);
+
+    /**
+     * Candidate search for the balanced fitter: for rows {@code i} and the real centroids {@code j} of panels
+     * {@code [panelFrom, panelTo)}, computes {@code s = fma(x_i.c_j, -2, rowBias[rows[from+i]])} and calls
+     * {@code sink.offer(rows[from+i], j, s)} whenever {@code s < threshold[thresholdOff + j - panelFrom * panelWidth]}. Rows are
+     * visited in increasing position, so for one centroid the offered points arrive in row order. The sink may
+     * lower thresholds while the scan runs (a stale threshold only costs an extra offer). Padding columns of the
+     * last panel must have a threshold of -infinity.
+     */
+    void scan(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
+              float[] rowBias, float[] threshold, int thresholdOff, CandidateSink sink);
+
+    /**
+     * {@code y[yOff+i] = fma(x[xOff+i], a, y[yOff+i])} for {@code i < n}: lanewise, so every implementation gives
+     * the same result. The building block of k-means++ seeding over a dimension-major sample.
+     */
+    void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** Receives the candidates of {@link #scan}. */
+    @FunctionalInterface
+    interface CandidateSink {
+        void offer(int point, int centroid, float score);
+    }
 }

@@ -52,8 +52,8 @@ public final class DistanceKernels {
         }
         try {
             DistanceKernel k = panama();
-            if (k.panelWidth() < 8) {
-                LOG.info("distance kernel: scalar (vector length {} too short to pay off)", k.panelWidth() / 2);
+            if (k.panelWidth() < 16) {
+                LOG.info("distance kernel: scalar (Panama panel width {} too narrow to pay off)", k.panelWidth());
                 return scalar();
             }
             LOG.info("distance kernel: {}", k.name());

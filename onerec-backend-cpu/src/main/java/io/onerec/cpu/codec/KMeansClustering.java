@@ -16,6 +16,9 @@ import java.util.SplittableRandom;
  */
 final class KMeansClustering {
 
+    /** Sample points per block of the seeding loop: 2048 floats of dot products stay in L1. */
+    private static final int SEED_BLOCK = 2048;
+
     private KMeansClustering() {
     }
 
@@ -23,7 +26,7 @@ final class KMeansClustering {
         if (n < k) {
             throw new IllegalArgumentException("K-means with " + k + " clusters needs at least " + k + " points, got " + n);
         }
-        float[] centroids = seed(x, n, dim, k, new SplittableRandom(job.seed()));
+        float[] centroids = seed(job.kernel(), x, n, dim, k, new SplittableRandom(job.seed()));
         float[] xNorms = ClusteringJob.squaredNorms(x, n, dim);
         int[] assign = new int[n];
         int[] prev = null;
@@ -56,32 +59,44 @@ final class KMeansClustering {
         return new LevelFit(centroids, assign, it, converged);
     }
 
-    /** k-means++ on a sample: each next centroid is drawn with probability proportional to D(x)^2. */
-    static float[] seed(float[] x, int n, int dim, int k, SplittableRandom rnd) {
+    /**
+     * k-means++ on a sample: each next centroid is drawn with probability proportional to D(x)^2. Each step is a
+     * matrix-vector product of the sample with the new centroid; the sample is stored dimension-major so that the
+     * inner loop is a vectorized axpy over points (one independent fma chain per point: the same result with either
+     * kernel), in blocks of points whose dot products stay in L1.
+     */
+    static float[] seed(DistanceKernel kernel, float[] x, int n, int dim, int k, SplittableRandom rnd) {
         int m = Math.min(n, Math.max(8192, 4 * k));
         int[] sample = sample(n, m, rnd);
+        float[] xt = new float[dim * m];
+        float[] xNorm = new float[m];
+        for (int s = 0; s < m; s++) {
+            int xo = sample[s] * dim;
+            for (int d = 0; d < dim; d++) xt[d * m + s] = x[xo + d];
+            xNorm[s] = PackedCentroids.squaredNorm(x, xo, dim);
+        }
         float[] centroids = new float[k * dim];
-        double[] d2 = new double[m];
-        java.util.Arrays.fill(d2, Double.POSITIVE_INFINITY);
+        float[] d2 = new float[m];
+        java.util.Arrays.fill(d2, Float.POSITIVE_INFINITY);
+        float[] dot = new float[m];
         boolean[] chosen = new boolean[m];
         int pick = rnd.nextInt(m);
         for (int c = 0; c < k; c++) {
             chosen[pick] = true;
-            System.arraycopy(x, sample[pick] * dim, centroids, c * dim, dim);
-            if (c == k - 1) break;
-            double total = 0;
             int co = c * dim;
-            for (int s = 0; s < m; s++) {
-                if (chosen[s]) {
-                    d2[s] = 0;
-                    continue;
-                }
-                int xo = sample[s] * dim;
-                double dist = 0;
+            System.arraycopy(x, sample[pick] * dim, centroids, co, dim);
+            if (c == k - 1) break;
+            java.util.Arrays.fill(dot, 0f);
+            for (int s0 = 0; s0 < m; s0 += SEED_BLOCK) {
+                int s1 = Math.min(m, s0 + SEED_BLOCK);
                 for (int d = 0; d < dim; d++) {
-                    float diff = x[xo + d] - centroids[co + d];
-                    dist += diff * diff;
+                    kernel.axpy(centroids[co + d], xt, d * m + s0, dot, s0, s1 - s0);
                 }
+            }
+            float cNorm = PackedCentroids.squaredNorm(centroids, co, dim);
+            double total = 0;
+            for (int s = 0; s < m; s++) {
+                float dist = chosen[s] ? 0f : Math.max(0f, xNorm[s] + cNorm - 2f * dot[s]);
                 if (dist < d2[s]) d2[s] = dist;
                 total += d2[s];
             }

@@ -15,25 +15,6 @@ public final class ScalarDistanceKernel implements DistanceKernel {
     }
 
     @Override
-    public void dots(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
-                     float[] out, int outOff, int rowStride, int colStride) {
-        int dim = c.dim(), pw = c.panelWidth();
-        float[] pk = c.data();
-        float[] acc = new float[pw];
-        for (int i = 0; i < n; i++) {
-            int xo = rows[from + i] * dim;
-            for (int p = panelFrom; p < panelTo; p++) {
-                panelDots(x, xo, pk, p * dim * pw, dim, pw, acc);
-                int valid = Math.min(pw, c.count() - p * pw);
-                int o = outOff + i * rowStride + (p - panelFrom) * pw * colStride;
-                for (int j = 0; j < valid; j++) {
-                    out[o + j * colStride] = acc[j];
-                }
-            }
-        }
-    }
-
-    @Override
     public void nearest(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
                         float[] bestScore, int[] bestIndex, int outOff) {
         int dim = c.dim(), pw = c.panelWidth();
@@ -56,6 +37,32 @@ public final class ScalarDistanceKernel implements DistanceKernel {
             bestScore[outOff + i] = best;
             bestIndex[outOff + i] = bestJ;
         }
+    }
+
+    @Override
+    public void scan(float[] x, int[] rows, int from, int n, PackedCentroids c, int panelFrom, int panelTo,
+                     float[] rowBias, float[] threshold, int thresholdOff, CandidateSink sink) {
+        int dim = c.dim(), pw = c.panelWidth();
+        float[] pk = c.data();
+        float[] acc = new float[pw];
+        for (int i = 0; i < n; i++) {
+            int point = rows[from + i];
+            int xo = point * dim;
+            float bias = rowBias[point];
+            for (int p = panelFrom; p < panelTo; p++) {
+                panelDots(x, xo, pk, p * dim * pw, dim, pw, acc);
+                int t = thresholdOff + (p - panelFrom) * pw;
+                for (int j = 0; j < pw; j++) {
+                    float s = Math.fma(acc[j], -2f, bias);
+                    if (s < threshold[t + j]) sink.offer(point, p * pw + j, s);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], a, y[yOff + i]);
     }
 
     private static void panelDots(float[] x, int xo, float[] pk, int base, int dim, int pw, float[] acc) {

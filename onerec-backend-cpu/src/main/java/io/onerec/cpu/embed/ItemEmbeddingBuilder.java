@@ -24,7 +24,7 @@ import java.util.Locale;
  *       a text encoder would see; LSA captures the same co-occurrence of words, without world knowledge.</li>
  *   <li><b>Collaborative</b>: items that users interact with near each other. Co-occurrence counts within a window of
  *       the <em>training part</em> of every sequence only ({@link LeaveOneOutSplit#trainSequence}: no validation or
- *       test target leaks into the codec), weighted 1/distance, turned into a shifted-free positive PMI matrix with
+ *       test target leaks into the codec), weighted 1/distance, turned into a positive PMI matrix (no shift) with
  *       context-distribution smoothing 0.75 (Levy, Goldberg and Dagan 2015), factorised by randomized truncated SVD
  *       to {@code collaborativeDim} (item vectors {@code U sqrt(S)}, the symmetric split that works best for PPMI).
  *       Items without training co-occurrences get a zero collaborative half and are placed by content alone.</li>

@@ -26,7 +26,7 @@ class BeautyCodecTest {
     @Test
     void balancedCodecOnBeauty() {
         ItemEmbeddings e = BeautyEmbeddings.get();
-        ResidualCodecFitter.Result r = new ResidualCodecFitter(Config.of(3, 256, Method.BALANCED).withMaxIterations(15)).fit(e);
+        ResidualCodecFitter.Result r = new ResidualCodecFitter(Config.of(3, 256, Method.BALANCED).withMaxIterations(10)).fit(e);
         ResidualCodec codec = r.codec();
         checkSidsAndTrie(codec);
         for (LevelReport l : r.report().levels()) {
@@ -47,7 +47,7 @@ class BeautyCodecTest {
     @Test
     void kmeansCodecOnBeautyEncodesEveryItemToItsCodes() {
         ItemEmbeddings e = BeautyEmbeddings.get();
-        ResidualCodecFitter.Result r = new ResidualCodecFitter(Config.of(3, 256, Method.KMEANS).withMaxIterations(15)).fit(e);
+        ResidualCodecFitter.Result r = new ResidualCodecFitter(Config.of(3, 256, Method.KMEANS).withMaxIterations(10)).fit(e);
         ResidualCodec codec = r.codec();
         checkSidsAndTrie(codec);
         for (LevelReport l : r.report().levels()) {

@@ -2,48 +2,39 @@ package io.onerec.cpu.codec;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DistanceKernelTest {
+    // Odd sizes: rows not a multiple of 4, centroids not a multiple of any panel width, dim not a vector multiple.
+    private static final int N = 37, K = 45, DIM = 19;
+    private final float[] x = SyntheticData.gaussian(N * DIM, 1), c = SyntheticData.gaussian(K * DIM, 2);
+    private final float[] bias = SyntheticData.gaussian(N, 3);
 
     @Test
-    void panamaIsChosenUnderSurefireAndMatchesScalarBitForBit() {
+    void panamaIsChosenUnderSurefire() {
         assertTrue(DistanceKernels.vectorApiPresent(), "surefire runs with --add-modules jdk.incubator.vector");
         assertTrue(DistanceKernels.get().name().startsWith("panama"), DistanceKernels.get().name());
-        DistanceKernel scalar = DistanceKernels.scalar(), panama = DistanceKernels.panama();
-        // Odd sizes: rows not a multiple of 4, centroids not a multiple of any panel width, dim not a vector multiple.
-        int n = 37, k = 45, dim = 19;
-        float[] x = SyntheticData.gaussian(n * dim, 1), c = SyntheticData.gaussian(k * dim, 2);
-        int[] rows = Rows.identity(n);
-        PackedCentroids ps = scalar.pack(c, k, dim), pp = panama.pack(c, k, dim);
+    }
 
-        float[] ds = new float[n * k], dp = new float[n * k];
-        scalar.dots(x, rows, 0, n, ps, 0, ps.panels(), ds, 0, k, 1);
-        panama.dots(x, rows, 0, n, pp, 0, pp.panels(), dp, 0, k, 1);
-        assertArrayEquals(ds, dp);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < k; j++) {
-                double ref = 0;
-                for (int d = 0; d < dim; d++) ref += (double) x[i * dim + d] * c[j * dim + d];
-                assertEquals(ref, ds[i * k + j], 1e-4, "dot " + i + "," + j);
-            }
-        }
-
-        int[] is = new int[n], ip = new int[n];
-        float[] ss = fill(n), sp = fill(n);
-        scalar.nearest(x, rows, 0, n, ps, 0, ps.panels(), ss, is, 0);
-        panama.nearest(x, rows, 0, n, pp, 0, pp.panels(), sp, ip, 0);
+    @Test
+    void nearestMatchesBruteForceAndScalarBitForBit() {
+        int[] is = new int[N], ip = new int[N];
+        float[] ss = infinities(N), sp = infinities(N);
+        nearest(DistanceKernels.scalar(), ss, is);
+        nearest(DistanceKernels.panama(), sp, ip);
         assertArrayEquals(is, ip);
         assertArrayEquals(ss, sp);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < N; i++) {
             int bruteBest = -1;
             double bruteDist = Double.MAX_VALUE;
-            for (int j = 0; j < k; j++) {
+            for (int j = 0; j < K; j++) {
                 double dist = 0;
-                for (int d = 0; d < dim; d++) {
-                    double diff = x[i * dim + d] - c[j * dim + d];
+                for (int d = 0; d < DIM; d++) {
+                    double diff = x[i * DIM + d] - c[j * DIM + d];
                     dist += diff * diff;
                 }
                 if (dist < bruteDist) {
@@ -55,27 +46,92 @@ class DistanceKernelTest {
         }
     }
 
+    private void nearest(DistanceKernel kernel, float[] score, int[] best) {
+        PackedCentroids p = kernel.pack(c, K, DIM);
+        kernel.nearest(x, Rows.identity(N), 0, N, p, 0, p.panels(), score, best, 0);
+    }
+
     @Test
-    void transposedOutputAndIndirectRows() {
-        DistanceKernel panama = DistanceKernels.panama();
-        int n = 10, k = 70, dim = 32;
-        float[] x = SyntheticData.gaussian(n * dim, 3), c = SyntheticData.gaussian(k * dim, 4);
-        int[] rows = {9, 3, 3, 0, 7};
-        PackedCentroids p = panama.pack(c, k, dim);
-        float[] out = new float[k * rows.length];
-        panama.dots(x, rows, 0, rows.length, p, 0, p.panels(), out, 0, 1, rows.length);
-        for (int i = 0; i < rows.length; i++) {
-            for (int j = 0; j < k; j++) {
-                float ref = 0;
-                for (int d = 0; d < dim; d++) ref = Math.fma(x[rows[i] * dim + d], c[j * dim + d], ref);
-                assertEquals(ref, out[j * rows.length + i], 0f);
+    void scanOffersExactlyTheScoresBelowThreshold() {
+        float[] reference = null;
+        for (DistanceKernel kernel : new DistanceKernel[]{DistanceKernels.scalar(), DistanceKernels.panama()}) {
+            PackedCentroids p = kernel.pack(c, K, DIM);
+            int[] rows = {9, 3, 36, 0, 7, 8, 21};
+            // +inf for real centroids (everything is offered), -inf for padding; centroid 5 is switched off.
+            float[] threshold = new float[p.panels() * p.panelWidth()];
+            Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
+            Arrays.fill(threshold, 0, K, Float.POSITIVE_INFINITY);
+            threshold[5] = Float.NEGATIVE_INFINITY;
+            float[] got = new float[rows.length * K];
+            Arrays.fill(got, Float.NaN);
+            int[] order = {0};
+            kernel.scan(x, rows, 0, rows.length, p, 0, p.panels(), bias, threshold, 0, (point, centroid, score) -> {
+                int i = indexOf(rows, point);
+                assertTrue(Float.isNaN(got[i * K + centroid]), "offered twice");
+                got[i * K + centroid] = score;
+                order[0]++;
+            });
+            assertEquals(rows.length * (K - 1), order[0]);
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = 0; j < K; j++) {
+                    if (j == 5) {
+                        assertTrue(Float.isNaN(got[i * K + j]));
+                        continue;
+                    }
+                    float dot = 0;
+                    for (int d = 0; d < DIM; d++) dot = Math.fma(x[rows[i] * DIM + d], c[j * DIM + d], dot);
+                    assertEquals(Math.fma(dot, -2f, bias[rows[i]]), got[i * K + j], 0f, kernel.name());
+                }
             }
+            if (reference == null) reference = got;
+            else assertArrayEquals(reference, got, "scalar and Panama scores are bit-identical");
         }
     }
 
-    private static float[] fill(int n) {
+    @Test
+    void scanRespectsThresholdsAndOffsets() {
+        DistanceKernel kernel = DistanceKernels.panama();
+        PackedCentroids p = kernel.pack(c, K, DIM);
+        int pw = p.panelWidth();
+        // Scan from the second panel when there is one, else the first; thresholds start at offset 3.
+        int first = p.panels() > 1 ? 1 : 0;
+        float[] threshold = new float[3 + (p.panels() - first) * pw];
+        Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
+        for (int j = first * pw; j < K; j++) threshold[3 + j - first * pw] = 0f;
+        int[] offered = {0, 0};
+        kernel.scan(x, Rows.identity(N), 0, N, p, first, p.panels(), bias, threshold, 3, (point, centroid, score) -> {
+            assertTrue(score < 0f && centroid >= first * pw && centroid < K);
+            offered[0]++;
+        });
+        for (int i = 0; i < N; i++) {
+            for (int j = first * pw; j < K; j++) {
+                float dot = 0;
+                for (int d = 0; d < DIM; d++) dot = Math.fma(x[i * DIM + d], c[j * DIM + d], dot);
+                if (Math.fma(dot, -2f, bias[i]) < 0f) offered[1]++;
+            }
+        }
+        assertEquals(offered[1], offered[0]);
+    }
+
+    @Test
+    void axpyIsLanewiseAndIdenticalAcrossKernels() {
+        float[] y1 = SyntheticData.gaussian(53, 8), y2 = y1.clone(), ref = y1.clone();
+        float[] xs = SyntheticData.gaussian(60, 9);
+        DistanceKernels.scalar().axpy(0.37f, xs, 5, y1, 2, 50);
+        DistanceKernels.panama().axpy(0.37f, xs, 5, y2, 2, 50);
+        for (int i = 0; i < 50; i++) ref[2 + i] = Math.fma(xs[5 + i], 0.37f, ref[2 + i]);
+        assertArrayEquals(ref, y1);
+        assertArrayEquals(ref, y2);
+    }
+
+    private static int indexOf(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
+        throw new AssertionError(v);
+    }
+
+    private static float[] infinities(int n) {
         float[] s = new float[n];
-        java.util.Arrays.fill(s, Float.POSITIVE_INFINITY);
+        Arrays.fill(s, Float.POSITIVE_INFINITY);
         return s;
     }
 }

@@ -1,0 +1,40 @@
+package io.onerec.bench;
+
+import io.onerec.api.ItemEmbeddings;
+import io.onerec.api.ProgressListener;
+import io.onerec.cpu.codec.CodecReport;
+import io.onerec.cpu.codec.ResidualCodecFitter;
+import io.onerec.cpu.codec.ResidualCodecFitter.Config;
+import io.onerec.cpu.codec.ResidualCodecFitter.Method;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One fit at OneRec scale outside JMH, with progress logging: by default 1,000,000 x 256 synthetic embeddings,
+ * 3 x 8192 balanced K-means, 2 threads. Arguments (all optional): n dim k method maxIterations threads.
+ *
+ * <pre>java --add-modules jdk.incubator.vector -Xmx12g -cp onerec-bench/target/benchmarks.jar io.onerec.bench.CodecFitTarget</pre>
+ */
+public final class CodecFitTarget {
+    private static final Logger LOG = LoggerFactory.getLogger(CodecFitTarget.class);
+
+    private CodecFitTarget() {
+    }
+
+    public static void main(String[] args) {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int dim = args.length > 1 ? Integer.parseInt(args[1]) : 256;
+        int k = args.length > 2 ? Integer.parseInt(args[2]) : 8192;
+        Method method = args.length > 3 ? Method.valueOf(args[3]) : Method.BALANCED;
+        int iterations = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        int threads = args.length > 5 ? Integer.parseInt(args[5]) : 2;
+        long t0 = System.nanoTime();
+        ItemEmbeddings data = SyntheticEmbeddings.mixture(n, dim, Math.max(16, k / 4), 7);
+        LOG.info("generated {} x {} embeddings in {} ms", n, dim, (System.nanoTime() - t0) / 1_000_000);
+        Config config = Config.of(3, k, method).withMaxIterations(iterations).withThreads(threads);
+        CodecReport report = new ResidualCodecFitter(config, ProgressListener.logging(LOG)).fit(data).report();
+        report.levels().forEach(l -> LOG.info("{}", l));
+        LOG.info("fit: {} ms ({} min), collision rate {}", report.fitMillis(), String.format("%.2f", report.fitMillis() / 60000.0),
+                report.collisionRate());
+    }
+}
