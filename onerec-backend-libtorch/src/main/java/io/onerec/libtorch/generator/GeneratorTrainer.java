@@ -80,7 +80,8 @@ public final class GeneratorTrainer {
         List<SessionExample> order = new ArrayList<>(train);
         Random rnd = new Random(config.seed());
         int batchesPerEpoch = (order.size() + config.batchSize() - 1) / config.batchSize();
-        totalSteps = (long) batchesPerEpoch * config.maxEpochs();
+        long firstStep = step, plannedSteps = (long) batchesPerEpoch * config.maxEpochs();
+        totalSteps = firstStep + plannedSteps;
         List<NextItemExample> evalSet = config.evalUsers() > 0 && validation.size() > config.evalUsers()
                 ? validation.subList(0, config.evalUsers()) : validation;
         boolean validate = config.evalEvery() > 0 && !evalSet.isEmpty();
@@ -103,8 +104,14 @@ public final class GeneratorTrainer {
                 if (b % 50 == 0) {
                     progress.onProgress(new TrainingProgress("generator/epoch-" + epoch, b, batchesPerEpoch, lastLoss, Map.of("lr", currentLr())));
                 }
-                // Checked per step so that a budget holds even when one epoch takes longer than the budget.
-                outOfTime = config.timeBudget() != null && System.nanoTime() - start > config.timeBudget().toNanos();
+                if (config.timeBudget() != null) {
+                    // Checked per step so that a budget holds even when one epoch takes longer than the budget.
+                    long elapsed = System.nanoTime() - start, budget = config.timeBudget().toNanos();
+                    outOfTime = elapsed > budget;
+                    // The learning-rate schedule spans the steps that fit in the budget at the measured pace.
+                    long done = step - firstStep;
+                    if (done >= 20) totalSteps = firstStep + Math.min(plannedSteps, (long) ((double) done * budget / elapsed));
+                }
             }
             double epochLoss = lossSum / lossCount;
             LOG.info("epoch {}: mean loss {}", epoch, String.format("%.4f", epochLoss));
