@@ -19,6 +19,8 @@ import java.nio.LongBuffer;
  */
 public final class Torch {
     private static final Logger LOG = LoggerFactory.getLogger(Torch.class);
+    /** System property overriding the number of LibTorch intra-op threads. */
+    public static final String THREADS_PROPERTY = "onerec.torch.threads";
     private static volatile String loadError;
     private static volatile Device device;
 
@@ -31,6 +33,10 @@ public final class Torch {
         if (loadError != null) return loadError;
         try {
             Loader.load(torch.class);
+            // One intra-op thread per core (override with -Donerec.torch.threads); LibTorch's default may count
+            // hyper-threads or ignore the container's CPU quota.
+            int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
+            if (threads > 0) torch.set_num_threads(threads);
             boolean cuda = torch.cuda_is_available();
             Device d = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
             // Loading may happen inside a caller's PointerScope; keep the shared device alive past that scope.

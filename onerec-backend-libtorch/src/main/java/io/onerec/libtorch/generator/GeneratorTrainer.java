@@ -14,10 +14,12 @@ import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,6 +43,7 @@ public final class GeneratorTrainer {
     private final AdamW optimizer;
     private long step;
     private long totalSteps = 1;
+    private Path checkpointDir;
 
     public GeneratorTrainer(GeneratorModel model, SemanticIdCodec codec, TrainerConfig config, ProgressListener progress) {
         this.model = model;
@@ -51,6 +54,15 @@ public final class GeneratorTrainer {
         AdamWOptions opts = new AdamWOptions(config.learningRate());
         opts.weight_decay().put(config.weightDecay());
         this.optimizer = new AdamW(model.parameters(), opts);
+    }
+
+    /**
+     * Saves the model (doc layout, kind {@value GeneratorModel#KIND}) to {@code dir} whenever validation NDCG@10
+     * improves, and at the end of training when there is no validation; null disables.
+     */
+    public GeneratorTrainer checkpointTo(Path dir) {
+        this.checkpointDir = dir;
+        return this;
     }
 
     /** What a training run reached. */
@@ -68,7 +80,8 @@ public final class GeneratorTrainer {
         List<SessionExample> order = new ArrayList<>(train);
         Random rnd = new Random(config.seed());
         int batchesPerEpoch = (order.size() + config.batchSize() - 1) / config.batchSize();
-        totalSteps = (long) batchesPerEpoch * config.maxEpochs();
+        long firstStep = step, plannedSteps = (long) batchesPerEpoch * config.maxEpochs();
+        totalSteps = firstStep + plannedSteps;
         List<NextItemExample> evalSet = config.evalUsers() > 0 && validation.size() > config.evalUsers()
                 ? validation.subList(0, config.evalUsers()) : validation;
         boolean validate = config.evalEvery() > 0 && !evalSet.isEmpty();
@@ -82,7 +95,8 @@ public final class GeneratorTrainer {
             Collections.shuffle(order, rnd);
             double lossSum = 0;
             int lossCount = 0;
-            for (int b = 0; b < batchesPerEpoch; b++) {
+            boolean outOfTime = false;
+            for (int b = 0; b < batchesPerEpoch && !outOfTime; b++) {
                 List<SessionExample> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
                 lastLoss = trainStep(batch);
                 lossSum += lastLoss;
@@ -90,10 +104,17 @@ public final class GeneratorTrainer {
                 if (b % 50 == 0) {
                     progress.onProgress(new TrainingProgress("generator/epoch-" + epoch, b, batchesPerEpoch, lastLoss, Map.of("lr", currentLr())));
                 }
+                if (config.timeBudget() != null) {
+                    // Checked per step so that a budget holds even when one epoch takes longer than the budget.
+                    long elapsed = System.nanoTime() - start, budget = config.timeBudget().toNanos();
+                    outOfTime = elapsed > budget;
+                    // The learning-rate schedule spans the steps that fit in the budget at the measured pace.
+                    long done = step - firstStep;
+                    if (done >= 20) totalSteps = firstStep + Math.min(plannedSteps, (long) ((double) done * budget / elapsed));
+                }
             }
             double epochLoss = lossSum / lossCount;
             LOG.info("epoch {}: mean loss {}", epoch, String.format("%.4f", epochLoss));
-            boolean outOfTime = config.timeBudget() != null && System.nanoTime() - start > config.timeBudget().toNanos();
             if (validate && (epoch % config.evalEvery() == 0 || outOfTime || epoch == config.maxEpochs())) {
                 EvaluationResult r = evaluate(evalSet, itemCount, config.evalBeam());
                 progress.onProgress(new TrainingProgress("generator/validation", epoch, config.maxEpochs(), epochLoss, r.asMap()));
@@ -104,13 +125,17 @@ public final class GeneratorTrainer {
                     bestEpoch = epoch;
                     sinceBest = 0;
                     bestWeights = model.copy(false);
+                    if (checkpointDir != null) {
+                        model.save(checkpointDir);
+                        LOG.info("epoch {}: best so far, checkpoint written to {}", epoch, checkpointDir);
+                    }
                 } else if (++sinceBest >= config.patience()) {
                     LOG.info("early stop after epoch {}: no NDCG@10 gain for {} validations", epoch, sinceBest);
                     break;
                 }
             }
             if (outOfTime) {
-                LOG.info("time budget {} reached after epoch {}", config.timeBudget(), epoch);
+                LOG.info("time budget {} reached in epoch {} after {} steps", config.timeBudget(), epoch, step);
                 break;
             }
         }
@@ -118,13 +143,23 @@ public final class GeneratorTrainer {
             LOG.info("restoring the weights of epoch {} (validation NDCG@10 {})", bestEpoch, String.format("%.4f", bestNdcg));
             model.loadWeightsFrom(bestWeights);
         }
+        if (checkpointDir != null && bestWeights == null) model.save(checkpointDir);
         return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** One optimiser step on a batch; returns the next-token loss. */
     public double trainStep(List<SessionExample> batch) {
+        return optimizerStep(() -> ntpLoss(batch));
+    }
+
+    /**
+     * One optimiser step on any scalar loss built from this trainer's model (e.g. next-token loss plus a DPO or
+     * reasoning term): backward, gradient clipping, scheduled learning rate, AdamW update. The loss is built inside
+     * this step's {@link PointerScope}, so its tensors are freed when the step ends; returns the loss value.
+     */
+    public double optimizerStep(java.util.function.Supplier<Tensor> lossFn) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor loss = ntpLoss(batch);
+            Tensor loss = lossFn.get();
             optimizer.zero_grad();
             loss.backward();
             clipGradients();
@@ -149,6 +184,28 @@ public final class GeneratorTrainer {
             loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
         }
         return loss;
+    }
+
+    /** Mean next-token loss (without the MoE term) over examples, without gradients or weight updates. */
+    public double meanLoss(List<SessionExample> examples) {
+        double sum = 0;
+        long codes = 0;
+        for (int from = 0; from < examples.size(); from += config.batchSize()) {
+            List<SessionExample> batch = examples.subList(from, Math.min(examples.size(), from + config.batchSize()));
+            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+                List<UserHistory> users = new ArrayList<>(batch.size());
+                List<int[]> sessions = new ArrayList<>(batch.size());
+                for (SessionExample e : batch) {
+                    users.add(e.history());
+                    sessions.add(e.items());
+                }
+                Tensor lp = SessionLogProbs.compute(model, vocab, users, sessions).tokenLogProbs();
+                sum -= lp.sum().item_double();
+                codes += lp.numel();
+            }
+        }
+        if (codes == 0) throw new IllegalArgumentException("no examples");
+        return sum / codes;
     }
 
     /** Validation metrics with constrained beam search. */
@@ -200,6 +257,15 @@ public final class GeneratorTrainer {
 
     private double currentLr() {
         return optimizer.param_groups().get(0).options().get_lr();
+    }
+
+    public GeneratorModel model() {
+        return model;
+    }
+
+    /** Token layout of this trainer's model and codec (for building extra losses). */
+    public GeneratorTokens tokens() {
+        return vocab;
     }
 
     public long steps() {

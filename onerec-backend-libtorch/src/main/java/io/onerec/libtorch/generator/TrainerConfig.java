@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param evalUsers     validate on the first this many validation users (0 = all)
  * @param evalBeam      beam width used for validation (>= 10)
  * @param moeAuxWeight  weight of the MoE load-balancing loss
- * @param timeBudget    stop after the epoch that exceeds this wall-clock time (null = none)
+ * @param timeBudget    stop training at the first step past this wall-clock time, then validate (null = none)
  */
 public record TrainerConfig(int maxEpochs, int batchSize, double learningRate, double weightDecay, int warmupSteps,
                             double clipNorm, long seed, int evalEvery, int patience, int evalUsers, int evalBeam,

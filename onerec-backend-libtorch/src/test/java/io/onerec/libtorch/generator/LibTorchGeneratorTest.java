@@ -163,6 +163,29 @@ class LibTorchGeneratorTest {
     }
 
     @Test
+    void concurrentGenerateCallsGiveTheSequentialResults() throws Exception {
+        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 9);
+        GeneratorModel model = GeneratorModel.initialize(TinyModels.config(codec, 2, 8, 2), 10);
+        LibTorchGenerator gen = new LibTorchGenerator(model, codec);
+        List<UserHistory> users = TinyModels.users(24, ITEMS, 13);
+        GenerationConfig cfg = GenerationConfig.beams(6).withItemsPerSession(2);
+        List<List<GeneratedSession>> expected = new ArrayList<>();
+        for (UserHistory u : users) expected.add(gen.generate(u, cfg));
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<List<GeneratedSession>>> futures = new ArrayList<>();
+            for (UserHistory u : users) futures.add(pool.submit(() -> gen.generate(u, cfg)));
+            for (int i = 0; i < users.size(); i++) {
+                List<GeneratedSession> got = futures.get(i).get();
+                assertEquals(expected.get(i).size(), got.size());
+                for (int j = 0; j < got.size(); j++) {
+                    assertArrayEquals(expected.get(i).get(j).items(), got.get(j).items(), "user " + i + " beam " + j);
+                    assertEquals(expected.get(i).get(j).logProb(), got.get(j).logProb(), 1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
     void unknownHistoryItemsAndMismatchedCodecsAreRejected() {
         ResidualCodec codec = TinyModels.codec(ITEMS, 4, 7);
         GeneratorModel model = GeneratorModel.initialize(TinyModels.config(codec, 0, 0, 1), 9);
