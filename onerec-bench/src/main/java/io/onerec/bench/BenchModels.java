@@ -7,7 +7,6 @@ import io.onerec.api.checkpoint.Checkpoint;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.sid.PrefixTrie;
-import io.onerec.cpu.generator.GeneratorLayout;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,14 +64,14 @@ final class BenchModels {
             Path dir = Files.createTempDirectory("onerec-bench-generator");
             Random r = new Random(seed);
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, long[]> e : GeneratorLayout.shapes(c).entrySet()) {
+            for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
                 float[] v = new float[(int) Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b)];
                 boolean norm = e.getKey().endsWith("norm.weight");
                 float std = (float) (1 / Math.sqrt(c.dModel()));
                 for (int i = 0; i < v.length; i++) v[i] = norm ? 1f : std * (float) r.nextGaussian();
                 tensors.put(e.getKey(), HostTensor.of(v, e.getValue()));
             }
-            Checkpoint.write(dir, GeneratorLayout.KIND, c.toJson(), tensors);
+            Checkpoint.write(dir, GeneratorConfig.CHECKPOINT_KIND, c.toJson(), tensors);
             return dir;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

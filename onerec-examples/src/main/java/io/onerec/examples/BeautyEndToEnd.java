@@ -40,18 +40,20 @@ import java.util.List;
  *
  * <p>Flags: {@code --full} (the larger configuration: d=128, 4+4 layers, up to 60 minutes of training),
  * {@code --minutes N} (training time budget), {@code --epochs N}, {@code --out DIR}, {@code --eval-users N}
- * (test on the first N users; default 3000, all with --full; 0 = all), {@code --backend cpu|libtorch} (inference backend).
+ * (test on the first N users; default 3000, all with --full; 0 = all), {@code --backend cpu|libtorch} (inference backend), {@code --reuse} (evaluate the checkpoints already in
+ * {@code --out}).
  */
 public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
 
-    record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend) {
+    record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
             int epochs = -1, evalUsers = -1;
             Path out = Path.of("runs/beauty");
             String backend = null;
+            boolean reuse = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -60,15 +62,16 @@ public final class BeautyEndToEnd {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--eval-users" -> evalUsers = Integer.parseInt(args[++i]);
                     case "--backend" -> backend = args[++i];
+                    case "--reuse" -> reuse = true;
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
-                            + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch)");
+                            + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse)");
                 }
             }
             if (minutes < 0) minutes = full ? 60 : 4;
             if (epochs < 0) epochs = full ? 200 : 20;
             // The quick run tests a fixed sample of users so that it finishes in minutes on 2 cores; --full tests all.
             if (evalUsers < 0) evalUsers = full ? 0 : 3000;
-            return new Options(full, minutes, epochs, out, evalUsers, backend);
+            return new Options(full, minutes, epochs, out, evalUsers, backend, reuse);
         }
     }
 
@@ -81,34 +84,18 @@ public final class BeautyEndToEnd {
         LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs, 20);
         LOG.info("{}: {} train examples, {} validation, {} test", seqs, split.train().size(), split.validation().size(), split.test().size());
 
-        // 1. Item embeddings (content LSA + collaborative PPMI-SVD, training interactions only) and the codec.
-        int[][] trainSeqs = new int[seqs.userCount()][];
-        for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
-        ItemEmbeddings emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs);
-        var fit = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.BALANCED).withMaxIterations(opt.full ? 30 : 10))
-                .fit(emb);
-        ResidualCodec codec = fit.codec();
-        LOG.info("codec: {}", fit.report());
         Path codecDir = opt.out.resolve("codec"), genDir = opt.out.resolve("generator");
-        codec.save(codecDir);
-
-        // 2. Train the generator on LibTorch.
-        GeneratorConfig gc = opt.full
-                ? new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6)
-                : new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
-        GeneratorModel model = GeneratorModel.initialize(gc, 42);
-        LOG.info("generator: {} parameters, config {}", model.parameterCount(), gc);
-        // The quick run is bounded by steps, not data: a narrower model and smaller batches give it more updates.
-        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(opt.epochs)
-                .withBatchSize(opt.full ? 256 : 128)
-                .withLearningRate(opt.full ? 1e-3 : 3e-3, opt.full ? 200 : 100)
-                .withEvaluation(opt.full ? 2 : 1, opt.full ? 3000 : 1000, 20)
-                .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
-        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG));
-        GeneratorTrainer.Result trained = trainer.fit(split.train(), split.validation(), seqs.itemCount());
-        LOG.info("trained {} epochs / {} steps in {}; best validation (epoch {}): {}", trained.epochs(), trained.steps(),
-                trained.time(), trained.bestEpoch(), trained.bestValidation());
-        model.save(genDir);
+        ResidualCodec codec;
+        Duration trainingTime = Duration.ZERO;
+        if (opt.reuse) {
+            // Evaluate checkpoints of an earlier run (e.g. a long --full training) without refitting or retraining.
+            codec = ResidualCodec.load(codecDir);
+            LOG.info("reusing the codec in {} and the generator in {}", codecDir, genDir);
+        } else {
+            codec = fitCodec(opt, meta, split, seqs);
+            codec.save(codecDir);
+            trainingTime = trainGenerator(opt, codec, split, seqs.itemCount(), genDir);
+        }
 
         // 3. Reload through the SPI (any backend reads the same checkpoint) and evaluate on the test split.
         Backend backend = opt.backend == null ? Backends.get() : Backends.get(opt.backend);
@@ -125,7 +112,7 @@ public final class BeautyEndToEnd {
         LOG.info("OneRec-java: R@5 {}  N@5 {}  R@10 {}  N@10 {}  (backend {}, beam 20, {} users/s)", f(onerec.recall(5)), f(onerec.ndcg(5)),
                 f(onerec.recall(10)), f(onerec.ndcg(10)), backend.name(), String.format("%.0f", test.size() / evalSeconds));
         LOG.info("reference  : TIGER R@5 .0454 N@5 .0321 R@10 .0648 N@10 .0384; OneRec-Think R@10 .0791 N@10 .0471");
-        LOG.info("training time {}, total {}", trained.time(), Duration.ofNanos(System.nanoTime() - t0));
+        LOG.info("training time {}, total {}", trainingTime, Duration.ofNanos(System.nanoTime() - t0));
 
         // 4. A few users and what the generator recommends for them.
         for (int u = 0; u < 3; u++) {
@@ -139,6 +126,38 @@ public final class BeautyEndToEnd {
             LOG.info("   actually bought next: {}", title(meta, split.test().get(u).target()));
         }
         generator.close();
+    }
+
+    /** Item embeddings (content LSA + collaborative PPMI-SVD, training interactions only) and the codec. */
+    private static ResidualCodec fitCodec(Options opt, ItemMetadata meta, LeaveOneOutSplit split, InteractionSequences seqs) {
+        int[][] trainSeqs = new int[seqs.userCount()][];
+        for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
+        ItemEmbeddings emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs);
+        var fit = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.BALANCED).withMaxIterations(opt.full ? 30 : 10))
+                .fit(emb);
+        LOG.info("codec: {}", fit.report());
+        return fit.codec();
+    }
+
+    /** Trains the generator on LibTorch and saves it; returns the training time. */
+    private static Duration trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir) {
+        GeneratorConfig gc = opt.full
+                ? new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6)
+                : new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
+        GeneratorModel model = GeneratorModel.initialize(gc, 42);
+        LOG.info("generator: {} parameters, config {}", model.parameterCount(), gc);
+        // The quick run is bounded by steps, not data: a narrower model and smaller batches give it more updates.
+        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(opt.epochs)
+                .withBatchSize(opt.full ? 256 : 128)
+                .withLearningRate(opt.full ? 1e-3 : 3e-3, opt.full ? 200 : 100)
+                .withEvaluation(opt.full ? 2 : 1, opt.full ? 3000 : 1000, 20)
+                .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
+        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG));
+        GeneratorTrainer.Result trained = trainer.fit(split.train(), split.validation(), itemCount);
+        LOG.info("trained {} epochs / {} steps in {}; best validation (epoch {}): {}", trained.epochs(), trained.steps(),
+                trained.time(), trained.bestEpoch(), trained.bestValidation());
+        model.save(genDir);
+        return trained.time();
     }
 
     static BatchRecommender recommender(Generator generator, int beam) {

@@ -4,6 +4,8 @@ import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.JsonConfig;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Shape of a OneRec generator (see docs/generator-model.md): the token layout follows from the codec's codebook
@@ -13,6 +15,8 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
                               int moeExperts, int moeTopK, int maxHistory, int[] codebookSizes,
                               int userBuckets, int itemsPerSession, double normEps) {
 
+    /** The {@code kind} of generator checkpoints (see {@link io.onerec.api.checkpoint.Checkpoint}). */
+    public static final String CHECKPOINT_KIND = "onerec-generator";
     public static final int PAD = 0;
     public static final int BOS = 1;
     private static final int FIRST_CODE_TOKEN = 2;
@@ -103,6 +107,45 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);
+    }
+
+    /** Every tensor of a checkpoint of this shape and its dimensions, in checkpoint order (docs/generator-model.md). */
+    public Map<String, long[]> parameterShapes() {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        long d = dModel, ff = dFf;
+        s.put("shared.embedding", new long[]{vocabSize(), d});
+        s.put("encoder.pos_embedding", new long[]{maxEncoderLen(), d});
+        for (int i = 0; i < encoderLayers; i++) {
+            String p = "encoder.layers." + i + ".";
+            s.put(p + "attn_norm.weight", new long[]{d});
+            for (String w : new String[]{"q", "k", "v", "o"}) s.put(p + "attn." + w + ".weight", new long[]{d, d});
+            s.put(p + "ffn_norm.weight", new long[]{d});
+            s.put(p + "ffn.wi.weight", new long[]{ff, d});
+            s.put(p + "ffn.wo.weight", new long[]{d, ff});
+        }
+        s.put("encoder.final_norm.weight", new long[]{d});
+        s.put("decoder.pos_embedding", new long[]{maxDecoderLen(), d});
+        for (int i = 0; i < decoderLayers; i++) {
+            String p = "decoder.layers." + i + ".";
+            s.put(p + "self_attn_norm.weight", new long[]{d});
+            for (String w : new String[]{"q", "k", "v", "o"}) s.put(p + "self_attn." + w + ".weight", new long[]{d, d});
+            s.put(p + "cross_attn_norm.weight", new long[]{d});
+            for (String w : new String[]{"q", "k", "v", "o"}) s.put(p + "cross_attn." + w + ".weight", new long[]{d, d});
+            s.put(p + "ffn_norm.weight", new long[]{d});
+            if (moe()) {
+                s.put(p + "moe.router.weight", new long[]{moeExperts, d});
+                for (int e = 0; e < moeExperts; e++) {
+                    s.put(p + "moe.experts." + e + ".wi.weight", new long[]{ff, d});
+                    s.put(p + "moe.experts." + e + ".wo.weight", new long[]{d, ff});
+                }
+            } else {
+                s.put(p + "ffn.wi.weight", new long[]{ff, d});
+                s.put(p + "ffn.wo.weight", new long[]{d, ff});
+            }
+        }
+        s.put("decoder.final_norm.weight", new long[]{d});
+        s.put("lm_head.weight", new long[]{vocabSize(), d});
+        return s;
     }
 
     public JsonConfig toJson() {

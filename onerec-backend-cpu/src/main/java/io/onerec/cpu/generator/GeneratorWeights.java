@@ -46,7 +46,7 @@ public final class GeneratorWeights {
     public GeneratorWeights(GeneratorConfig config, Map<String, HostTensor> tensors, Kernels kernels) {
         this.config = config;
         this.kernels = kernels;
-        Map<String, long[]> shapes = GeneratorLayout.shapes(config);
+        Map<String, long[]> shapes = config.parameterShapes();
         Map<String, HostTensor> checked = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             HostTensor t = tensors.get(e.getKey());
@@ -101,9 +101,9 @@ public final class GeneratorWeights {
         }
     }
 
-    /** Reads and validates a checkpoint directory of kind {@value GeneratorLayout#KIND}. */
+    /** Reads and validates a checkpoint directory of kind {@value GeneratorConfig#CHECKPOINT_KIND}. */
     public static GeneratorWeights load(Path dir, Kernels kernels) {
-        Checkpoint ckpt = Checkpoint.read(dir, GeneratorLayout.KIND);
+        Checkpoint ckpt = Checkpoint.read(dir, GeneratorConfig.CHECKPOINT_KIND);
         GeneratorConfig config = GeneratorConfig.fromJson(ckpt.config());
         try {
             return new GeneratorWeights(config, ckpt.tensors(), kernels);
@@ -113,7 +113,7 @@ public final class GeneratorWeights {
     }
 
     public void save(Path dir) {
-        Checkpoint.write(dir, GeneratorLayout.KIND, config.toJson(), tensors);
+        Checkpoint.write(dir, GeneratorConfig.CHECKPOINT_KIND, config.toJson(), tensors);
     }
 
     public GeneratorConfig config() {

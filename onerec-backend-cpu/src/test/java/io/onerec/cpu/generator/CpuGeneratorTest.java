@@ -240,19 +240,19 @@ class CpuGeneratorTest {
 
         Map<String, HostTensor> missing = new LinkedHashMap<>(good);
         missing.remove("decoder.layers.1.cross_attn.v.weight");
-        Checkpoint.write(tmp.resolve("missing"), GeneratorLayout.KIND, c.toJson(), missing);
+        Checkpoint.write(tmp.resolve("missing"), GeneratorConfig.CHECKPOINT_KIND, c.toJson(), missing);
         var e = assertThrows(CheckpointException.class, () -> CpuGenerator.load(tmp.resolve("missing"), codec));
         assertTrue(e.getMessage().contains("decoder.layers.1.cross_attn.v.weight"), e.getMessage());
 
         Map<String, HostTensor> wrongShape = new LinkedHashMap<>(good);
         wrongShape.put("encoder.layers.0.ffn.wi.weight", HostTensor.of(new float[c.dModel() * c.dModel()], c.dModel(), c.dModel()));
-        Checkpoint.write(tmp.resolve("shape"), GeneratorLayout.KIND, c.toJson(), wrongShape);
+        Checkpoint.write(tmp.resolve("shape"), GeneratorConfig.CHECKPOINT_KIND, c.toJson(), wrongShape);
         e = assertThrows(CheckpointException.class, () -> CpuGenerator.load(tmp.resolve("shape"), codec));
         assertTrue(e.getMessage().contains("encoder.layers.0.ffn.wi.weight"), e.getMessage());
 
         Map<String, HostTensor> extra = new LinkedHashMap<>(good);
         extra.put("decoder.layers.7.ffn.wi.weight", HostTensor.of(new float[4], 2, 2));
-        Checkpoint.write(tmp.resolve("extra"), GeneratorLayout.KIND, c.toJson(), extra);
+        Checkpoint.write(tmp.resolve("extra"), GeneratorConfig.CHECKPOINT_KIND, c.toJson(), extra);
         e = assertThrows(CheckpointException.class, () -> CpuGenerator.load(tmp.resolve("extra"), codec));
         assertTrue(e.getMessage().contains("decoder.layers.7.ffn.wi.weight"), e.getMessage());
 

@@ -29,7 +29,7 @@ final class TestModels {
     static Map<String, HostTensor> randomTensors(GeneratorConfig c, long seed) {
         Random r = new Random(seed);
         Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : GeneratorLayout.shapes(c).entrySet()) {
+        for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
             long[] s = e.getValue();
             float[] data = new float[(int) Arrays.stream(s).reduce(1, (a, b) -> a * b)];
             boolean norm = e.getKey().endsWith("norm.weight");
@@ -40,7 +40,7 @@ final class TestModels {
     }
 
     static Path writeCheckpoint(Path dir, GeneratorConfig c, long seed) {
-        Checkpoint.write(dir, GeneratorLayout.KIND, c.toJson(), randomTensors(c, seed));
+        Checkpoint.write(dir, GeneratorConfig.CHECKPOINT_KIND, c.toJson(), randomTensors(c, seed));
         return dir;
     }
 

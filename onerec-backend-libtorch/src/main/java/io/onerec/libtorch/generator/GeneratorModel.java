@@ -21,7 +21,7 @@ import java.util.Map;
  * renamed between the model and the file.
  */
 public final class GeneratorModel {
-    public static final String KIND = "onerec-generator";
+    public static final String KIND = GeneratorConfig.CHECKPOINT_KIND;
     private static final double INIT_STD = 0.02;
 
     private final GeneratorConfig config;
@@ -36,50 +36,11 @@ public final class GeneratorModel {
         return config;
     }
 
-    /** Every parameter name and its expected shape, in checkpoint order. */
-    public static Map<String, long[]> parameterShapes(GeneratorConfig c) {
-        Map<String, long[]> s = new LinkedHashMap<>();
-        long d = c.dModel(), ff = c.dFf();
-        s.put("shared.embedding", new long[]{c.vocabSize(), d});
-        s.put("encoder.pos_embedding", new long[]{c.maxEncoderLen(), d});
-        for (int i = 0; i < c.encoderLayers(); i++) {
-            String p = "encoder.layers." + i + ".";
-            s.put(p + "attn_norm.weight", new long[]{d});
-            for (String w : new String[]{"q", "k", "v", "o"}) s.put(p + "attn." + w + ".weight", new long[]{d, d});
-            s.put(p + "ffn_norm.weight", new long[]{d});
-            s.put(p + "ffn.wi.weight", new long[]{ff, d});
-            s.put(p + "ffn.wo.weight", new long[]{d, ff});
-        }
-        s.put("encoder.final_norm.weight", new long[]{d});
-        s.put("decoder.pos_embedding", new long[]{c.maxDecoderLen(), d});
-        for (int i = 0; i < c.decoderLayers(); i++) {
-            String p = "decoder.layers." + i + ".";
-            s.put(p + "self_attn_norm.weight", new long[]{d});
-            for (String w : new String[]{"q", "k", "v", "o"}) s.put(p + "self_attn." + w + ".weight", new long[]{d, d});
-            s.put(p + "cross_attn_norm.weight", new long[]{d});
-            for (String w : new String[]{"q", "k", "v", "o"}) s.put(p + "cross_attn." + w + ".weight", new long[]{d, d});
-            s.put(p + "ffn_norm.weight", new long[]{d});
-            if (c.moe()) {
-                s.put(p + "moe.router.weight", new long[]{c.moeExperts(), d});
-                for (int e = 0; e < c.moeExperts(); e++) {
-                    s.put(p + "moe.experts." + e + ".wi.weight", new long[]{ff, d});
-                    s.put(p + "moe.experts." + e + ".wo.weight", new long[]{d, ff});
-                }
-            } else {
-                s.put(p + "ffn.wi.weight", new long[]{ff, d});
-                s.put(p + "ffn.wo.weight", new long[]{d, ff});
-            }
-        }
-        s.put("decoder.final_norm.weight", new long[]{d});
-        s.put("lm_head.weight", new long[]{c.vocabSize(), d});
-        return s;
-    }
-
     /** A freshly initialised model: N(0, 0.02) weights, unit norms. */
     public static GeneratorModel initialize(GeneratorConfig config, long seed) {
         Torch.seed(seed);
         Map<String, Tensor> params = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
+        for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
             Tensor t = e.getKey().endsWith("norm.weight")
                     ? Torch.zeros(e.getValue()).add(Torch.scalar(1.0))
                     : Torch.randn(e.getValue()).mul(Torch.scalar(INIT_STD));
@@ -93,7 +54,7 @@ public final class GeneratorModel {
         Checkpoint ckpt = Checkpoint.read(dir, KIND);
         GeneratorConfig config = GeneratorConfig.fromJson(ckpt.config());
         Map<String, Tensor> params = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
+        for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
             HostTensor h = ckpt.tensor(e.getKey(), e.getValue());
             params.put(e.getKey(), Torch.floats(h.floats(), e.getValue()).set_requires_grad(true));
         }
