@@ -123,6 +123,29 @@ public final class Torch {
         return HostTensor.of(toFloats(t), t.sizes().vec().get());
     }
 
+    /**
+     * Scales the gradients of {@code params} so that their global L2 norm is at most {@code maxNorm} (as PyTorch's
+     * clip_grad_norm_, which the Java presets do not expose); a non-positive bound disables clipping. Returns the
+     * norm before clipping.
+     */
+    public static double clipGradNorm(java.util.List<Tensor> params, double maxNorm) {
+        double sq = 0;
+        java.util.List<Tensor> grads = new java.util.ArrayList<>();
+        for (Tensor p : params) {
+            Tensor g = p.grad();
+            if (g == null || g.isNull() || !g.defined()) continue;
+            grads.add(g);
+            double n = g.norm().item_float();
+            sq += n * n;
+        }
+        double norm = Math.sqrt(sq);
+        if (maxNorm > 0 && norm > maxNorm) {
+            Scalar f = scalar(maxNorm / (norm + 1e-6));
+            for (Tensor g : grads) g.mul_(f);
+        }
+        return norm;
+    }
+
     public static Scalar scalar(double v) {
         return new Scalar(v);
     }

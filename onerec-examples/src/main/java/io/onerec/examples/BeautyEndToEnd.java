@@ -40,7 +40,7 @@ import java.util.List;
  *
  * <p>Flags: {@code --full} (the larger configuration: d=128, 4+4 layers, up to 60 minutes of training),
  * {@code --minutes N} (training time budget), {@code --epochs N}, {@code --out DIR}, {@code --eval-users N}
- * (test on the first N users; default 3000, all with --full; 0 = all), {@code --backend cpu|libtorch} (inference backend), {@code --reuse} (evaluate the checkpoints already in
+ * (test on the first N users; default 3000, all with --full; 0 = all), {@code --backend cpu|libtorch} (inference backend, default cpu), {@code --reuse} (evaluate the checkpoints already in
  * {@code --out}).
  */
 public final class BeautyEndToEnd {
@@ -98,7 +98,9 @@ public final class BeautyEndToEnd {
         }
 
         // 3. Reload through the SPI (any backend reads the same checkpoint) and evaluate on the test split.
-        Backend backend = opt.backend == null ? Backends.get() : Backends.get(opt.backend);
+        // Serve from the pure-Java backend unless told otherwise: on CPU it decodes several times faster than
+        // LibTorch (README, GeneratorBenchmark), and it reads the checkpoint LibTorch just wrote.
+        Backend backend = Backends.get(opt.backend == null ? "cpu" : opt.backend);
         Generator generator = backend.loadGenerator(genDir, backend.loadCodec(codecDir));
         List<NextItemExample> test = opt.evalUsers > 0 ? split.test().subList(0, Math.min(opt.evalUsers, split.test().size())) : split.test();
         Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.logging(LOG));

@@ -162,7 +162,7 @@ public final class GeneratorTrainer {
             Tensor loss = lossFn.get();
             optimizer.zero_grad();
             loss.backward();
-            clipGradients();
+            Torch.clipGradNorm(model.parameterList(), config.clipNorm());
             setLr(learningRateAt(step));
             optimizer.step();
             step++;
@@ -223,24 +223,6 @@ public final class GeneratorTrainer {
             return out;
         };
         return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
-    }
-
-    private void clipGradients() {
-        if (config.clipNorm() <= 0) return;
-        double sq = 0;
-        List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : model.parameterList()) {
-            Tensor g = p.grad();
-            if (g == null || g.isNull() || !g.defined()) continue;
-            grads.add(g);
-            double n = g.norm().item_float();
-            sq += n * n;
-        }
-        double norm = Math.sqrt(sq);
-        if (norm > config.clipNorm()) {
-            double f = config.clipNorm() / (norm + 1e-6);
-            for (Tensor g : grads) g.mul_(Torch.scalar(f));
-        }
     }
 
     double learningRateAt(long s) {

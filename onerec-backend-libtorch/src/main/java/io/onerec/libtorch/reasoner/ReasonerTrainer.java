@@ -184,27 +184,10 @@ public final class ReasonerTrainer {
     private double apply(Tensor loss) {
         optimizer.zero_grad();
         loss.backward();
-        clip();
+        Torch.clipGradNorm(model.parameterList(), config.clipNorm());
         optimizer.step();
         step++;
         return loss.item_float();
-    }
-
-    private void clip() {
-        if (config.clipNorm() <= 0) return;
-        double sq = 0;
-        List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : model.parameterList()) {
-            Tensor g = p.grad();
-            if (g == null || g.isNull() || !g.defined()) continue;
-            grads.add(g);
-            double n = g.norm().item_float();
-            sq += n * n;
-        }
-        double norm = Math.sqrt(sq);
-        if (norm > config.clipNorm()) {
-            for (Tensor g : grads) g.mul_(Torch.scalar(config.clipNorm() / (norm + 1e-6)));
-        }
     }
 
     public long steps() {
