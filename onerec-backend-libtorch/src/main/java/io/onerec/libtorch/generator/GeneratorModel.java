@@ -1,8 +1,8 @@
 package io.onerec.libtorch.generator;
 
 import io.onerec.api.checkpoint.Checkpoint;
-import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.libtorch.ParameterTable;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -10,10 +10,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The OneRec encoder-decoder of docs/generator-model.md on LibTorch, written functionally over a table of named
@@ -25,9 +22,9 @@ public final class GeneratorModel {
     private static final double INIT_STD = 0.02;
 
     private final GeneratorConfig config;
-    private final Map<String, Tensor> params;
+    private final ParameterTable params;
 
-    private GeneratorModel(GeneratorConfig config, Map<String, Tensor> params) {
+    private GeneratorModel(GeneratorConfig config, ParameterTable params) {
         this.config = config;
         this.params = params;
     }
@@ -39,66 +36,44 @@ public final class GeneratorModel {
     /** A freshly initialised model: N(0, 0.02) weights, unit norms. */
     public static GeneratorModel initialize(GeneratorConfig config, long seed) {
         Torch.seed(seed);
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
-            Tensor t = e.getKey().endsWith("norm.weight")
-                    ? Torch.zeros(e.getValue()).add(Torch.scalar(1.0))
-                    : Torch.randn(e.getValue()).mul(Torch.scalar(INIT_STD));
-            params.put(e.getKey(), t.detach().set_requires_grad(true));
-        }
-        return new GeneratorModel(config, params);
+        return new GeneratorModel(config, ParameterTable.initialize(config.parameterShapes(), INIT_STD));
     }
 
     /** Loads a checkpoint written by any backend; every tensor's presence and shape is checked. */
     public static GeneratorModel load(Path dir) {
         Checkpoint ckpt = Checkpoint.read(dir, KIND);
         GeneratorConfig config = GeneratorConfig.fromJson(ckpt.config());
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
-            HostTensor h = ckpt.tensor(e.getKey(), e.getValue());
-            params.put(e.getKey(), Torch.floats(h.floats(), e.getValue()).set_requires_grad(true));
-        }
-        return new GeneratorModel(config, params);
+        return new GeneratorModel(config, ParameterTable.fromHost(ckpt.tensors(), config.parameterShapes(), dir));
     }
 
     public void save(Path dir) {
-        Map<String, HostTensor> host = new LinkedHashMap<>();
-        params.forEach((name, t) -> host.put(name, Torch.toHost(t)));
-        Checkpoint.write(dir, KIND, config.toJson(), host);
+        Checkpoint.write(dir, KIND, config.toJson(), params.toHost());
     }
 
     /** A detached copy (e.g. the frozen reference model of DPO). */
     public GeneratorModel copy(boolean trainable) {
-        Map<String, Tensor> copy = new LinkedHashMap<>();
-        params.forEach((name, t) -> copy.put(name, t.detach().clone().set_requires_grad(trainable)));
-        return new GeneratorModel(config, copy);
+        return new GeneratorModel(config, params.copy(trainable));
     }
 
     /** Overwrites this model's weights with another's of the same config (e.g. restoring the best epoch). */
     public void loadWeightsFrom(GeneratorModel other) {
-        try (var guard = new org.bytedeco.pytorch.NoGradGuard()) {
-            params.forEach((name, t) -> t.copy_(other.params.get(name)));
-        }
+        params.copyFrom(other.params);
     }
 
     public TensorVector parameters() {
-        return new TensorVector(params.values().toArray(Tensor[]::new));
+        return params.parameters();
     }
 
     public List<Tensor> parameterList() {
-        return new ArrayList<>(params.values());
+        return params.list();
     }
 
     public long parameterCount() {
-        long n = 0;
-        for (Tensor t : params.values()) n += t.numel();
-        return n;
+        return params.count();
     }
 
     Tensor p(String name) {
-        Tensor t = params.get(name);
-        if (t == null) throw new IllegalStateException("no parameter " + name);
-        return t;
+        return params.get(name);
     }
 
     // ---------------------------------------------------------------- building blocks

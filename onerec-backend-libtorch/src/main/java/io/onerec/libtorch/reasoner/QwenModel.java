@@ -4,6 +4,7 @@ import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.checkpoint.JsonConfig;
 import io.onerec.api.checkpoint.SafeTensors;
+import io.onerec.libtorch.ParameterTable;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +34,9 @@ public final class QwenModel {
     private static final double INIT_STD = 0.02;
 
     private QwenConfig config;
-    private final Map<String, Tensor> params;
+    private final ParameterTable params;
 
-    private QwenModel(QwenConfig config, Map<String, Tensor> params) {
+    private QwenModel(QwenConfig config, ParameterTable params) {
         this.config = config;
         this.params = params;
     }
@@ -79,15 +79,7 @@ public final class QwenModel {
     /** Fresh weights: N(0, 0.02) matrices, zero biases, unit norms. */
     public static QwenModel initialize(QwenConfig config, long seed) {
         Torch.seed(seed);
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
-            String n = e.getKey();
-            Tensor t = n.endsWith("norm.weight") ? Torch.zeros(e.getValue()).add(Torch.scalar(1.0))
-                    : n.endsWith(".bias") ? Torch.zeros(e.getValue())
-                    : Torch.randn(e.getValue()).mul(Torch.scalar(INIT_STD));
-            params.put(n, t.detach().set_requires_grad(true));
-        }
-        return new QwenModel(config, params);
+        return new QwenModel(config, ParameterTable.initialize(parameterShapes(config), INIT_STD));
     }
 
     /**
@@ -111,14 +103,7 @@ public final class QwenModel {
         }
         if (files.isEmpty()) throw new CheckpointException("no .safetensors file in " + dir);
         for (Path f : files) host.putAll(SafeTensors.read(f));
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
-            HostTensor h = host.get(e.getKey());
-            if (h == null) throw new CheckpointException(dir + ": missing tensor " + e.getKey());
-            h.requireShape(e.getKey(), e.getValue());
-            params.put(e.getKey(), Torch.floats(h.floats(), e.getValue()).set_requires_grad(true));
-        }
-        return new QwenModel(config, params);
+        return new QwenModel(config, ParameterTable.fromHost(host, parameterShapes(config), dir));
     }
 
     /** Writes {@code config.json} (HF keys) and {@code model.safetensors} (HF tensor names). */
@@ -129,9 +114,7 @@ public final class QwenModel {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, HostTensor> host = new LinkedHashMap<>();
-        params.forEach((n, t) -> host.put(n, Torch.toHost(t)));
-        SafeTensors.write(dir.resolve(WEIGHTS_FILE), host, Map.of("format", "pt"));
+        SafeTensors.write(dir.resolve(WEIGHTS_FILE), params.toHost(), Map.of("format", "pt"));
     }
 
     /**
@@ -181,23 +164,19 @@ public final class QwenModel {
     }
 
     public TensorVector parameters() {
-        return new TensorVector(params.values().toArray(Tensor[]::new));
+        return params.parameters();
     }
 
     public List<Tensor> parameterList() {
-        return new ArrayList<>(params.values());
+        return params.list();
     }
 
     public long parameterCount() {
-        long n = 0;
-        for (Tensor t : params.values()) n += t.numel();
-        return n;
+        return params.count();
     }
 
     Tensor p(String name) {
-        Tensor t = params.get(name);
-        if (t == null) throw new IllegalStateException("no parameter " + name);
-        return t;
+        return params.get(name);
     }
 
     // ---------------------------------------------------------------- forward
