@@ -108,11 +108,15 @@ public final class BeautyEndToEnd {
         long e0 = System.nanoTime();
         EvaluationResult onerec = evaluator.evaluate("test", test, seqs.itemCount(), recommender(generator, 20));
         double evalSeconds = (System.nanoTime() - e0) / 1e9;
+        List<NextItemExample> valid = opt.evalUsers > 0 ? split.validation().subList(0, Math.min(opt.evalUsers, split.validation().size())) : split.validation();
+        EvaluationResult onerecValid = evaluator.evaluate("validation", valid, seqs.itemCount(), recommender(generator, 20));
 
         LOG.info("==== Amazon Beauty, TIGER protocol (leave-one-out, full ranking), {} test users ====", test.size());
         LOG.info("popularity : R@5 {}  N@5 {}  R@10 {}  N@10 {}", f(popularity.recall(5)), f(popularity.ndcg(5)), f(popularity.recall(10)), f(popularity.ndcg(10)));
         LOG.info("OneRec-java: R@5 {}  N@5 {}  R@10 {}  N@10 {}  (backend {}, beam 20, {} users/s)", f(onerec.recall(5)), f(onerec.ndcg(5)),
                 f(onerec.recall(10)), f(onerec.ndcg(10)), backend.name(), String.format("%.0f", test.size() / evalSeconds));
+        LOG.info("(validation, {} users: R@5 {}  N@5 {}  R@10 {}  N@10 {})", valid.size(), f(onerecValid.recall(5)), f(onerecValid.ndcg(5)),
+                f(onerecValid.recall(10)), f(onerecValid.ndcg(10)));
         LOG.info("reference  : TIGER R@5 .0454 N@5 .0321 R@10 .0648 N@10 .0384; OneRec-Think R@10 .0791 N@10 .0471");
         LOG.info("training time {}, total {}", trainingTime, Duration.ofNanos(System.nanoTime() - t0));
 
