@@ -1,17 +1,15 @@
 package io.onerec.cpu.codec;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.onerec.cpu.VectorSupport;
 
 /**
- * Picks the distance kernel once, Lucene style: the Panama kernel when {@code jdk.incubator.vector} is in the boot
- * module layer (the class is only loaded then), otherwise the scalar kernel. {@code -Donerec.cpu.scalar=true}
- * forces the scalar kernel.
+ * Picks the distance kernel once (see {@link VectorSupport}): the Panama kernel when the Vector API is present and
+ * its panels are wide enough to pay off, otherwise the scalar kernel.
  */
 public final class DistanceKernels {
-    private static final Logger LOG = LoggerFactory.getLogger(DistanceKernels.class);
     private static final String PANAMA_CLASS = "io.onerec.cpu.codec.PanamaDistanceKernel";
-    private static final DistanceKernel DEFAULT = create();
+    private static final DistanceKernel DEFAULT = VectorSupport.choose("distance kernel", PANAMA_CLASS, DistanceKernel.class,
+            DistanceKernels::scalar, k -> k.panelWidth() >= 16);
 
     private DistanceKernels() {
     }
@@ -26,41 +24,11 @@ public final class DistanceKernels {
     }
 
     public static boolean vectorApiPresent() {
-        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        return VectorSupport.vectorApiPresent();
     }
 
     /** The Panama kernel; throws when the JVM was started without {@code --add-modules jdk.incubator.vector}. */
     public static DistanceKernel panama() {
-        if (!vectorApiPresent()) {
-            throw new IllegalStateException("the Vector API is not available: start the JVM with --add-modules jdk.incubator.vector");
-        }
-        try {
-            return (DistanceKernel) Class.forName(PANAMA_CLASS).getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("cannot load the Panama distance kernel: " + e, e);
-        }
-    }
-
-    private static DistanceKernel create() {
-        if (Boolean.getBoolean("onerec.cpu.scalar")) {
-            LOG.info("distance kernel: scalar (forced by -Donerec.cpu.scalar)");
-            return scalar();
-        }
-        if (!vectorApiPresent()) {
-            LOG.info("distance kernel: scalar (jdk.incubator.vector not present; add --add-modules jdk.incubator.vector)");
-            return scalar();
-        }
-        try {
-            DistanceKernel k = panama();
-            if (k.panelWidth() < 16) {
-                LOG.info("distance kernel: scalar (Panama panel width {} too narrow to pay off)", k.panelWidth());
-                return scalar();
-            }
-            LOG.info("distance kernel: {}", k.name());
-            return k;
-        } catch (IllegalStateException e) {
-            LOG.warn("distance kernel: scalar ({})", e.getMessage());
-            return scalar();
-        }
+        return VectorSupport.loadPanama(PANAMA_CLASS, DistanceKernel.class);
     }
 }
