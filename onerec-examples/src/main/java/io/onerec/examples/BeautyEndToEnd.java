@@ -167,17 +167,7 @@ public final class BeautyEndToEnd {
     }
 
     static BatchRecommender recommender(Generator generator, int beam) {
-        GenerationConfig gen = GenerationConfig.beams(beam);
-        return (histories, topK) -> {
-            List<int[]> out = new ArrayList<>(histories.size());
-            for (List<GeneratedSession> sessions : generator.generateBatch(histories, gen)) {
-                int n = Math.min(topK, sessions.size());
-                int[] items = new int[n];
-                for (int i = 0; i < n; i++) items[i] = sessions.get(i).firstItem();
-                out.add(items);
-            }
-            return out;
-        };
+        return BatchRecommender.of(generator, GenerationConfig.beams(beam));
     }
 
     private static String title(ItemMetadata meta, int item) {

@@ -1,7 +1,11 @@
 package io.onerec.api.eval;
 
+import io.onerec.api.GeneratedSession;
+import io.onerec.api.GenerationConfig;
+import io.onerec.api.Generator;
 import io.onerec.api.UserHistory;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,4 +15,18 @@ import java.util.List;
 @FunctionalInterface
 public interface BatchRecommender {
     List<int[]> recommend(List<UserHistory> histories, int topK);
+
+    /** A generator's beams as a ranking: the first item of each generated session, best beam first. */
+    static BatchRecommender of(Generator generator, GenerationConfig config) {
+        return (histories, topK) -> {
+            List<int[]> out = new ArrayList<>(histories.size());
+            for (List<GeneratedSession> sessions : generator.generateBatch(histories, config)) {
+                int n = Math.min(topK, sessions.size());
+                int[] items = new int[n];
+                for (int i = 0; i < n; i++) items[i] = sessions.get(i).firstItem();
+                out.add(items);
+            }
+            return out;
+        };
+    }
 }

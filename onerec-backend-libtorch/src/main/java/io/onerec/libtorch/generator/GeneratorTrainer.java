@@ -211,17 +211,7 @@ public final class GeneratorTrainer {
     /** Validation metrics with constrained beam search. */
     public EvaluationResult evaluate(List<NextItemExample> examples, int itemCount, int beam) {
         LibTorchGenerator generator = new LibTorchGenerator(model, codec);
-        GenerationConfig gen = GenerationConfig.beams(beam);
-        BatchRecommender rec = (histories, topK) -> {
-            List<int[]> out = new ArrayList<>(histories.size());
-            for (var sessions : generator.generateBatch(histories, gen)) {
-                int n = Math.min(topK, sessions.size());
-                int[] items = new int[n];
-                for (int i = 0; i < n; i++) items[i] = sessions.get(i).firstItem();
-                out.add(items);
-            }
-            return out;
-        };
+        BatchRecommender rec = BatchRecommender.of(generator, GenerationConfig.beams(beam));
         return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
     }
 
