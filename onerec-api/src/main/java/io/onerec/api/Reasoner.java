@@ -26,6 +26,13 @@ public interface Reasoner extends AutoCloseable {
         return union;
     }
 
+    /**
+     * The reasoner as a recommender on its own: after each of {@code paths} sampled reasoning paths, beam-search full
+     * SIDs with width {@code beam}; an item's score is its best log-probability over the paths; the top {@code k}
+     * items, best first.
+     */
+    int[] recommend(UserHistory user, int paths, int beam, int k, long seed);
+
     /** The codec whose SID tokens extend the reasoner's vocabulary. */
     SemanticIdCodec codec();
 

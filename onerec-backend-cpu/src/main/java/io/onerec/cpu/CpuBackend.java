@@ -1,11 +1,14 @@
 package io.onerec.cpu;
 
 import io.onerec.api.Generator;
+import io.onerec.api.Reasoner;
 import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.spi.Backend;
 import io.onerec.cpu.codec.ResidualCodec;
 import io.onerec.cpu.generator.CpuGenerator;
+import io.onerec.cpu.reasoner.CpuQwenModel;
 import io.onerec.cpu.reward.CpuRewardModel;
 
 import java.nio.file.Path;
@@ -44,5 +47,10 @@ public final class CpuBackend implements Backend {
     @Override
     public RewardModel loadRewardModel(Path dir) {
         return CpuRewardModel.load(dir);
+    }
+
+    @Override
+    public Reasoner loadReasoner(Path dir, SemanticIdCodec codec) {
+        return SidReasoner.load(dir, codec, CpuQwenModel::load);
     }
 }

@@ -1,9 +1,12 @@
 package io.onerec.libtorch;
 
 import io.onerec.api.Generator;
+import io.onerec.api.Reasoner;
 import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.spi.Backend;
 import io.onerec.libtorch.generator.LibTorchGenerator;
+import io.onerec.libtorch.reasoner.QwenModel;
 
 import java.nio.file.Path;
 
@@ -43,5 +46,10 @@ public final class LibTorchBackend implements Backend {
     @Override
     public Generator loadGenerator(Path dir, SemanticIdCodec codec) {
         return LibTorchGenerator.load(dir, codec);
+    }
+
+    @Override
+    public Reasoner loadReasoner(Path dir, SemanticIdCodec codec) {
+        return SidReasoner.load(dir, codec, QwenModel::load);
     }
 }

@@ -2,14 +2,15 @@ package io.onerec.bench;
 
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.GenerationConfig;
+import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.SemanticId;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.api.spi.Backends;
 import io.onerec.cpu.codec.ResidualCodec;
 import io.onerec.cpu.codec.ResidualCodecFitter;
 import io.onerec.libtorch.generator.GeneratorModel;
-import io.onerec.libtorch.generator.LibTorchGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,6 +24,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -32,9 +35,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Online latency of Think-Ahead: one user's next-item beam search on the LibTorch generator, unrestricted
- * ({@code restricted=false}, the reference) versus decoding only under a cached set of (c1, c2) prefixes
- * ({@code restricted=true}, T x m = 2 x 4 = 8 prefixes, as the offline reasoner would leave). Beauty-sized
+ * Online latency of Think-Ahead: one user's next-item beam search, unrestricted ({@code restricted=false}, the
+ * reference) versus decoding only under a cached set of (c1, c2) prefixes ({@code restricted=true}, 8 prefixes, as
+ * T x m = 2 x 4 offline reasoning paths would leave), on the LibTorch and the pure-Java generator (same checkpoint). Beauty-sized
  * catalogue (12,101 items, 3 x 256 codes + disambiguation) and the generator shape of ThinkAheadExample; weights
  * are random, which does not change the amount of work per step.
  */
@@ -45,6 +48,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
 public class ThinkAheadBenchmark {
+    @Param({"libtorch", "cpu"})
+    public String backend;
     @Param({"false", "true"})
     public boolean restricted;
     @Param({"20"})
@@ -52,18 +57,20 @@ public class ThinkAheadBenchmark {
     @Param({"8"})
     public int prefixes;
 
-    private LibTorchGenerator generator;
+    private Generator generator;
     private final List<UserHistory> users = new ArrayList<>();
     private final List<GenerationConfig> configs = new ArrayList<>();
     private int next;
 
     @Setup(Level.Trial)
-    public void setup() {
+    public void setup() throws Exception {
         ItemEmbeddings data = SyntheticEmbeddings.mixture(12101, 64, 64, 7);
         ResidualCodec codec = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.KMEANS)
                 .withMaxIterations(3).withThreads(2)).fit(data).codec();
         GeneratorConfig gc = new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
-        generator = new LibTorchGenerator(GeneratorModel.initialize(gc, 42), codec);
+        Path dir = Files.createTempDirectory("think-ahead-bench");
+        GeneratorModel.initialize(gc, 42).save(dir);
+        generator = Backends.get(backend).loadGenerator(dir, codec);
         List<SemanticId> valid = new ArrayList<>(codec.validPrefixes(2));
         Random r = new Random(3);
         for (int u = 0; u < 64; u++) {

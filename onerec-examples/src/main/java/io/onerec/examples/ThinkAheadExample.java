@@ -1,20 +1,28 @@
 package io.onerec.examples;
 
-import io.onerec.api.GenerationConfig;
 import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
+import io.onerec.api.Reasoner;
 import io.onerec.api.SemanticId;
+import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.data.Datasets;
 import io.onerec.api.data.InteractionSequences;
 import io.onerec.api.data.ItemMetadata;
 import io.onerec.api.data.LeaveOneOutSplit;
 import io.onerec.api.data.NextItemExample;
-import io.onerec.api.eval.BatchRecommender;
 import io.onerec.api.eval.EvaluationResult;
 import io.onerec.api.eval.Evaluator;
 import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.api.reasoner.QwenConfig;
+import io.onerec.api.reasoner.ReasonerTexts;
+import io.onerec.api.reasoner.SidReasoner;
+import io.onerec.api.reasoner.SidVocabulary;
+import io.onerec.api.reasoner.TokenExample;
+import io.onerec.api.reasoner.WordTokenizer;
+import io.onerec.api.spi.Backend;
+import io.onerec.api.spi.Backends;
 import io.onerec.api.thinkahead.FilePrefixStore;
 import io.onerec.api.thinkahead.ThinkAheadGenerator;
 import io.onerec.api.thinkahead.ThinkAheadJob;
@@ -23,16 +31,9 @@ import io.onerec.cpu.codec.ResidualCodecFitter;
 import io.onerec.cpu.embed.ItemEmbeddingBuilder;
 import io.onerec.libtorch.generator.GeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
-import io.onerec.libtorch.generator.LibTorchGenerator;
 import io.onerec.libtorch.generator.TrainerConfig;
-import io.onerec.libtorch.reasoner.LibTorchReasoner;
-import io.onerec.libtorch.reasoner.QwenConfig;
 import io.onerec.libtorch.reasoner.QwenModel;
-import io.onerec.libtorch.reasoner.ReasonerTexts;
 import io.onerec.libtorch.reasoner.ReasonerTrainer;
-import io.onerec.libtorch.reasoner.SidVocabulary;
-import io.onerec.libtorch.reasoner.TokenExample;
-import io.onerec.libtorch.reasoner.WordTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,38 +48,42 @@ import java.util.Set;
 
 /**
  * Amazon Beauty with OneRec-Think's Think-Ahead: trains (or reloads) a codec and a generator, trains a small
- * Qwen-style reasoner through the three stages (itemic alignment, reasoning activation, GRPO), then compares on the
- * test split: the generator alone, the reasoner alone, and Think-Ahead (reasoner prefixes cached offline, generator
- * decoding only under them online). Small budgets: this is a 2-core demonstration, not the paper's 1.7B model.
+ * Qwen-style reasoner through the three stages (itemic alignment, reasoning activation, GRPO) on LibTorch, then
+ * serves all three through the backend SPI (pure Java by default) and compares on the test split: the generator
+ * alone, the reasoner alone, and Think-Ahead (reasoner prefixes cached offline, generator decoding only under them
+ * online). Small budgets: a 2-core demonstration, not the paper's 1.7B model.
  *
- * <p>Flags: {@code --out DIR} (reuses DIR/codec and DIR/generator when present), {@code --generator-minutes N},
- * {@code --reasoner-minutes N} (split over the three stages), {@code --eval-users N}, {@code --train-examples N},
- * {@code --paths T}, {@code --prefixes m}.
+ * <p>Flags: {@code --out DIR} (reuses DIR/codec, DIR/generator and DIR/reasoner when present, e.g. the checkpoints
+ * of a {@code BeautyEndToEnd --out DIR} run), {@code --generator-minutes N}, {@code --reasoner-minutes N} (split
+ * 50/30/20 over the three stages), {@code --reasoner-hidden N}, {@code --eval-users N} (a seeded random sample of test users), {@code --train-examples N}
+ * (0 = all), {@code --paths T}, {@code --prefixes m}, {@code --backend cpu|libtorch} (serving backend).
  */
 public final class ThinkAheadExample {
     private static final Logger LOG = LoggerFactory.getLogger(ThinkAheadExample.class);
 
-    record Options(Path out, double generatorMinutes, double reasonerMinutes, int evalUsers, int trainExamples, int paths, int prefixes,
-                   int generatorExamples) {
+    record Options(Path out, double generatorMinutes, double reasonerMinutes, int reasonerHidden, int evalUsers, int trainExamples,
+                   int paths, int prefixes, String backend) {
         static Options parse(String[] args) {
             Path out = Path.of("runs/think-ahead");
             double gen = 4, rea = 8;
-            int eval = 300, train = 6000, paths = 2, prefixes = 4, genExamples = 20000;
+            int hidden = 64, eval = 300, train = 6000, paths = 2, prefixes = 8;
+            String backend = "cpu";
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--generator-minutes" -> gen = Double.parseDouble(args[++i]);
                     case "--reasoner-minutes" -> rea = Double.parseDouble(args[++i]);
+                    case "--reasoner-hidden" -> hidden = Integer.parseInt(args[++i]);
                     case "--eval-users" -> eval = Integer.parseInt(args[++i]);
                     case "--train-examples" -> train = Integer.parseInt(args[++i]);
                     case "--paths" -> paths = Integer.parseInt(args[++i]);
                     case "--prefixes" -> prefixes = Integer.parseInt(args[++i]);
-                    case "--generator-examples" -> genExamples = Integer.parseInt(args[++i]);
+                    case "--backend" -> backend = args[++i];
                     default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --generator-minutes N "
-                            + "--reasoner-minutes N --eval-users N --train-examples N --paths T --prefixes m --generator-examples N)");
+                            + "--reasoner-minutes N --reasoner-hidden N --eval-users N --train-examples N --paths T --prefixes m --backend cpu|libtorch)");
                 }
             }
-            return new Options(out, gen, rea, eval, train, paths, prefixes, genExamples);
+            return new Options(out, gen, rea, hidden, eval, train, paths, prefixes, backend);
         }
     }
 
@@ -88,11 +93,20 @@ public final class ThinkAheadExample {
         InteractionSequences seqs = Datasets.beauty(data);
         ItemMetadata meta = Datasets.beautyMetadata(data, seqs);
         LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs, 20);
-        ResidualCodec codec = codec(opt, seqs, meta, split);
-        LibTorchGenerator generator = generator(opt, codec, split, seqs.itemCount());
-        LibTorchReasoner reasoner = reasoner(opt, codec, meta, split);
+        ResidualCodec trainingCodec = codec(opt, seqs, meta, split);
+        trainGenerator(opt, trainingCodec, split, seqs.itemCount());
+        trainReasoner(opt, trainingCodec, meta, split);
 
-        List<NextItemExample> test = split.test().subList(0, Math.min(opt.evalUsers(), split.test().size()));
+        // Serve what was trained through the SPI, as a service would.
+        Backend backend = Backends.get(opt.backend());
+        SemanticIdCodec codec = backend.loadCodec(opt.out().resolve("codec"));
+        Generator generator = backend.loadGenerator(opt.out().resolve("generator"), codec);
+        Reasoner reasoner = backend.loadReasoner(opt.out().resolve("reasoner"), codec);
+
+        // A seeded random sample of test users: the first users of the file are harder than average (README).
+        List<NextItemExample> test = new ArrayList<>(split.test());
+        Collections.shuffle(test, new Random(20261123));
+        test = test.subList(0, Math.min(opt.evalUsers(), test.size()));
         List<UserHistory> users = test.stream().map(NextItemExample::history).toList();
         Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 64, ProgressListener.NONE);
 
@@ -103,7 +117,7 @@ public final class ThinkAheadExample {
         t0 = System.nanoTime();
         EvaluationResult reasonerAlone = evaluator.evaluate("test", test, seqs.itemCount(), (histories, k) -> {
             List<int[]> out = new ArrayList<>();
-            for (UserHistory h : histories) out.add(reasoner.recommend(h, opt.paths(), 10, k, h.userId()));
+            for (UserHistory h : histories) out.add(reasoner.recommend(h, opt.paths(), 20, k, h.userId()));
             return out;
         });
         double reasonerSeconds = (System.nanoTime() - t0) / 1e9;
@@ -125,15 +139,16 @@ public final class ThinkAheadExample {
         EvaluationResult thinkAhead = evaluator.evaluate("test", test, seqs.itemCount(), BeautyEndToEnd.recommender(online, 20));
         double onlineSeconds = (System.nanoTime() - t0) / 1e9;
 
-        LOG.info("==== Amazon Beauty, leave-one-out test, first {} users ====", test.size());
-        row("generator alone", genAlone, String.format("%.1f ms/user", 1000 * genSeconds / test.size()));
-        row("reasoner alone", reasonerAlone, String.format("%.1f ms/user, %d paths", 1000 * reasonerSeconds / test.size(), opt.paths()));
-        row("Think-Ahead", thinkAhead, String.format("online %.1f ms/user, offline %.1f ms/user", 1000 * onlineSeconds / test.size(),
-                1000 * offlineSeconds / test.size()));
-        LOG.info("Think-Ahead prefix sets: mean {} of {} valid (c1,c2) prefixes; target's prefix covered for {}% of users (T={}, m={})",
-                String.format("%.1f", meanSet), codec.validPrefixes(2).size(), String.format("%.1f", 100.0 * covered / test.size()),
-                opt.paths(), opt.prefixes());
-        LOG.info("(wall-clock per-user times above are indicative only; the latency comparison is the JMH benchmark ThinkAheadBenchmark)");
+        LOG.info("==== Amazon Beauty, leave-one-out test, {} random users, served on {} ====", test.size(), backend.name());
+        row("generator alone", genAlone, String.format("beam 20, %.1f ms/user", 1000 * genSeconds / test.size()));
+        row("reasoner alone", reasonerAlone, String.format("%d paths, beam 20, %.1f ms/user", opt.paths(), 1000 * reasonerSeconds / test.size()));
+        row("Think-Ahead", thinkAhead, String.format("T=%d, m=%d, beam 20; online %.1f ms/user, offline %.1f ms/user", opt.paths(), opt.prefixes(),
+                1000 * onlineSeconds / test.size(), 1000 * offlineSeconds / test.size()));
+        LOG.info("Think-Ahead prefix sets: mean {} of {} valid (c1,c2) prefixes; the target's prefix is in the set for {}% of users",
+                String.format("%.1f", meanSet), codec.validPrefixes(2).size(), String.format("%.1f", 100.0 * covered / test.size()));
+        LOG.info("(per-user times are single-threaded wall clock on a shared machine; the latency comparison is JMH ThinkAheadBenchmark)");
+        generator.close();
+        reasoner.close();
     }
 
     private static void row(String name, EvaluationResult r, String extra) {
@@ -157,70 +172,87 @@ public final class ThinkAheadExample {
         return fit.codec();
     }
 
-    static LibTorchGenerator generator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount) {
+    /** The same small generator as BeautyEndToEnd's default run, unless DIR/generator already holds one. */
+    static void trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount) {
         Path dir = opt.out().resolve("generator");
-        if (Files.isDirectory(dir)) return LibTorchGenerator.load(dir, codec);
+        if (Files.isDirectory(dir)) {
+            LOG.info("reusing the generator in {}", dir);
+            return;
+        }
         GeneratorConfig gc = new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
         GeneratorModel model = GeneratorModel.initialize(gc, 42);
-        // The trainer checks its time budget at epoch ends, so a budget-sized random subset makes epochs short.
-        List<NextItemExample> train = new ArrayList<>(split.train());
-        Collections.shuffle(train, new Random(2));
-        train = train.subList(0, Math.min(opt.generatorExamples(), train.size()));
-        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(50).withLearningRate(2e-3, 50)
-                .withEvaluation(1, 300, 20).withTimeBudget(Duration.ofSeconds((long) (opt.generatorMinutes() * 60)));
-        GeneratorTrainer.Result r = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG)).fit(train, split.validation(), itemCount);
+        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(50).withBatchSize(128).withLearningRate(3e-3, 100)
+                .withEvaluation(1, 1000, 20).withTimeBudget(Duration.ofSeconds((long) (opt.generatorMinutes() * 60)));
+        GeneratorTrainer.Result r = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG)).fit(split.train(), split.validation(), itemCount);
         LOG.info("generator: {} epochs in {}, best validation {}", r.epochs(), r.time(), r.bestValidation());
         model.save(dir);
-        return new LibTorchGenerator(model, codec);
     }
 
-    static LibTorchReasoner reasoner(Options opt, ResidualCodec codec, ItemMetadata meta, LeaveOneOutSplit split) {
+    /**
+     * The three OneRec-Think stages on a from-scratch Qwen3-style model over a word vocabulary, unless DIR/reasoner
+     * already holds a reasoner: itemic alignment (item descriptions and next-item narratives), reasoning activation
+     * (narrative, hindsight rationale, next item), GRPO with the rollout-beam reward at a lower learning rate.
+     */
+    static void trainReasoner(Options opt, ResidualCodec codec, ItemMetadata meta, LeaveOneOutSplit split) {
         Path dir = opt.out().resolve("reasoner");
-        if (Files.isDirectory(dir)) return LibTorchReasoner.load(dir, codec, meta);
-        ReasonerTexts texts = new ReasonerTexts(codec, meta, 3, 3);
+        if (Files.isDirectory(dir)) {
+            LOG.info("reusing the reasoner in {}", dir);
+            return;
+        }
+        ReasonerTexts texts = new ReasonerTexts(codec, meta, 5, 3);
         List<NextItemExample> train = new ArrayList<>(split.train());
         Collections.shuffle(train, new Random(1));
-        train = train.subList(0, Math.min(opt.trainExamples(), train.size()));
+        if (opt.trainExamples() > 0) train = train.subList(0, Math.min(opt.trainExamples(), train.size()));
         List<UserHistory> users = train.stream().map(NextItemExample::history).toList();
         int[] targets = train.stream().mapToInt(NextItemExample::target).toArray();
-        SidVocabulary vocab = SidVocabulary.extend(WordTokenizer.build(texts.vocabularyTexts(users, targets), 3, 4000), codec.codebookSizes());
-        QwenModel model = QwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), 64, 2, 4, 2), 7);
-        LOG.info("reasoner: vocabulary {} ({} added item tokens), {} parameters", vocab.tokenizer().vocabSize(),
-                vocab.tokenizer().addedCount(), model.parameterCount());
+        SidVocabulary vocab = SidVocabulary.extend(WordTokenizer.build(texts.vocabularyTexts(users, targets), 3, 6000), codec.codebookSizes());
+        int hidden = opt.reasonerHidden();
+        QwenModel model = QwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), hidden, 2, 4, 2), 7);
+        LOG.info("reasoner: vocabulary {} ({} added item tokens), {} parameters, {} training users", vocab.tokenizer().vocabSize(),
+                vocab.tokenizer().addedCount(), model.parameterCount(), users.size());
         ReasonerTrainer trainer = new ReasonerTrainer(model, vocab, new ReasonerTrainer.Config(3e-3, 0.0, 32, 1.0, 7), ProgressListener.logging(LOG));
-        Duration stage = Duration.ofSeconds((long) (opt.reasonerMinutes() * 60 / 3));
+        long total = (long) (opt.reasonerMinutes() * 60);
 
         List<TokenExample> align = new ArrayList<>();
         for (int item = 0; item < codec.itemCount(); item++) align.add(texts.descriptionExample(vocab, item));
         for (int i = 0; i < users.size(); i++) align.add(texts.nextItemExample(vocab, users.get(i), targets[i]));
-        LOG.info("stage 1 (itemic alignment) losses per epoch: {}", trainer.fit("reasoner/alignment", align, 20, stage));
+        LOG.info("stage 1 (itemic alignment) losses per epoch: {}", trainer.fit("reasoner/alignment", align, 50, Duration.ofSeconds(total / 2)));
 
         List<TokenExample> reason = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) reason.add(texts.reasoningExample(vocab, users.get(i), targets[i]));
-        LOG.info("stage 2 (reasoning activation) losses per epoch: {}", trainer.fit("reasoner/activation", reason, 20, stage));
+        LOG.info("stage 2 (reasoning activation) losses per epoch: {}", trainer.fit("reasoner/activation", reason, 50, Duration.ofSeconds(total * 3 / 10)));
 
-        long deadline = System.nanoTime() + stage.toNanos();
+        // RL fine-tunes what the supervised stages taught: a fresh optimiser at a tenth of the learning rate.
+        ReasonerTrainer rl = new ReasonerTrainer(model, vocab, new ReasonerTrainer.Config(3e-4, 0.0, 32, 1.0, 8), ProgressListener.NONE);
+        long deadline = System.nanoTime() + Duration.ofSeconds(total / 5).toNanos();
         Random rnd = new Random(3);
-        ReasonerTrainer.GrpoConfig grpo = new ReasonerTrainer.GrpoConfig(4, 5, 1.0, 16);
+        ReasonerTrainer.GrpoConfig grpo = new ReasonerTrainer.GrpoConfig(4, 5, 1.0, 24);
         int steps = 0;
-        double firstReward = Double.NaN, rewardSum = 0;
+        double rewardSum = 0, firstWindow = 0, lastWindow = 0;
+        List<Double> rewards = new ArrayList<>();
         while (System.nanoTime() < deadline) {
             List<int[]> prompts = new ArrayList<>();
             List<SemanticId> goals = new ArrayList<>();
-            for (int j = 0; j < 4; j++) {
+            for (int j = 0; j < 8; j++) {
                 int i = rnd.nextInt(users.size());
                 prompts.add(vocab.tokenizer().encode(texts.prompt(users.get(i))));
                 goals.add(codec.sidOf(targets[i]));
             }
-            ReasonerTrainer.GrpoStep s = trainer.grpoStep(prompts, goals, codec.trie(), grpo);
-            if (steps == 0) firstReward = s.meanReward();
+            ReasonerTrainer.GrpoStep s = rl.grpoStep(prompts, goals, codec.trie(), grpo);
+            rewards.add(s.meanReward());
             rewardSum += s.meanReward();
             steps++;
+            if (steps % 20 == 0) LOG.info("reasoner/grpo step {}: mean reward over the last 20 steps {}", steps,
+                    String.format("%.3f", rewards.subList(steps - 20, steps).stream().mapToDouble(Double::doubleValue).average().orElse(0)));
         }
-        LOG.info("stage 3 (GRPO): {} steps, first-step mean reward {}, mean reward over all steps {}", steps,
-                String.format("%.3f", firstReward), String.format("%.3f", rewardSum / Math.max(1, steps)));
-        LibTorchReasoner reasoner = new LibTorchReasoner(model, vocab, texts, new LibTorchReasoner.Options(1.0, 16));
-        reasoner.save(dir);
-        return reasoner;
+        int window = Math.max(1, Math.min(20, steps / 2));
+        for (int i = 0; i < window && i < steps; i++) {
+            firstWindow += rewards.get(i) / window;
+            lastWindow += rewards.get(steps - 1 - i) / window;
+        }
+        LOG.info("stage 3 (GRPO): {} steps, mean rollout-beam reward (matching SID levels, 0..{}) first {} steps {}, last {} steps {}, all {}",
+                steps, codec.levels(), window, String.format("%.3f", firstWindow), window, String.format("%.3f", lastWindow),
+                String.format("%.3f", rewardSum / Math.max(1, steps)));
+        new SidReasoner(model, vocab, texts, new SidReasoner.Options(1.0, 24)).save(dir);
     }
 }

@@ -3,6 +3,7 @@ package io.onerec.libtorch.reasoner;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.Json;
+import io.onerec.api.reasoner.TextTokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;

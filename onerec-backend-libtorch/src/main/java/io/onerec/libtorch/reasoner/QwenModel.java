@@ -4,6 +4,10 @@ import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.checkpoint.JsonConfig;
 import io.onerec.api.checkpoint.SafeTensors;
+import io.onerec.api.reasoner.DecodingState;
+import io.onerec.api.reasoner.LanguageModel;
+import io.onerec.api.reasoner.QwenCheckpoint;
+import io.onerec.api.reasoner.QwenConfig;
 import io.onerec.libtorch.ParameterTable;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
@@ -28,9 +32,7 @@ import java.util.stream.Stream;
  * functionally over a table of parameters named exactly as in Hugging Face checkpoints, so loading a real Qwen
  * checkpoint and saving ours is a copy with no renaming.
  */
-public final class QwenModel {
-    public static final String CONFIG_FILE = "config.json";
-    public static final String WEIGHTS_FILE = "model.safetensors";
+public final class QwenModel implements LanguageModel {
     private static final double INIT_STD = 0.02;
 
     private QwenConfig config;
@@ -45,41 +47,21 @@ public final class QwenModel {
         return config;
     }
 
-    /** Every parameter name with its shape, in HF order. */
-    public static Map<String, long[]> parameterShapes(QwenConfig c) {
-        Map<String, long[]> s = new LinkedHashMap<>();
-        long d = c.hiddenSize(), q = (long) c.numHeads() * c.headDim(), kv = (long) c.numKvHeads() * c.headDim();
-        s.put("model.embed_tokens.weight", new long[]{c.vocabSize(), d});
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            s.put(p + "input_layernorm.weight", new long[]{d});
-            s.put(p + "self_attn.q_proj.weight", new long[]{q, d});
-            s.put(p + "self_attn.k_proj.weight", new long[]{kv, d});
-            s.put(p + "self_attn.v_proj.weight", new long[]{kv, d});
-            if (c.attentionBias()) {
-                s.put(p + "self_attn.q_proj.bias", new long[]{q});
-                s.put(p + "self_attn.k_proj.bias", new long[]{kv});
-                s.put(p + "self_attn.v_proj.bias", new long[]{kv});
-            }
-            s.put(p + "self_attn.o_proj.weight", new long[]{d, q});
-            if (c.qkNorm()) {
-                s.put(p + "self_attn.q_norm.weight", new long[]{c.headDim()});
-                s.put(p + "self_attn.k_norm.weight", new long[]{c.headDim()});
-            }
-            s.put(p + "post_attention_layernorm.weight", new long[]{d});
-            s.put(p + "mlp.gate_proj.weight", new long[]{c.intermediateSize(), d});
-            s.put(p + "mlp.up_proj.weight", new long[]{c.intermediateSize(), d});
-            s.put(p + "mlp.down_proj.weight", new long[]{d, c.intermediateSize()});
-        }
-        s.put("model.norm.weight", new long[]{d});
-        if (!c.tieWordEmbeddings()) s.put("lm_head.weight", new long[]{c.vocabSize(), d});
-        return s;
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    /** Incremental decoding with a key/value cache, without gradients (sampling, beam search, GRPO rollouts). */
+    @Override
+    public DecodingState start(int[] prefix, int rows) {
+        return TorchDecodingState.start(this, prefix, rows);
     }
 
     /** Fresh weights: N(0, 0.02) matrices, zero biases, unit norms. */
     public static QwenModel initialize(QwenConfig config, long seed) {
         Torch.seed(seed);
-        return new QwenModel(config, ParameterTable.initialize(parameterShapes(config), INIT_STD));
+        return new QwenModel(config, ParameterTable.initialize(config.parameterShapes(), INIT_STD));
     }
 
     /**
@@ -88,33 +70,21 @@ public final class QwenModel {
      * are widened to float32.
      */
     public static QwenModel load(Path dir) {
-        QwenConfig config;
-        try {
-            config = QwenConfig.fromHf(JsonConfig.parse(Files.readString(dir.resolve(CONFIG_FILE)), dir.resolve(CONFIG_FILE).toString()));
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read " + dir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
-        }
-        Map<String, HostTensor> host = new LinkedHashMap<>();
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (files.isEmpty()) throw new CheckpointException("no .safetensors file in " + dir);
-        for (Path f : files) host.putAll(SafeTensors.read(f));
-        return new QwenModel(config, ParameterTable.fromHost(host, parameterShapes(config), dir));
+        QwenCheckpoint ckpt = QwenCheckpoint.read(dir);
+        return new QwenModel(ckpt.config(), ParameterTable.fromHost(ckpt.tensors(), ckpt.config().parameterShapes(), dir));
     }
 
     /** Writes {@code config.json} (HF keys) and {@code model.safetensors} (HF tensor names). */
+    @Override
     public void save(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve(CONFIG_FILE), config.toHf().toJson());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        toCheckpoint().write(dir);
+    }
+
+    /** A host copy of the current weights (e.g. for the pure-Java backend to decode with). */
+    public QwenCheckpoint toCheckpoint() {
+        try (PointerScope scope = new PointerScope()) {
+            return new QwenCheckpoint(config, params.toHost());
         }
-        SafeTensors.write(dir.resolve(WEIGHTS_FILE), params.toHost(), Map.of("format", "pt"));
     }
 
     /**
@@ -183,27 +153,41 @@ public final class QwenModel {
 
     /** Token ids [B, T] (int64) -> next-token logits [B, T, V], causal attention, positions 0..T-1. */
     public Tensor forward(Tensor ids) {
-        long b = ids.size(0), t = ids.size(1);
+        return forward(ids, null);
+    }
+
+    /**
+     * Token ids [B, T] at positions {@code cache.length() .. cache.length() + T - 1} -> logits [B, T, V]; attends to
+     * the cached keys/values and appends this call's to the cache (null: no cache, positions from 0).
+     */
+    Tensor forward(Tensor ids, KvCache cache) {
+        long b = ids.size(0), t = ids.size(1), past = cache == null ? 0 : cache.length();
         QwenConfig c = config;
         Tensor x = p("model.embed_tokens.weight").index_select(0, ids.view(-1)).view(b, t, c.hiddenSize());
-        Tensor[] rope = ropeTables(t);
-        boolean[] future = new boolean[(int) (t * t)];
-        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) future[(int) (i * t + j)] = true;
-        Tensor causal = Torch.bools(future, 1, 1, t, t);
+        Tensor[] rope = ropeTables(past, t);
+        // One new token attends to everything cached: no mask. Several new tokens must not see later new tokens.
+        Tensor causal = null;
+        if (t > 1) {
+            long keys = past + t;
+            boolean[] future = new boolean[(int) (t * keys)];
+            for (int i = 0; i < t; i++) for (long j = past + i + 1; j < keys; j++) future[(int) (i * keys + j)] = true;
+            causal = Torch.bools(future, 1, 1, t, keys);
+        }
         for (int i = 0; i < c.numLayers(); i++) {
             String pre = "model.layers." + i + ".";
             Tensor h = rmsNorm(x, p(pre + "input_layernorm.weight"));
-            x = x.add(attention(h, pre + "self_attn.", rope, causal));
+            x = x.add(attention(h, pre + "self_attn.", rope, causal, cache, i));
             h = rmsNorm(x, p(pre + "post_attention_layernorm.weight"));
             Tensor gate = linear(h, p(pre + "mlp.gate_proj.weight"));
             Tensor up = linear(h, p(pre + "mlp.up_proj.weight"));
             x = x.add(linear(gate.mul(gate.sigmoid()).mul(up), p(pre + "mlp.down_proj.weight")));
         }
+        if (cache != null) cache.advance(t);
         x = rmsNorm(x, p("model.norm.weight"));
         return linear(x, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"));
     }
 
-    private Tensor attention(Tensor h, String pre, Tensor[] rope, Tensor causal) {
+    private Tensor attention(Tensor h, String pre, Tensor[] rope, Tensor causal, KvCache cache, int layer) {
         QwenConfig c = config;
         long b = h.size(0), t = h.size(1), dh = c.headDim();
         Tensor q = linear(h, p(pre + "q_proj.weight")), k = linear(h, p(pre + "k_proj.weight")), v = linear(h, p(pre + "v_proj.weight"));
@@ -222,25 +206,31 @@ public final class QwenModel {
         q = rotate(q.transpose(1, 2), rope);
         k = rotate(k.transpose(1, 2), rope);
         v = v.transpose(1, 2);
+        if (cache != null) {
+            // The cache keeps the grouped (not repeated) keys/values, already rotated: [B, Hkv, past + t, dh].
+            k = cache.append(layer, 0, k);
+            v = cache.append(layer, 1, v);
+        }
+        long keys = k.size(2);
         if (c.kvGroups() > 1) {
             // HF repeat_kv: query head h reads key/value head h / groups.
-            k = k.unsqueeze(2).expand(b, c.numKvHeads(), c.kvGroups(), t, dh).reshape(b, c.numHeads(), t, dh);
-            v = v.unsqueeze(2).expand(b, c.numKvHeads(), c.kvGroups(), t, dh).reshape(b, c.numHeads(), t, dh);
+            k = k.unsqueeze(2).expand(b, c.numKvHeads(), c.kvGroups(), keys, dh).reshape(b, c.numHeads(), keys, dh);
+            v = v.unsqueeze(2).expand(b, c.numKvHeads(), c.kvGroups(), keys, dh).reshape(b, c.numHeads(), keys, dh);
         }
-        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)))
-                .masked_fill(causal, Torch.scalar(Double.NEGATIVE_INFINITY));
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)));
+        if (causal != null) scores = scores.masked_fill(causal, Torch.scalar(Double.NEGATIVE_INFINITY));
         Tensor a = scores.softmax(-1).matmul(v).transpose(1, 2).contiguous().view(b, t, (long) c.numHeads() * dh);
         return linear(a, p(pre + "o_proj.weight"));
     }
 
-    /** cos and sin tables [T, head_dim] in HF layout: frequencies repeated over both halves. */
-    private Tensor[] ropeTables(long t) {
+    /** cos and sin tables [T, head_dim] of positions from .. from + T - 1, HF layout (frequencies repeated over both halves). */
+    private Tensor[] ropeTables(long from, long t) {
         int dh = config.headDim(), half = dh / 2;
         float[] cos = new float[(int) (t * dh)], sin = new float[(int) (t * dh)];
         for (int pos = 0; pos < t; pos++) {
             for (int i = 0; i < half; i++) {
                 double invFreq = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / dh);
-                double angle = pos * invFreq;
+                double angle = (from + pos) * invFreq;
                 cos[pos * dh + i] = cos[pos * dh + i + half] = (float) Math.cos(angle);
                 sin[pos * dh + i] = sin[pos * dh + i + half] = (float) Math.sin(angle);
             }

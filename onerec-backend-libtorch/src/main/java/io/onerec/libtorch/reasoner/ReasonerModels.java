@@ -1,5 +1,9 @@
 package io.onerec.libtorch.reasoner;
 
+import io.onerec.api.reasoner.QwenConfig;
+import io.onerec.api.reasoner.SidVocabulary;
+import io.onerec.api.reasoner.WordTokenizer;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -4,6 +4,14 @@ import io.onerec.api.ProgressListener;
 import io.onerec.api.SemanticId;
 import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
+import io.onerec.api.reasoner.LanguageModel;
+import io.onerec.api.reasoner.ReasonerDecoder;
+import io.onerec.api.reasoner.ReasonerTexts;
+import io.onerec.api.reasoner.RolloutBeamReward;
+import io.onerec.api.reasoner.SidVocabulary;
+import io.onerec.api.reasoner.TokenExample;
+import io.onerec.cpu.kernels.KernelProvider;
+import io.onerec.cpu.reasoner.CpuQwenModel;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
@@ -133,19 +141,19 @@ public final class ReasonerTrainer {
      */
     public GrpoStep grpoStep(List<int[]> prompts, List<SemanticId> targets, io.onerec.api.sid.PrefixTrie trie, GrpoConfig grpo) {
         if (prompts.size() != targets.size()) throw new IllegalArgumentException(prompts.size() + " prompts but " + targets.size() + " targets");
-        ReasonerDecoding decoding = new ReasonerDecoding(model, vocab);
+        ReasonerDecoder decoding = new ReasonerDecoder(rolloutModel(), vocab);
         List<TokenExample> rollouts = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         double rewardSum = 0;
         int rewardCount = 0;
         for (int u = 0; u < prompts.size(); u++) {
             int[] prompt = prompts.get(u);
-            List<ReasonerDecoding.Rationale> group = decoding.sample(prompt, grpo.group(), grpo.temperature(), grpo.maxThinkTokens(), rnd);
+            List<ReasonerDecoder.Rationale> group = decoding.sample(prompt, grpo.group(), grpo.temperature(), grpo.maxThinkTokens(), rnd);
             double[] rewards = new double[group.size()];
             for (int i = 0; i < group.size(); i++) {
                 int[] context = ReasonerTexts.concat(ReasonerTexts.concat(prompt, group.get(i).tokens()), new int[]{vocab.itemBegin()});
                 List<SemanticId> beam = decoding.beamSearch(context, trie, grpo.rewardBeam(), trie.depth()).stream()
-                        .map(ReasonerDecoding.SidBeam::codes).toList();
+                        .map(ReasonerDecoder.SidBeam::codes).toList();
                 rewards[i] = RolloutBeamReward.reward(beam, targets.get(u));
                 rewardSum += rewards[i];
                 rewardCount++;
@@ -161,6 +169,17 @@ public final class ReasonerTrainer {
         double lossValue = rollouts.isEmpty() ? 0 : policyStep(rollouts, weights);
         progress.onProgress(new TrainingProgress("reasoner/grpo", step, -1, lossValue, Map.of("reward", meanReward)));
         return new GrpoStep(meanReward, lossValue);
+    }
+
+    /**
+     * The model that samples this step's rollouts. On CPU, a pure-Java copy of the current weights: decoding is a
+     * long chain of tiny ops, where LibTorch's per-op overhead dominates (JMH ReasonerBenchmark: the pure-Java
+     * backend decodes this shape an order of magnitude faster), and copying the weights costs milliseconds. On
+     * CUDA the model itself decodes on the GPU.
+     */
+    private LanguageModel rolloutModel() {
+        if (Torch.isCuda()) return model;
+        return new CpuQwenModel(model.toCheckpoint(), KernelProvider.get());
     }
 
     /** One policy-gradient update on rollouts (prompt + rationale, loss on the rationale) with their advantages. */

@@ -1,5 +1,6 @@
 package io.onerec.libtorch.reasoner;
 
+import io.onerec.api.reasoner.TokenExample;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.pytorch.Tensor;
 

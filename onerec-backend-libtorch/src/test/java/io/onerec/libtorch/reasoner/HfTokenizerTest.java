@@ -1,6 +1,8 @@
 package io.onerec.libtorch.reasoner;
 
 import io.onerec.api.SemanticId;
+import io.onerec.api.reasoner.QwenConfig;
+import io.onerec.api.reasoner.SidVocabulary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package io.onerec.libtorch.reasoner;
 
 import io.onerec.api.checkpoint.HostTensor;
+import io.onerec.api.reasoner.QwenConfig;
 
 import java.util.Map;
 

@@ -3,6 +3,12 @@ package io.onerec.libtorch.reasoner;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.checkpoint.SafeTensors;
+import io.onerec.api.reasoner.DecodingState;
+import io.onerec.api.reasoner.LanguageModel;
+import io.onerec.api.reasoner.QwenCheckpoint;
+import io.onerec.api.reasoner.QwenConfig;
+import io.onerec.cpu.kernels.KernelProvider;
+import io.onerec.cpu.reasoner.CpuQwenModel;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -25,7 +31,7 @@ class QwenModelTest {
     private static Map<String, HostTensor> writeCheckpoint(Path dir, QwenConfig c, long seed) throws Exception {
         Random r = new Random(seed);
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : QwenModel.parameterShapes(c).entrySet()) {
+        for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
             long n = 1;
             for (long s : e.getValue()) n *= s;
             float[] data = new float[(int) n];
@@ -67,7 +73,7 @@ class QwenModelTest {
     void qwen2LayoutWithBiasesAndTiedEmbeddingsMatchesNaiveJava() throws Exception {
         QwenConfig c = new QwenConfig(11, 8, 16, 2, 2, 1, 4, 1000000.0, 1e-6, true, true, false);
         assertForwardMatchesReference(c, dir.resolve("qwen2"));
-        assertFalse(QwenModel.parameterShapes(c).containsKey("lm_head.weight"));
+        assertFalse(c.parameterShapes().containsKey("lm_head.weight"));
     }
 
     @Test
@@ -127,6 +133,67 @@ class QwenModelTest {
             try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                 assertArrayEquals(after, Torch.toFloats(back.forward(Torch.longs(ids, 1, 3))), 1e-5f);
             }
+        }
+    }
+
+    /**
+     * Drives a decoding state through the moves the reasoner makes (a prefix fanned out to 3 rows, an append, a
+     * beam reorder that duplicates one row and drops another, another append) and checks every row's logits against
+     * the naive full recomputation of that row's sequence.
+     */
+    private static void assertCachedDecodingMatchesNaive(LanguageModel lm, NaiveQwen naive, int vocab, double tol) {
+        int[] prefix = {3, 1, 4, 1, 5};
+        int[][] seqs = {prefix.clone(), prefix.clone(), prefix.clone()};
+        try (DecodingState s = lm.start(prefix, 3)) {
+            assertEquals(3, s.rows());
+            assertEquals(5, s.length());
+            assertRowsMatch(s, naive, seqs, vocab, tol);
+            int[] first = {2, 7, 9 % vocab};
+            s.append(first);
+            for (int r = 0; r < 3; r++) seqs[r] = append(seqs[r], first[r]);
+            assertRowsMatch(s, naive, seqs, vocab, tol);
+            s.select(new int[]{2, 0, 0});
+            seqs = new int[][]{seqs[2], seqs[0], seqs[0]};
+            assertRowsMatch(s, naive, seqs, vocab, tol);
+            int[] second = {1, 6, 8};
+            s.append(second);
+            for (int r = 0; r < 3; r++) seqs[r] = append(seqs[r], second[r]);
+            assertEquals(7, s.length());
+            assertRowsMatch(s, naive, seqs, vocab, tol);
+            assertThrows(IllegalArgumentException.class, () -> s.append(new int[]{1, 2}));
+            assertThrows(IllegalArgumentException.class, () -> s.append(new int[]{1, 2, vocab}));
+            assertThrows(IllegalArgumentException.class, () -> s.select(new int[]{3}));
+        }
+    }
+
+    private static int[] append(int[] a, int t) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = t;
+        return out;
+    }
+
+    private static void assertRowsMatch(DecodingState s, NaiveQwen naive, int[][] seqs, int vocab, double tol) {
+        float[] logits = s.logits();
+        for (int r = 0; r < seqs.length; r++) {
+            float[][] all = naive.forward(seqs[r]);
+            float[] expected = all[all.length - 1];
+            for (int v = 0; v < vocab; v++) {
+                assertEquals(expected[v], logits[r * vocab + v], tol * (1 + Math.abs(expected[v])), "row " + r + " token " + v);
+            }
+        }
+    }
+
+    @Test
+    void cachedDecodingOnLibTorchAndPureJavaMatchesNaiveJava() throws Exception {
+        QwenConfig[] configs = {
+                new QwenConfig(13, 16, 24, 2, 4, 2, 6, 10000.0, 1e-6, false, false, true),     // Qwen3, GQA, untied
+                new QwenConfig(11, 8, 16, 2, 2, 1, 4, 1000000.0, 1e-6, true, true, false)};    // Qwen2, biases, tied
+        for (QwenConfig c : configs) {
+            Path d = dir.resolve("kv-" + c.qkNorm());
+            NaiveQwen naive = new NaiveQwen(c, writeCheckpoint(d, c, 11));
+            assertCachedDecodingMatchesNaive(QwenModel.load(d), naive, c.vocabSize(), 2e-3);
+            assertCachedDecodingMatchesNaive(CpuQwenModel.load(d), naive, c.vocabSize(), 2e-3);
+            assertCachedDecodingMatchesNaive(new CpuQwenModel(QwenCheckpoint.read(d), KernelProvider.scalar()), naive, c.vocabSize(), 2e-3);
         }
     }
 }

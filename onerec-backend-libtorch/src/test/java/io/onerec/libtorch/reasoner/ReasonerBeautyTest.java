@@ -9,6 +9,12 @@ import io.onerec.api.data.InteractionSequences;
 import io.onerec.api.data.ItemMetadata;
 import io.onerec.api.data.LeaveOneOutSplit;
 import io.onerec.api.data.NextItemExample;
+import io.onerec.api.reasoner.QwenConfig;
+import io.onerec.api.reasoner.ReasonerTexts;
+import io.onerec.api.reasoner.SidReasoner;
+import io.onerec.api.reasoner.SidVocabulary;
+import io.onerec.api.reasoner.TokenExample;
+import io.onerec.api.reasoner.WordTokenizer;
 import io.onerec.cpu.codec.ResidualCodec;
 import io.onerec.cpu.codec.ResidualCodecFitter;
 import org.junit.jupiter.api.Test;
@@ -67,7 +73,7 @@ class ReasonerBeautyTest {
         double after = trainer.loss(stage2);
         assertTrue(after < 0.8 * before, "activation loss on Beauty " + before + " -> " + after);
 
-        LibTorchReasoner reasoner = new LibTorchReasoner(model, vocab, texts, new LibTorchReasoner.Options(1.0, 8));
+        SidReasoner reasoner = new SidReasoner(model, vocab, texts, new SidReasoner.Options(1.0, 8));
         Set<SemanticId> valid = codec.validPrefixes(2);
         for (ReasoningPath p : reasoner.reason(split.test().get(0).history(), 2, 3, 2, 1)) {
             assertEquals(3, p.prefixes().size());

@@ -3,6 +3,10 @@ package io.onerec.libtorch.reasoner;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.UserHistory;
 import io.onerec.api.data.ItemMetadata;
+import io.onerec.api.reasoner.QwenConfig;
+import io.onerec.api.reasoner.ReasonerTexts;
+import io.onerec.api.reasoner.SidVocabulary;
+import io.onerec.api.reasoner.WordTokenizer;
 import io.onerec.cpu.codec.ResidualCodec;
 import io.onerec.cpu.codec.ResidualCodecFitter;
 

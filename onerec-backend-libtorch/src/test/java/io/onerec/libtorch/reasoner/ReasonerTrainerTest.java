@@ -1,9 +1,14 @@
 package io.onerec.libtorch.reasoner;
 
+import io.onerec.api.Reasoner;
 import io.onerec.api.ReasoningPath;
 import io.onerec.api.SemanticId;
 import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
+import io.onerec.api.reasoner.ReasonerTexts;
+import io.onerec.api.reasoner.SidReasoner;
+import io.onerec.api.reasoner.TokenExample;
+import io.onerec.api.spi.Backends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +92,7 @@ class ReasonerTrainerTest {
         QwenModel model = f.model(4);
         ReasonerTrainer trainer = new ReasonerTrainer(model, f.vocab, new ReasonerTrainer.Config(5e-3, 0, 24, 1.0, 4), null);
         trainer.fit("reasoner/activation", reasoning(f), 4);
-        LibTorchReasoner reasoner = new LibTorchReasoner(model, f.vocab, f.texts, new LibTorchReasoner.Options(1.0, 12));
+        SidReasoner reasoner = new SidReasoner(model, f.vocab, f.texts, new SidReasoner.Options(1.0, 12));
         UserHistory user = f.users.get(5);
         List<ReasoningPath> paths = reasoner.reason(user, 3, 2, 2, 11);
         assertEquals(3, paths.size());
@@ -102,8 +107,21 @@ class ReasonerTrainerTest {
             assertTrue(p.logProb() <= 0);
         }
         reasoner.save(dir);
-        LibTorchReasoner back = LibTorchReasoner.load(dir, f.codec, f.metadata);
+        SidReasoner back = SidReasoner.load(dir, f.codec, QwenModel::load);
         assertEquals(paths, back.reason(user, 3, 2, 2, 11));
+        // The pure-Java backend serves the same checkpoint (through the SPI, with no item metadata at hand): same
+        // sampled rationales and prefixes, log-probabilities equal up to float rounding.
+        try (Reasoner cpu = Backends.get("cpu").loadReasoner(dir, f.codec)) {
+            List<ReasoningPath> cpuPaths = cpu.reason(user, 3, 2, 2, 11);
+            for (int i = 0; i < paths.size(); i++) {
+                assertEquals(paths.get(i).rationale(), cpuPaths.get(i).rationale());
+                assertEquals(paths.get(i).prefixes(), cpuPaths.get(i).prefixes());
+                assertEquals(paths.get(i).logProb(), cpuPaths.get(i).logProb(), 1e-3);
+            }
+        }
+        try (Reasoner torch = Backends.get("libtorch").loadReasoner(dir, f.codec)) {
+            assertEquals(paths, torch.reason(user, 3, 2, 2, 11));
+        }
         int[] recs = back.recommend(user, 2, 4, 5, 1);
         assertTrue(recs.length >= 1 && recs.length <= 5);
         for (int item : recs) assertTrue(item >= 0 && item < ReasonerFixture.ITEMS);

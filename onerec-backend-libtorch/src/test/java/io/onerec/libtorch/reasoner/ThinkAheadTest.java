@@ -5,6 +5,7 @@ import io.onerec.api.GenerationConfig;
 import io.onerec.api.SemanticId;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.thinkahead.FilePrefixStore;
 import io.onerec.api.thinkahead.ThinkAheadGenerator;
 import io.onerec.api.thinkahead.ThinkAheadJob;
@@ -27,7 +28,7 @@ class ThinkAheadTest {
     @Test
     void onlineGeneratorReturnsOnlyItemsUnderTheCachedPrefixes() {
         ReasonerFixture f = new ReasonerFixture(16, 5);
-        LibTorchReasoner reasoner = new LibTorchReasoner(f.model(5), f.vocab, f.texts, new LibTorchReasoner.Options(1.0, 6));
+        SidReasoner reasoner = new SidReasoner(f.model(5), f.vocab, f.texts, new SidReasoner.Options(1.0, 6));
         List<UserHistory> users = f.users.subList(0, 6);
         Path file = dir.resolve("prefixes.tsv");
         try (FilePrefixStore store = FilePrefixStore.open(file)) {

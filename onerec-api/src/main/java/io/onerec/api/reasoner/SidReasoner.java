@@ -1,9 +1,9 @@
-package io.onerec.libtorch.reasoner;
+package io.onerec.api.reasoner;
 
+import io.onerec.api.Reasoner;
 import io.onerec.api.ReasoningPath;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
-import io.onerec.api.Reasoner;
 import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.JsonConfig;
@@ -19,17 +19,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
- * OneRec-Think inference on LibTorch: per user, sample reasoning paths (temperature sampling of the rationale
- * until {@code </think>}), then after each path beam-search the first SID codes under the codec's prefix trie.
+ * OneRec-Think inference over any backend's {@link LanguageModel}: per user, sample reasoning paths (temperature
+ * sampling of the rationale until {@code </think>}), then after each path beam-search the first SID codes under the
+ * codec's prefix trie.
  *
- * <p>Not thread-safe for concurrent calls on one instance only in the sense that they share nothing mutable but
- * the model's read-only weights; each call has its own random generator seeded from {@code seed}.
+ * <p>A checkpoint directory holds the model ({@code config.json}, {@code model.safetensors}), the word vocabulary
+ * ({@value #VOCAB_FILE}), the prompt words of every item ({@value #ITEM_WORDS_FILE}, so serving needs no metadata
+ * files) and the settings ({@value #REASONER_FILE}). Thread-safe: calls share only the read-only weights.
  */
-public final class LibTorchReasoner implements Reasoner {
+public final class SidReasoner implements Reasoner {
     public static final String REASONER_FILE = "reasoner.json";
     public static final String VOCAB_FILE = "vocab.txt";
+    public static final String ITEM_WORDS_FILE = "item_words.txt";
 
     /** Sampling settings of the rationales. */
     public record Options(double temperature, int maxThinkTokens) {
@@ -42,13 +46,13 @@ public final class LibTorchReasoner implements Reasoner {
         }
     }
 
-    private final QwenModel model;
+    private final LanguageModel model;
     private final SidVocabulary vocab;
     private final ReasonerTexts texts;
     private final Options options;
-    private final ReasonerDecoding decoding;
+    private final ReasonerDecoder decoder;
 
-    public LibTorchReasoner(QwenModel model, SidVocabulary vocab, ReasonerTexts texts, Options options) {
+    public SidReasoner(LanguageModel model, SidVocabulary vocab, ReasonerTexts texts, Options options) {
         if (!Arrays.equals(vocab.codebookSizes(), texts.codec().codebookSizes())) {
             throw new IllegalArgumentException("vocabulary SID levels " + Arrays.toString(vocab.codebookSizes())
                     + " differ from the codec's " + Arrays.toString(texts.codec().codebookSizes()));
@@ -57,10 +61,10 @@ public final class LibTorchReasoner implements Reasoner {
         this.vocab = vocab;
         this.texts = texts;
         this.options = options;
-        this.decoding = new ReasonerDecoding(model, vocab);
+        this.decoder = new ReasonerDecoder(model, vocab);
     }
 
-    public QwenModel model() {
+    public LanguageModel model() {
         return model;
     }
 
@@ -68,37 +72,12 @@ public final class LibTorchReasoner implements Reasoner {
         return vocab;
     }
 
-    @Override
-    public List<ReasoningPath> reason(UserHistory user, int paths, int prefixesPerPath, int prefixLength, long seed) {
-        if (paths < 1 || prefixesPerPath < 1) throw new IllegalArgumentException("paths and prefixesPerPath must be >= 1");
-        int[] prompt = vocab.tokenizer().encode(texts.prompt(user));
-        List<ReasonerDecoding.Rationale> rationales = decoding.sample(prompt, paths, options.temperature(), options.maxThinkTokens(), new Random(seed));
-        List<ReasoningPath> out = new ArrayList<>(paths);
-        for (ReasonerDecoding.Rationale r : rationales) {
-            int[] context = ReasonerTexts.concat(ReasonerTexts.concat(prompt, r.tokens()), new int[]{vocab.itemBegin()});
-            List<SemanticId> prefixes = decoding.beamSearch(context, codec().trie(), prefixesPerPath, prefixLength).stream()
-                    .map(ReasonerDecoding.SidBeam::codes).toList();
-            int[] inner = Arrays.copyOfRange(r.tokens(), 1, r.tokens().length - 1);   // without <think> and </think>
-            out.add(new ReasoningPath(vocab.tokenizer().decode(inner), prefixes, r.logProb()));
-        }
-        return out;
+    public ReasonerTexts texts() {
+        return texts;
     }
 
-    /**
-     * The reasoner as a recommender on its own: after each of {@code paths} sampled rationales, beam-search full
-     * SIDs with width {@code beam}; an item's score is its best log-probability over paths; top {@code k} items.
-     */
-    public int[] recommend(UserHistory user, int paths, int beam, int k, long seed) {
-        int[] prompt = vocab.tokenizer().encode(texts.prompt(user));
-        Map<Integer, Double> best = new HashMap<>();
-        for (ReasonerDecoding.Rationale r : decoding.sample(prompt, paths, options.temperature(), options.maxThinkTokens(), new Random(seed))) {
-            int[] context = ReasonerTexts.concat(ReasonerTexts.concat(prompt, r.tokens()), new int[]{vocab.itemBegin()});
-            for (ReasonerDecoding.SidBeam b : decoding.beamSearch(context, codec().trie(), beam, codec().levels())) {
-                best.merge(codec().itemOf(b.codes()), b.logProb(), Math::max);
-            }
-        }
-        return best.entrySet().stream().sorted(Map.Entry.<Integer, Double>comparingByValue().reversed())
-                .limit(k).mapToInt(Map.Entry::getKey).toArray();
+    public Options options() {
+        return options;
     }
 
     @Override
@@ -106,11 +85,39 @@ public final class LibTorchReasoner implements Reasoner {
         return texts.codec();
     }
 
-    public ReasonerTexts texts() {
-        return texts;
+    @Override
+    public List<ReasoningPath> reason(UserHistory user, int paths, int prefixesPerPath, int prefixLength, long seed) {
+        if (paths < 1 || prefixesPerPath < 1) throw new IllegalArgumentException("paths and prefixesPerPath must be >= 1");
+        int[] prompt = vocab.tokenizer().encode(texts.prompt(user));
+        List<ReasoningPath> out = new ArrayList<>(paths);
+        for (ReasonerDecoder.Rationale r : decoder.sample(prompt, paths, options.temperature(), options.maxThinkTokens(), new Random(seed))) {
+            List<SemanticId> prefixes = decoder.beamSearch(itemContext(prompt, r), codec().trie(), prefixesPerPath, prefixLength).stream()
+                    .map(ReasonerDecoder.SidBeam::codes).toList();
+            int[] inner = Arrays.copyOfRange(r.tokens(), 1, r.tokens().length - 1);   // without <think> and </think>
+            out.add(new ReasoningPath(vocab.tokenizer().decode(inner), prefixes, r.logProb()));
+        }
+        return out;
     }
 
-    /** Writes the HF-layout model, the word vocabulary and the reasoner's settings. */
+    @Override
+    public int[] recommend(UserHistory user, int paths, int beam, int k, long seed) {
+        if (paths < 1 || beam < 1 || k < 1) throw new IllegalArgumentException("paths, beam and k must be >= 1");
+        int[] prompt = vocab.tokenizer().encode(texts.prompt(user));
+        Map<Integer, Double> best = new HashMap<>();
+        for (ReasonerDecoder.Rationale r : decoder.sample(prompt, paths, options.temperature(), options.maxThinkTokens(), new Random(seed))) {
+            for (ReasonerDecoder.SidBeam b : decoder.beamSearch(itemContext(prompt, r), codec().trie(), beam, codec().levels())) {
+                best.merge(codec().itemOf(b.codes()), b.logProb(), Math::max);
+            }
+        }
+        return best.entrySet().stream().sorted(Map.Entry.<Integer, Double>comparingByValue().reversed())
+                .limit(k).mapToInt(Map.Entry::getKey).toArray();
+    }
+
+    private int[] itemContext(int[] prompt, ReasonerDecoder.Rationale r) {
+        return ReasonerTexts.concat(ReasonerTexts.concat(prompt, r.tokens()), new int[]{vocab.itemBegin()});
+    }
+
+    /** Writes the HF-layout model, the word vocabulary, every item's prompt words and the settings. */
     @Override
     public void save(Path dir) {
         if (!(vocab.tokenizer().base() instanceof WordTokenizer words)) {
@@ -118,34 +125,48 @@ public final class LibTorchReasoner implements Reasoner {
         }
         model.save(dir);
         words.save(dir.resolve(VOCAB_FILE));
+        List<String> itemWords = new ArrayList<>(codec().itemCount());
+        for (int item = 0; item < codec().itemCount(); item++) itemWords.add(texts.itemWords(item));
         JsonConfig c = JsonConfig.builder().put("codebook_sizes", vocab.codebookSizes())
                 .put("history_items", texts.historyItems()).put("title_words", texts.titleWords())
                 .put("temperature", options.temperature()).put("max_think_tokens", options.maxThinkTokens()).build();
         try {
+            Files.write(dir.resolve(ITEM_WORDS_FILE), itemWords);
             Files.writeString(dir.resolve(REASONER_FILE), c.toJson());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Loads what {@link #save} wrote; the codec and metadata must be the ones the reasoner was trained with. */
-    public static LibTorchReasoner load(Path dir, SemanticIdCodec codec, ItemMetadata metadata) {
+    /**
+     * Loads what {@link #save} wrote over the codec the reasoner was trained with; {@code modelLoader} reads the
+     * model files of the directory on some backend.
+     */
+    public static SidReasoner load(Path dir, SemanticIdCodec codec, Function<Path, ? extends LanguageModel> modelLoader) {
         JsonConfig c;
+        List<String> itemWords;
         try {
             c = JsonConfig.parse(Files.readString(dir.resolve(REASONER_FILE)), dir.resolve(REASONER_FILE).toString());
+            itemWords = Files.readAllLines(dir.resolve(ITEM_WORDS_FILE));
         } catch (IOException e) {
-            throw new CheckpointException("cannot read " + dir.resolve(REASONER_FILE) + ": " + e.getMessage(), e);
+            throw new CheckpointException("cannot read reasoner checkpoint " + dir + ": " + e, e);
         }
         if (!Arrays.equals(c.getIntArray("codebook_sizes"), codec.codebookSizes())) {
             throw new CheckpointException(dir + " was trained for codebook sizes " + Arrays.toString(c.getIntArray("codebook_sizes"))
                     + ", the codec has " + Arrays.toString(codec.codebookSizes()));
         }
-        SidVocabulary vocab = SidVocabulary.extend(WordTokenizer.load(dir.resolve(VOCAB_FILE)), codec.codebookSizes());
-        QwenModel model = QwenModel.load(dir);
-        if (model.config().vocabSize() != vocab.tokenizer().vocabSize()) {
-            throw new CheckpointException(dir + ": model vocabulary " + model.config().vocabSize() + " != tokenizer vocabulary " + vocab.tokenizer().vocabSize());
+        if (itemWords.size() != codec.itemCount()) {
+            throw new CheckpointException(dir.resolve(ITEM_WORDS_FILE) + " has " + itemWords.size() + " items, the codec " + codec.itemCount());
         }
-        return new LibTorchReasoner(model, vocab, new ReasonerTexts(codec, metadata, c.getInt("history_items"), c.getInt("title_words")),
+        if (!Files.isRegularFile(dir.resolve(VOCAB_FILE))) throw new CheckpointException("missing " + dir.resolve(VOCAB_FILE));
+        SidVocabulary vocab = SidVocabulary.extend(WordTokenizer.load(dir.resolve(VOCAB_FILE)), codec.codebookSizes());
+        LanguageModel model = modelLoader.apply(dir);
+        if (model.vocabSize() != vocab.tokenizer().vocabSize()) {
+            throw new CheckpointException(dir + ": model vocabulary " + model.vocabSize() + " != tokenizer vocabulary " + vocab.tokenizer().vocabSize());
+        }
+        // The stored words are already each item's prompt words; as titles they reproduce the same prompts.
+        ItemMetadata words = new ItemMetadata(itemWords.toArray(String[]::new), new int[itemWords.size()][], null);
+        return new SidReasoner(model, vocab, new ReasonerTexts(codec, words, c.getInt("history_items"), c.getInt("title_words")),
                 new Options(c.getDouble("temperature"), c.getInt("max_think_tokens")));
     }
 }

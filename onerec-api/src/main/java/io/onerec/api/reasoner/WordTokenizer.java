@@ -1,4 +1,4 @@
-package io.onerec.libtorch.reasoner;
+package io.onerec.api.reasoner;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +46,7 @@ public final class WordTokenizer implements TextTokenizer {
         return new WordTokenizer(vocab);
     }
 
-    static List<String> split(String text) {
+    public static List<String> split(String text) {
         List<String> out = new ArrayList<>();
         Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
         while (m.find()) out.add(m.group());

@@ -1,4 +1,4 @@
-package io.onerec.libtorch.reasoner;
+package io.onerec.api.reasoner;
 
 /**
  * A training sequence whose tokens from {@code lossFrom} on are predicted (teacher forcing); earlier tokens are

@@ -1,7 +1,10 @@
-package io.onerec.libtorch.reasoner;
+package io.onerec.api.reasoner;
 
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.JsonConfig;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Shape of a Qwen-style decoder-only LM, read from and written as a Hugging Face {@code config.json}.
@@ -31,6 +34,38 @@ public record QwenConfig(int vocabSize, int hiddenSize, int intermediateSize, in
     /** A tiny Qwen3-like shape for tests and the small models trained on this machine. */
     public static QwenConfig tiny(int vocabSize, int hidden, int layers, int heads, int kvHeads) {
         return new QwenConfig(vocabSize, hidden, hidden * 2, layers, heads, kvHeads, hidden / heads, 10000.0, 1e-6, true, false, true);
+    }
+
+    /** Every parameter name with its shape, in HF order. */
+    public Map<String, long[]> parameterShapes() {
+        QwenConfig c = this;
+        Map<String, long[]> s = new LinkedHashMap<>();
+        long d = c.hiddenSize(), q = (long) c.numHeads() * c.headDim(), kv = (long) c.numKvHeads() * c.headDim();
+        s.put("model.embed_tokens.weight", new long[]{c.vocabSize(), d});
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            s.put(p + "input_layernorm.weight", new long[]{d});
+            s.put(p + "self_attn.q_proj.weight", new long[]{q, d});
+            s.put(p + "self_attn.k_proj.weight", new long[]{kv, d});
+            s.put(p + "self_attn.v_proj.weight", new long[]{kv, d});
+            if (c.attentionBias()) {
+                s.put(p + "self_attn.q_proj.bias", new long[]{q});
+                s.put(p + "self_attn.k_proj.bias", new long[]{kv});
+                s.put(p + "self_attn.v_proj.bias", new long[]{kv});
+            }
+            s.put(p + "self_attn.o_proj.weight", new long[]{d, q});
+            if (c.qkNorm()) {
+                s.put(p + "self_attn.q_norm.weight", new long[]{c.headDim()});
+                s.put(p + "self_attn.k_norm.weight", new long[]{c.headDim()});
+            }
+            s.put(p + "post_attention_layernorm.weight", new long[]{d});
+            s.put(p + "mlp.gate_proj.weight", new long[]{c.intermediateSize(), d});
+            s.put(p + "mlp.up_proj.weight", new long[]{c.intermediateSize(), d});
+            s.put(p + "mlp.down_proj.weight", new long[]{d, c.intermediateSize()});
+        }
+        s.put("model.norm.weight", new long[]{d});
+        if (!c.tieWordEmbeddings()) s.put("lm_head.weight", new long[]{c.vocabSize(), d});
+        return s;
     }
 
     public int kvGroups() {

@@ -1,4 +1,4 @@
-package io.onerec.libtorch.reasoner;
+package io.onerec.api.reasoner;
 
 import io.onerec.api.SemanticId;
 

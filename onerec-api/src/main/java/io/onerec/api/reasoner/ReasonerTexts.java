@@ -1,4 +1,4 @@
-package io.onerec.libtorch.reasoner;
+package io.onerec.api.reasoner;
 
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
@@ -76,6 +76,12 @@ public final class ReasonerTexts {
         return out;
     }
 
+    /** The title words written after an item in prompts (what a checkpoint stores per item). */
+    public String itemWords(int item) {
+        checkItem(item);
+        return String.join(" ", words(item));
+    }
+
     /** "history : <item> words ; <item> words ; next :" over the most recent items. */
     public String prompt(UserHistory user) {
         UserHistory recent = user.lastItems(historyItems);
@@ -145,7 +151,7 @@ public final class ReasonerTexts {
         return new TokenExample(concat(prompt, answer), prompt.length);
     }
 
-    static int[] concat(int[] a, int[] b) {
+    public static int[] concat(int[] a, int[] b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
