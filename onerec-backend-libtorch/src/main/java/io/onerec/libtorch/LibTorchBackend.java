@@ -2,11 +2,13 @@ package io.onerec.libtorch;
 
 import io.onerec.api.Generator;
 import io.onerec.api.Reasoner;
+import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.spi.Backend;
 import io.onerec.libtorch.generator.LibTorchGenerator;
 import io.onerec.libtorch.reasoner.QwenModel;
+import io.onerec.libtorch.reward.TorchRewardModel;
 
 import java.nio.file.Path;
 
@@ -46,6 +48,11 @@ public final class LibTorchBackend implements Backend {
     @Override
     public Generator loadGenerator(Path dir, SemanticIdCodec codec) {
         return LibTorchGenerator.load(dir, codec);
+    }
+
+    @Override
+    public RewardModel loadRewardModel(Path dir) {
+        return TorchRewardModel.load(dir);
     }
 
     @Override

@@ -110,6 +110,7 @@ class RewardModelTest {
         trained.save(dir);
         RewardModel cpu = new CpuBackend().loadRewardModel(dir);
         assertInstanceOf(CpuRewardModel.class, cpu);
+        assertInstanceOf(TorchRewardModel.class, new io.onerec.libtorch.LibTorchBackend().loadRewardModel(dir));
         Random r = new Random(5);
         for (int u = 0; u < 20; u++) {
             UserHistory user = u == 0 ? new UserHistory(0, new int[0]) : world.history(TRAIN_USERS + u);
