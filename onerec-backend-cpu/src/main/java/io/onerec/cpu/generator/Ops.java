@@ -7,15 +7,8 @@ final class Ops {
     private Ops() {
     }
 
-    /** {@code out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w} for rows of length {@code d}. */
     static void rmsNorm(float[] x, int rows, int d, float[] w, double eps, float[] out) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * d;
-            float ss = 0;
-            for (int i = 0; i < d; i++) ss += x[o + i] * x[o + i];
-            float inv = (float) (1.0 / Math.sqrt(ss / d + eps));
-            for (int i = 0; i < d; i++) out[o + i] = x[o + i] * inv * w[i];
-        }
+        Kernels.rmsNorm(x, 0, rows, d, w, eps, out, 0);
     }
 
     static void relu(float[] x, int n) {

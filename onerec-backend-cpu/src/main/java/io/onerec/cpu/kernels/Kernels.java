@@ -37,6 +37,20 @@ public interface Kernels {
         for (int r = 0; r < rows; r++) logSoftmaxInPlace(out, r * k, k);
     }
 
+    /**
+     * {@code out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w} for {@code rows} rows of length {@code d} starting at
+     * {@code xOff} / {@code outOff}; {@code out} may be {@code x} at the same offset (in place).
+     */
+    static void rmsNorm(float[] x, int xOff, int rows, int d, float[] w, double eps, float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int i0 = xOff + r * d, o0 = outOff + r * d;
+            float ss = 0;
+            for (int i = 0; i < d; i++) ss += x[i0 + i] * x[i0 + i];
+            float inv = (float) (1.0 / Math.sqrt(ss / d + eps));
+            for (int i = 0; i < d; i++) out[o0 + i] = x[i0 + i] * inv * w[i];
+        }
+    }
+
     /** In-place log-softmax of {@code v[off, off + n)}, computed in double for the normaliser. */
     static void logSoftmaxInPlace(float[] v, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;

@@ -221,20 +221,11 @@ final class CpuDecodingState implements DecodingState {
     }
 
     private void rmsNorm(float[] in, int rowCount, int n, float[] weight, float[] out) {
-        double eps = m.c.rmsNormEps();
-        for (int r = 0; r < rowCount; r++) {
-            int o = r * n;
-            float ss = 0;
-            for (int i = 0; i < n; i++) ss += in[o + i] * in[o + i];
-            float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
-            for (int i = 0; i < n; i++) out[o + i] = in[o + i] * inv * weight[i];
-        }
+        Kernels.rmsNorm(in, 0, rowCount, n, weight, m.c.rmsNormEps(), out, 0);
     }
 
+    /** In place on one head: {@code v[off, off + n)}. */
     private void rmsNorm(float[] v, int off, int n, float[] weight) {
-        float ss = 0;
-        for (int i = 0; i < n; i++) ss += v[off + i] * v[off + i];
-        float inv = (float) (1.0 / Math.sqrt(ss / n + m.c.rmsNormEps()));
-        for (int i = 0; i < n; i++) v[off + i] = v[off + i] * inv * weight[i];
+        Kernels.rmsNorm(v, off, 1, n, weight, m.c.rmsNormEps(), v, off);
     }
 }
