@@ -22,20 +22,9 @@ final class Ops {
      */
     static void attend(Kernels k, float[] q, int qOff, float[][] keys, int[] keyOff, int n, int valShift, int dh,
                        float scale, float[] scores, float[] out, int outOff) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            float s = k.dot(q, qOff, keys[j], keyOff[j], dh) * scale;
-            scores[j] = s;
-            if (s > max) max = s;
-        }
-        float sum = 0;
-        for (int j = 0; j < n; j++) {
-            float e = (float) Math.exp(scores[j] - max);
-            scores[j] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
+        for (int j = 0; j < n; j++) scores[j] = k.dot(q, qOff, keys[j], keyOff[j], dh) * scale;
+        Kernels.softmaxInPlace(scores, n);
         java.util.Arrays.fill(out, outOff, outOff + dh, 0f);
-        for (int j = 0; j < n; j++) k.axpy(scores[j] * inv, keys[j], keyOff[j] + valShift, out, outOff, dh);
+        for (int j = 0; j < n; j++) k.axpy(scores[j], keys[j], keyOff[j] + valShift, out, outOff, dh);
     }
 }

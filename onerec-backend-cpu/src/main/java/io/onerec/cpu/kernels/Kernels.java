@@ -51,6 +51,20 @@ public interface Kernels {
         }
     }
 
+    /** In-place softmax of {@code v[0, n)} (attention weights), accumulated in float. */
+    static void softmaxInPlace(float[] v, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) max = Math.max(max, v[j]);
+        float sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(v[j] - max);
+            v[j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int j = 0; j < n; j++) v[j] *= inv;
+    }
+
     /** In-place log-softmax of {@code v[off, off + n)}, computed in double for the normaliser. */
     static void logSoftmaxInPlace(float[] v, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;

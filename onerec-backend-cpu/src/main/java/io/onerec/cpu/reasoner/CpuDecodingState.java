@@ -192,21 +192,10 @@ final class CpuDecodingState implements DecodingState {
     /** {@code out[outOff, +dh) = softmax(q . k_j * scale) . v_j} over cached positions j < n of one key/value head. */
     private void attend(float[] q, int qOff, float[] kc, float[] vc, int headOff, int n, float scale, float[] out, int outOff) {
         int stride = m.kvDim, dh = m.dh;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            float s = k.dot(q, qOff, kc, j * stride + headOff, dh) * scale;
-            scores[j] = s;
-            if (s > max) max = s;
-        }
-        float sum = 0;
-        for (int j = 0; j < n; j++) {
-            float e = (float) Math.exp(scores[j] - max);
-            scores[j] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
+        for (int j = 0; j < n; j++) scores[j] = k.dot(q, qOff, kc, j * stride + headOff, dh) * scale;
+        Kernels.softmaxInPlace(scores, n);
         Arrays.fill(out, outOff, outOff + dh, 0f);
-        for (int j = 0; j < n; j++) k.axpy(scores[j] * inv, vc, j * stride + headOff, out, outOff, dh);
+        for (int j = 0; j < n; j++) k.axpy(scores[j], vc, j * stride + headOff, out, outOff, dh);
     }
 
     /** HF rotate-half RoPE in place on {@code v[off, off + dh)}: x cos + rotate_half(x) sin. */
