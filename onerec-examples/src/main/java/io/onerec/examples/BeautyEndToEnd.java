@@ -135,7 +135,7 @@ public final class BeautyEndToEnd {
     }
 
     /** Item embeddings (content LSA + collaborative PPMI-SVD, training interactions only) and the codec. */
-    private static ResidualCodec fitCodec(Options opt, ItemMetadata meta, LeaveOneOutSplit split, InteractionSequences seqs) {
+    static ResidualCodec fitCodec(Options opt, ItemMetadata meta, LeaveOneOutSplit split, InteractionSequences seqs) {
         int[][] trainSeqs = new int[seqs.userCount()][];
         for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
         ItemEmbeddings emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs);
@@ -146,7 +146,7 @@ public final class BeautyEndToEnd {
     }
 
     /** Trains the generator on LibTorch and saves it; returns the training time. */
-    private static Duration trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir) {
+    static Duration trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir) {
         GeneratorConfig gc = opt.full
                 ? new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6)
                 : new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);

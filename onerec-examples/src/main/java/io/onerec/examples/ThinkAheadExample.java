@@ -1,7 +1,6 @@
 package io.onerec.examples;
 
 import io.onerec.api.Generator;
-import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.Reasoner;
 import io.onerec.api.SemanticId;
@@ -14,7 +13,6 @@ import io.onerec.api.data.LeaveOneOutSplit;
 import io.onerec.api.data.NextItemExample;
 import io.onerec.api.eval.EvaluationResult;
 import io.onerec.api.eval.Evaluator;
-import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.reasoner.QwenConfig;
 import io.onerec.api.reasoner.ReasonerTexts;
 import io.onerec.api.reasoner.SidReasoner;
@@ -27,11 +25,6 @@ import io.onerec.api.thinkahead.FilePrefixStore;
 import io.onerec.api.thinkahead.ThinkAheadGenerator;
 import io.onerec.api.thinkahead.ThinkAheadJob;
 import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
-import io.onerec.cpu.embed.ItemEmbeddingBuilder;
-import io.onerec.libtorch.generator.GeneratorModel;
-import io.onerec.libtorch.generator.GeneratorTrainer;
-import io.onerec.libtorch.generator.TrainerConfig;
 import io.onerec.libtorch.reasoner.QwenModel;
 import io.onerec.libtorch.reasoner.ReasonerTrainer;
 import org.slf4j.Logger;
@@ -160,16 +153,13 @@ public final class ThinkAheadExample {
         return String.format("%.4f", v);
     }
 
+    /** BeautyEndToEnd's codec (3 x 256 balanced, 10 iterations), unless DIR/codec already holds one. */
     static ResidualCodec codec(Options opt, InteractionSequences seqs, ItemMetadata meta, LeaveOneOutSplit split) {
         Path dir = opt.out().resolve("codec");
         if (Files.isDirectory(dir)) return ResidualCodec.load(dir);
-        int[][] trainSeqs = new int[seqs.userCount()][];
-        for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
-        ItemEmbeddings emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs);
-        var fit = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.BALANCED).withMaxIterations(10)).fit(emb);
-        LOG.info("codec: {}", fit.report());
-        fit.codec().save(dir);
-        return fit.codec();
+        ResidualCodec codec = BeautyEndToEnd.fitCodec(quickRun(opt), meta, split, seqs);
+        codec.save(dir);
+        return codec;
     }
 
     /** The same small generator as BeautyEndToEnd's default run, unless DIR/generator already holds one. */
@@ -179,13 +169,12 @@ public final class ThinkAheadExample {
             LOG.info("reusing the generator in {}", dir);
             return;
         }
-        GeneratorConfig gc = new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
-        GeneratorModel model = GeneratorModel.initialize(gc, 42);
-        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(50).withBatchSize(128).withLearningRate(3e-3, 100)
-                .withEvaluation(1, 1000, 20).withTimeBudget(Duration.ofSeconds((long) (opt.generatorMinutes() * 60)));
-        GeneratorTrainer.Result r = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG)).fit(split.train(), split.validation(), itemCount);
-        LOG.info("generator: {} epochs in {}, best validation {}", r.epochs(), r.time(), r.bestValidation());
-        model.save(dir);
+        BeautyEndToEnd.trainGenerator(quickRun(opt), codec, split, itemCount, dir);
+    }
+
+    /** BeautyEndToEnd's default (not --full) configuration with this run's generator budget, capped at 50 epochs. */
+    private static BeautyEndToEnd.Options quickRun(Options opt) {
+        return new BeautyEndToEnd.Options(false, opt.generatorMinutes(), 50, opt.out(), 0, null, false);
     }
 
     /**
@@ -227,8 +216,6 @@ public final class ThinkAheadExample {
         long deadline = System.nanoTime() + Duration.ofSeconds(total / 5).toNanos();
         Random rnd = new Random(3);
         ReasonerTrainer.GrpoConfig grpo = new ReasonerTrainer.GrpoConfig(4, 5, 1.0, 24);
-        int steps = 0;
-        double rewardSum = 0, firstWindow = 0, lastWindow = 0;
         List<Double> rewards = new ArrayList<>();
         while (System.nanoTime() < deadline) {
             List<int[]> prompts = new ArrayList<>();
@@ -238,21 +225,19 @@ public final class ThinkAheadExample {
                 prompts.add(vocab.tokenizer().encode(texts.prompt(users.get(i))));
                 goals.add(codec.sidOf(targets[i]));
             }
-            ReasonerTrainer.GrpoStep s = rl.grpoStep(prompts, goals, codec.trie(), grpo);
-            rewards.add(s.meanReward());
-            rewardSum += s.meanReward();
-            steps++;
+            rewards.add(rl.grpoStep(prompts, goals, codec.trie(), grpo).meanReward());
+            int steps = rewards.size();
             if (steps % 20 == 0) LOG.info("reasoner/grpo step {}: mean reward over the last 20 steps {}", steps,
-                    String.format("%.3f", rewards.subList(steps - 20, steps).stream().mapToDouble(Double::doubleValue).average().orElse(0)));
+                    String.format("%.3f", mean(rewards.subList(steps - 20, steps))));
         }
-        int window = Math.max(1, Math.min(20, steps / 2));
-        for (int i = 0; i < window && i < steps; i++) {
-            firstWindow += rewards.get(i) / window;
-            lastWindow += rewards.get(steps - 1 - i) / window;
-        }
+        int steps = rewards.size(), window = Math.max(1, Math.min(20, steps / 2));
         LOG.info("stage 3 (GRPO): {} steps, mean rollout-beam reward (matching SID levels, 0..{}) first {} steps {}, last {} steps {}, all {}",
-                steps, codec.levels(), window, String.format("%.3f", firstWindow), window, String.format("%.3f", lastWindow),
-                String.format("%.3f", rewardSum / Math.max(1, steps)));
+                steps, codec.levels(), window, String.format("%.3f", mean(rewards.subList(0, Math.min(window, steps)))), window,
+                String.format("%.3f", mean(rewards.subList(Math.max(0, steps - window), steps))), String.format("%.3f", mean(rewards)));
         new SidReasoner(model, vocab, texts, new SidReasoner.Options(1.0, 24)).save(dir);
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 }
