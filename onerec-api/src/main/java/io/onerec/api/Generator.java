@@ -14,12 +14,12 @@ public interface Generator extends AutoCloseable {
      * Top sessions for one user, best first: {@code beamWidth} of them, or fewer when the constrained beam runs out of
      * allowed continuations (a small catalog or prefix set, or sessions whose remaining choices are all repeats).
      */
-    default List<GeneratedSession> generate(UserHistory user, GenerationConfig config) {
+    default List<GeneratedSession> generate(UserHistory user, DecodingOptions config) {
         return generateBatch(List.of(user), config).getFirst();
     }
 
     /** Batched decoding: one list of sessions per user, in input order. */
-    List<List<GeneratedSession>> generateBatch(List<UserHistory> users, GenerationConfig config);
+    List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config);
 
     /** The codec whose SIDs this generator emits. */
     SemanticIdCodec codec();

@@ -6,7 +6,7 @@ import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.spi.Backend;
-import io.onerec.cpu.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodec;
 import io.onerec.cpu.generator.CpuGenerator;
 import io.onerec.cpu.reasoner.CpuQwenModel;
 import io.onerec.cpu.reward.CpuRewardModel;

@@ -2,11 +2,11 @@ package io.onerec.bench;
 
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
-import io.onerec.cpu.codec.DistanceKernels;
-import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
-import io.onerec.cpu.codec.ResidualCodecFitter.Config;
-import io.onerec.cpu.codec.ResidualCodecFitter.Method;
+import io.onerec.core.codec.DistanceKernels;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
+import io.onerec.core.codec.ResidualCodecFitter.Config;
+import io.onerec.core.codec.ResidualCodecFitter.Method;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

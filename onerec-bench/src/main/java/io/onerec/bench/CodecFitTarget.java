@@ -2,10 +2,10 @@ package io.onerec.bench;
 
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
-import io.onerec.cpu.codec.CodecReport;
-import io.onerec.cpu.codec.ResidualCodecFitter;
-import io.onerec.cpu.codec.ResidualCodecFitter.Config;
-import io.onerec.cpu.codec.ResidualCodecFitter.Method;
+import io.onerec.core.codec.CodecReport;
+import io.onerec.core.codec.ResidualCodecFitter;
+import io.onerec.core.codec.ResidualCodecFitter.Config;
+import io.onerec.core.codec.ResidualCodecFitter.Method;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,8 +1,8 @@
 package io.onerec.bench;
 
-import io.onerec.cpu.codec.DistanceKernel;
-import io.onerec.cpu.codec.DistanceKernels;
-import io.onerec.cpu.codec.PackedCentroids;
+import io.onerec.core.codec.DistanceKernel;
+import io.onerec.core.codec.DistanceKernels;
+import io.onerec.core.codec.PackedCentroids;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,8 +1,8 @@
 package io.onerec.bench;
 
-import io.onerec.cpu.kernels.KernelProvider;
-import io.onerec.cpu.kernels.Kernels;
-import io.onerec.cpu.kernels.PackedMatrix;
+import io.onerec.core.vector.KernelProvider;
+import io.onerec.core.vector.Kernels;
+import io.onerec.core.vector.PackedMatrix;
 import org.openjdk.jmh.annotations.*;
 
 import java.util.Random;

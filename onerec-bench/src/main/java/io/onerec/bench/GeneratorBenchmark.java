@@ -1,13 +1,13 @@
 package io.onerec.bench;
 
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.cpu.generator.CpuGenerator;
-import io.onerec.cpu.kernels.KernelProvider;
-import io.onerec.libtorch.generator.LibTorchGenerator;
+import io.onerec.core.vector.KernelProvider;
+import io.onerec.libtorch.generator.TorchGenerator;
 import org.openjdk.jmh.annotations.*;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -53,7 +53,7 @@ public class GeneratorBenchmark {
 
     private Generator generator;
     private List<UserHistory> users;
-    private GenerationConfig gen;
+    private DecodingOptions gen;
 
     @Setup
     public void setup() {
@@ -64,11 +64,11 @@ public class GeneratorBenchmark {
         generator = switch (backend) {
             case "cpu" -> CpuGenerator.load(dir, codec, KernelProvider.get(), threads);
             case "cpu-scalar" -> CpuGenerator.load(dir, codec, KernelProvider.scalar(), threads);
-            case "libtorch" -> LibTorchGenerator.load(dir, codec);
+            case "libtorch" -> TorchGenerator.load(dir, codec);
             default -> throw new IllegalArgumentException(backend);
         };
         users = BenchModels.users(USERS, HISTORY, 3);
-        gen = GenerationConfig.beams(beam);
+        gen = DecodingOptions.beams(beam);
         System.out.printf("# %s %s beam %d: %.1f MFLOP per user (codebooks %s)%n", backend, model, beam,
                 BenchModels.flopsPerUser(config, beam, HISTORY) / 1e6, java.util.Arrays.toString(codec.codebookSizes()));
     }

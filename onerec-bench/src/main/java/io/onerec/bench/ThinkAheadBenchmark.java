@@ -1,16 +1,16 @@
 package io.onerec.bench;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.SemanticId;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.spi.Backends;
-import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
-import io.onerec.libtorch.generator.GeneratorModel;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
+import io.onerec.libtorch.generator.TorchGeneratorModel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -59,7 +59,7 @@ public class ThinkAheadBenchmark {
 
     private Generator generator;
     private final List<UserHistory> users = new ArrayList<>();
-    private final List<GenerationConfig> configs = new ArrayList<>();
+    private final List<DecodingOptions> configs = new ArrayList<>();
     private int next;
 
     @Setup(Level.Trial)
@@ -69,7 +69,7 @@ public class ThinkAheadBenchmark {
                 .withMaxIterations(3).withThreads(2)).fit(data).codec();
         GeneratorConfig gc = new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
         Path dir = Files.createTempDirectory("think-ahead-bench");
-        GeneratorModel.initialize(gc, 42).save(dir);
+        TorchGeneratorModel.initialize(gc, 42).save(dir);
         generator = Backends.get(backend).loadGenerator(dir, codec);
         List<SemanticId> valid = new ArrayList<>(codec.validPrefixes(2));
         Random r = new Random(3);
@@ -79,7 +79,7 @@ public class ThinkAheadBenchmark {
             users.add(new UserHistory(u, h));
             Collections.shuffle(valid, r);
             Set<SemanticId> set = new LinkedHashSet<>(valid.subList(0, prefixes));
-            configs.add(restricted ? GenerationConfig.beams(beam).withAllowedPrefixes(set) : GenerationConfig.beams(beam));
+            configs.add(restricted ? DecodingOptions.beams(beam).withAllowedPrefixes(set) : DecodingOptions.beams(beam));
         }
     }
 

@@ -1,29 +1,29 @@
 package io.onerec.examples;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.Datasets;
-import io.onerec.api.data.InteractionSequences;
-import io.onerec.api.data.ItemMetadata;
-import io.onerec.api.data.LeaveOneOutSplit;
-import io.onerec.api.data.NextItemExample;
-import io.onerec.api.eval.BatchRecommender;
-import io.onerec.api.eval.EvaluationResult;
-import io.onerec.api.eval.Evaluator;
-import io.onerec.api.eval.PopularityBaseline;
+import io.onerec.tools.data.Datasets;
+import io.onerec.tools.data.InteractionSequences;
+import io.onerec.api.ItemMetadata;
+import io.onerec.tools.data.LeaveOneOutSplit;
+import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.eval.BatchRecommender;
+import io.onerec.tools.eval.EvaluationResult;
+import io.onerec.tools.eval.Evaluator;
+import io.onerec.tools.eval.PopularityBaseline;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.spi.Backend;
 import io.onerec.api.spi.Backends;
-import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
-import io.onerec.cpu.embed.ItemEmbeddingBuilder;
-import io.onerec.libtorch.generator.GeneratorModel;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
+import io.onerec.tools.embed.ItemEmbeddingBuilder;
+import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
-import io.onerec.libtorch.generator.TrainerConfig;
+import io.onerec.libtorch.generator.GeneratorTrainerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +123,7 @@ public final class BeautyEndToEnd {
         // 4. A few users and what the generator recommends for them.
         for (int u = 0; u < 3; u++) {
             UserHistory h = split.test().get(u).history();
-            List<GeneratedSession> recs = generator.generate(h, GenerationConfig.beams(10));
+            List<GeneratedSession> recs = generator.generate(h, DecodingOptions.beams(10));
             LOG.info("user {} recently bought: {}", h.userId(), titles(meta, h.items(), 3));
             for (int i = 0; i < 5 && i < recs.size(); i++) {
                 int item = recs.get(i).firstItem();
@@ -150,10 +150,10 @@ public final class BeautyEndToEnd {
         GeneratorConfig gc = opt.full
                 ? new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6)
                 : new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
-        GeneratorModel model = GeneratorModel.initialize(gc, 42);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
         LOG.info("generator: {} parameters, config {}", model.parameterCount(), gc);
         // The quick run is bounded by steps, not data: a narrower model and smaller batches give it more updates.
-        TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(opt.epochs)
+        GeneratorTrainerConfig tc = GeneratorTrainerConfig.defaults().withMaxEpochs(opt.epochs)
                 .withBatchSize(opt.full ? 256 : 128)
                 .withLearningRate(opt.full ? 1e-3 : 3e-3, opt.full ? 200 : 100)
                 .withEvaluation(opt.full ? 2 : 1, opt.full ? 3000 : 1000, 20)
@@ -167,7 +167,7 @@ public final class BeautyEndToEnd {
     }
 
     static BatchRecommender recommender(Generator generator, int beam) {
-        return BatchRecommender.of(generator, GenerationConfig.beams(beam));
+        return BatchRecommender.of(generator, DecodingOptions.beams(beam));
     }
 
     private static String title(ItemMetadata meta, int item) {

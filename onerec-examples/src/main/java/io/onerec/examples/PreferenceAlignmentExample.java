@@ -1,29 +1,29 @@
 package io.onerec.examples;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.RewardModel;
 import io.onerec.api.RewardScores;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.NextItemExample;
-import io.onerec.api.eval.EvaluationResult;
+import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.api.generator.GeneratorConfig;
-import io.onerec.api.reward.Auc;
-import io.onerec.api.reward.GeneratedRewardReport;
+import io.onerec.tools.reward.Auc;
+import io.onerec.tools.reward.GeneratedRewardReport;
 import io.onerec.api.reward.RewardExample;
 import io.onerec.api.reward.RewardModelConfig;
-import io.onerec.api.sim.FeedbackSimulator;
-import io.onerec.api.sim.LoggedSession;
+import io.onerec.tools.sim.FeedbackSimulator;
+import io.onerec.tools.sim.LoggedSession;
 import io.onerec.cpu.CpuBackend;
-import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
-import io.onerec.libtorch.generator.GeneratorModel;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
+import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
-import io.onerec.libtorch.generator.LibTorchGenerator;
+import io.onerec.libtorch.generator.TorchGenerator;
 import io.onerec.libtorch.generator.SessionExample;
-import io.onerec.libtorch.generator.TrainerConfig;
+import io.onerec.libtorch.generator.GeneratorTrainerConfig;
 import io.onerec.libtorch.ipa.IpaConfig;
 import io.onerec.libtorch.ipa.IpaTrainer;
 import io.onerec.libtorch.reward.RewardTrainer;
@@ -96,8 +96,8 @@ public final class PreferenceAlignmentExample {
             heldOutNext.add(new NextItemExample(world.history(u), world.sampleByTaste(u, 1.5, r), 10));
         }
         GeneratorConfig gc = new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 10, codec.codebookSizes(), 0, SESSION, 1e-6);
-        GeneratorModel model = GeneratorModel.initialize(gc, 5);
-        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new TrainerConfig(sftEpochs, 64, 3e-3, 0.01, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), progress);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 5);
+        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new GeneratorTrainerConfig(sftEpochs, 64, 3e-3, 0.01, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), progress);
         sft.fitSessions(logged, List.of(), items);
 
         // Reward model on logged feedback of the training users; AUC per tower on held-out users' sessions.
@@ -112,8 +112,8 @@ public final class PreferenceAlignmentExample {
         System.out.println("Reward model AUC per tower vs the simulator's ground truth (held-out users, CPU scorer):");
         printAuc(cpuReward, heldOutFeedback);
 
-        LibTorchGenerator generator = new LibTorchGenerator(model, codec);
-        GenerationConfig eval = GenerationConfig.beams(8).withItemsPerSession(SESSION);
+        TorchGenerator generator = new TorchGenerator(model, codec);
+        DecodingOptions eval = DecodingOptions.beams(8).withItemsPerSession(SESSION);
         report("before IPA", world, generator, cpuReward, heldOut, eval, weights, sft.evaluate(heldOutNext, items, 10));
         IpaTrainer ipa = new IpaTrainer(model, codec, reward,
                 new IpaConfig(1, beta, lambda, candidates, dpoRate, SESSION, 64, 1e-3, 8), progress);
@@ -148,8 +148,8 @@ public final class PreferenceAlignmentExample {
         }
     }
 
-    private static void report(String label, FeedbackSimulator world, LibTorchGenerator generator, RewardModel reward,
-                               List<UserHistory> users, GenerationConfig eval, double[] weights, EvaluationResult ranking) {
+    private static void report(String label, FeedbackSimulator world, TorchGenerator generator, RewardModel reward,
+                               List<UserHistory> users, DecodingOptions eval, double[] weights, EvaluationResult ranking) {
         GeneratedRewardReport rep = GeneratedRewardReport.evaluate(generator, reward, users, eval);
         double truth = 0;
         int n = 0;

@@ -1,7 +1,7 @@
 package io.onerec.api.generator;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
@@ -33,7 +33,7 @@ public final class ConstrainedBeamSearch {
         this.trie = codec.trie();
     }
 
-    public List<List<GeneratedSession>> search(StepDecoder decoder, List<UserHistory> users, GenerationConfig gen) {
+    public List<List<GeneratedSession>> search(StepDecoder decoder, List<UserHistory> users, DecodingOptions gen) {
         if (gen.itemsPerSession() > config.itemsPerSession()) {
             throw new IllegalArgumentException("itemsPerSession " + gen.itemsPerSession() + " exceeds the model's items_per_session "
                     + config.itemsPerSession());

@@ -2,7 +2,7 @@ package io.onerec.api.reasoner;
 
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.ItemMetadata;
+import io.onerec.api.ItemMetadata;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.JsonConfig;
-import io.onerec.api.data.ItemMetadata;
+import io.onerec.api.ItemMetadata;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

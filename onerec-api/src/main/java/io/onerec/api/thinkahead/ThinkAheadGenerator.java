@@ -1,7 +1,7 @@
 package io.onerec.api.thinkahead;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
@@ -13,7 +13,7 @@ import java.util.NoSuchElementException;
 
 /**
  * Think-Ahead's online half: a generator that decodes each user only under the prefixes the offline job stored
- * for them ({@link GenerationConfig#withAllowedPrefixes}). A user the store does not cover is either decoded
+ * for them ({@link DecodingOptions#withAllowedPrefixes}). A user the store does not cover is either decoded
  * without restriction or rejected, as chosen at construction, never silently.
  */
 public final class ThinkAheadGenerator implements Generator {
@@ -31,7 +31,7 @@ public final class ThinkAheadGenerator implements Generator {
     }
 
     @Override
-    public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, GenerationConfig config) {
+    public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
         // Users have different prefix sets, so each is its own restricted search.
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
         for (UserHistory u : users) {
@@ -39,7 +39,7 @@ public final class ThinkAheadGenerator implements Generator {
             if (prefixes.isEmpty() && missing == Missing.FAIL) {
                 throw new NoSuchElementException("no Think-Ahead prefixes stored for user " + u.userId());
             }
-            GenerationConfig c = prefixes.map(config::withAllowedPrefixes).orElse(config);
+            DecodingOptions c = prefixes.map(config::withAllowedPrefixes).orElse(config);
             out.add(generator.generateBatch(List.of(u), c).getFirst());
         }
         return out;

@@ -1,7 +1,7 @@
 package io.onerec.api.generator;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
@@ -109,7 +109,7 @@ class ConstrainedBeamSearchTest {
 
     @Test
     void exhaustiveBeamReturnsEveryItemInScoreOrderWithStableTies() {
-        List<GeneratedSession> out = search.search(new FakeDecoder(config), List.of(user), GenerationConfig.beams(SIDS.length)).getFirst();
+        List<GeneratedSession> out = search.search(new FakeDecoder(config), List.of(user), DecodingOptions.beams(SIDS.length)).getFirst();
         List<Integer> expected = new ArrayList<>();
         for (int i = 0; i < SIDS.length; i++) expected.add(i);
         // Ties: equal scores keep SID order (lower parent beam, then lower code).
@@ -125,7 +125,7 @@ class ConstrainedBeamSearchTest {
     void narrowBeamKeepsValidItemsAndRespectsPrefixesAndHistory() {
         Set<SemanticId> allowed = Set.of(SemanticId.of(1, 2), SemanticId.of(2, 3), SemanticId.of(0, 0));
         List<GeneratedSession> out = search.search(new FakeDecoder(config), List.of(user),
-                GenerationConfig.beams(3).withAllowedPrefixes(allowed).withExcludeHistory(true)).getFirst();
+                DecodingOptions.beams(3).withAllowedPrefixes(allowed).withExcludeHistory(true)).getFirst();
         assertFalse(out.isEmpty());
         for (GeneratedSession s : out) {
             assertTrue(allowed.contains(codec.sidOf(s.firstItem()).prefix(2)));
@@ -137,7 +137,7 @@ class ConstrainedBeamSearchTest {
     void sessionsNeverRepeatAnItemAndFeedTheLastCodeBeforeTheNextBos() {
         FakeDecoder decoder = new FakeDecoder(config);
         List<GeneratedSession> out = search.search(decoder, List.of(user, new UserHistory(2, new int[]{3})),
-                GenerationConfig.beams(4).withItemsPerSession(2)).getFirst();
+                DecodingOptions.beams(4).withItemsPerSession(2)).getFirst();
         assertEquals(4, out.size());
         Set<String> seen = new HashSet<>();
         for (GeneratedSession s : out) {
@@ -152,9 +152,9 @@ class ConstrainedBeamSearchTest {
     @Test
     void rejectsBadRequests() {
         assertThrows(IllegalArgumentException.class,
-                () -> search.search(new FakeDecoder(config), List.of(new UserHistory(1, new int[]{99})), GenerationConfig.beams(2)));
+                () -> search.search(new FakeDecoder(config), List.of(new UserHistory(1, new int[]{99})), DecodingOptions.beams(2)));
         assertThrows(IllegalArgumentException.class,
-                () -> search.search(new FakeDecoder(config), List.of(user), GenerationConfig.beams(2).withItemsPerSession(3)));
+                () -> search.search(new FakeDecoder(config), List.of(user), DecodingOptions.beams(2).withItemsPerSession(3)));
         GeneratorConfig other = new GeneratorConfig(8, 1, 8, 1, 1, 0, 0, 4, new int[]{3, 4, 3}, 0, 1, 1e-6);
         assertThrows(IllegalArgumentException.class, () -> new ConstrainedBeamSearch(other, codec));
     }

@@ -1,7 +1,7 @@
 package io.onerec.api.thinkahead;
 
 import io.onerec.api.SemanticId;
-import io.onerec.api.data.DataFileException;
+import io.onerec.api.DataFileException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

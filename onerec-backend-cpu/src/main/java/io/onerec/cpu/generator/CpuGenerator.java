@@ -1,15 +1,15 @@
 package io.onerec.cpu.generator;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.ConstrainedBeamSearch;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
-import io.onerec.cpu.kernels.KernelProvider;
-import io.onerec.cpu.kernels.Kernels;
+import io.onerec.core.vector.KernelProvider;
+import io.onerec.core.vector.Kernels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +78,7 @@ public final class CpuGenerator implements Generator {
     }
 
     @Override
-    public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, GenerationConfig config) {
+    public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
         int perChunk = Math.max(1, MAX_SLOTS_PER_CHUNK / config.beamWidth());
         // Split evenly over the threads when the batch is small, so both cores work on a few users too.
         perChunk = Math.min(perChunk, Math.max(1, (users.size() + threads - 1) / threads));

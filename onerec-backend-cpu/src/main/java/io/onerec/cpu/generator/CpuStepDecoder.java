@@ -4,7 +4,7 @@ import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.api.generator.StepDecoder;
-import io.onerec.cpu.kernels.Kernels;
+import io.onerec.core.vector.Kernels;
 
 import java.util.Arrays;
 import java.util.List;

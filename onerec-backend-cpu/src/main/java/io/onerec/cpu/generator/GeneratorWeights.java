@@ -4,8 +4,8 @@ import io.onerec.api.checkpoint.Checkpoint;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.generator.GeneratorConfig;
-import io.onerec.cpu.kernels.Kernels;
-import io.onerec.cpu.kernels.PackedMatrix;
+import io.onerec.core.vector.Kernels;
+import io.onerec.core.vector.PackedMatrix;
 
 import java.nio.file.Path;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package io.onerec.cpu.generator;
 
-import io.onerec.cpu.kernels.Kernels;
+import io.onerec.core.vector.Kernels;
 
 /** Row-wise building blocks shared by the encoder and the step decoder; all write into caller-owned buffers. */
 final class Ops {

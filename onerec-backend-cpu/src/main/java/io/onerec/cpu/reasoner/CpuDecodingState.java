@@ -1,7 +1,7 @@
 package io.onerec.cpu.reasoner;
 
 import io.onerec.api.reasoner.DecodingState;
-import io.onerec.cpu.kernels.Kernels;
+import io.onerec.core.vector.Kernels;
 
 import java.util.Arrays;
 

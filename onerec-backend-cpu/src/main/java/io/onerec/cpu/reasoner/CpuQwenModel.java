@@ -5,15 +5,15 @@ import io.onerec.api.reasoner.DecodingState;
 import io.onerec.api.reasoner.LanguageModel;
 import io.onerec.api.reasoner.QwenCheckpoint;
 import io.onerec.api.reasoner.QwenConfig;
-import io.onerec.cpu.kernels.KernelProvider;
-import io.onerec.cpu.kernels.Kernels;
-import io.onerec.cpu.kernels.PackedMatrix;
+import io.onerec.core.vector.KernelProvider;
+import io.onerec.core.vector.Kernels;
+import io.onerec.core.vector.PackedMatrix;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Pure-Java inference of a Qwen2/Qwen3-style decoder (the same checkpoint layout as the LibTorch {@code QwenModel}):
+ * Pure-Java inference of a Qwen2/Qwen3-style decoder (the same checkpoint layout as the LibTorch {@code TorchQwenModel}):
  * RMSNorm, RoPE (rotate-half), grouped-query attention with optional q/k norm and q/k/v biases, SwiGLU. Weight
  * matrices are packed once for the {@link Kernels} GEMM (Panama or scalar, chosen at startup); Q, K and V are one
  * fused matrix, as are the gate and up projections. Decoding keeps a per-row key/value cache

@@ -1,16 +1,17 @@
 package io.onerec.cpu.generator;
 
+import io.onerec.testing.TestModels;
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.HostTensor;
-import io.onerec.api.data.Datasets;
-import io.onerec.api.data.InteractionSequences;
+import io.onerec.tools.data.Datasets;
+import io.onerec.tools.data.InteractionSequences;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
-import io.onerec.cpu.kernels.KernelProvider;
+import io.onerec.core.vector.KernelProvider;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class CpuGeneratorBeautyTest {
         Map<String, HostTensor> tensors = TestModels.randomTensors(c, 40);
         List<UserHistory> users = new ArrayList<>();
         for (int u = 0; u < 24; u++) users.add(beauty.history(u * 97));
-        GenerationConfig g = new GenerationConfig(16, 3, java.util.Set.of(), true);
+        DecodingOptions g = new DecodingOptions(16, 3, java.util.Set.of(), true);
         try (CpuGenerator gen = new CpuGenerator(new GeneratorWeights(c, tensors, KernelProvider.get()), codec, 2)) {
             List<List<GeneratedSession>> out = gen.generateBatch(users, g);
             assertEquals(users.size(), out.size());

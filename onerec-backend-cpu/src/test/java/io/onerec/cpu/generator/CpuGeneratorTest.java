@@ -1,7 +1,8 @@
 package io.onerec.cpu.generator;
 
+import io.onerec.testing.TestModels;
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
@@ -10,8 +11,8 @@ import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
-import io.onerec.cpu.kernels.KernelProvider;
-import io.onerec.cpu.kernels.Kernels;
+import io.onerec.core.vector.KernelProvider;
+import io.onerec.core.vector.Kernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,7 +115,7 @@ class CpuGeneratorTest {
                     .filter(i -> allowed.isEmpty() || allowed.contains(codec.sidOf(i).prefix(2)))
                     .sorted((a, b) -> Double.compare(brute[b], brute[a])).mapToInt(Integer::intValue).toArray();
             // A beam as wide as the catalog makes the search exhaustive: every allowed item, in brute-force order.
-            List<GeneratedSession> beams = gen.generate(user, GenerationConfig.beams(ITEMS).withAllowedPrefixes(allowed));
+            List<GeneratedSession> beams = gen.generate(user, DecodingOptions.beams(ITEMS).withAllowedPrefixes(allowed));
             assertEquals(order.length, beams.size());
             for (int i = 0; i < order.length; i++) {
                 assertEquals(brute[beams.get(i).firstItem()], beams.get(i).logProb(), 1e-4, "score of beam " + i);
@@ -147,7 +148,7 @@ class CpuGeneratorTest {
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 8);
         try (CpuGenerator gen = generator(c, codec, KernelProvider.get(), 9, 2)) {
             for (UserHistory user : TestModels.users(4, ITEMS, 10)) {
-                List<GeneratedSession> sessions = gen.generate(user, new GenerationConfig(6, 4, Set.of(), true));
+                List<GeneratedSession> sessions = gen.generate(user, new DecodingOptions(6, 4, Set.of(), true));
                 assertEquals(6, sessions.size());
                 Set<Integer> history = new HashSet<>();
                 for (int i : user.items()) history.add(i);
@@ -168,7 +169,7 @@ class CpuGeneratorTest {
         GeneratorConfig c = TestModels.config(CODEBOOKS, 0, 8, 2);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 11);
         List<UserHistory> users = TestModels.users(9, ITEMS, 12);
-        GenerationConfig g = GenerationConfig.beams(5).withItemsPerSession(2);
+        DecodingOptions g = DecodingOptions.beams(5).withItemsPerSession(2);
         try (CpuGenerator gen = generator(c, codec, KernelProvider.get(), 13, 2)) {
             List<List<GeneratedSession>> batch = gen.generateBatch(users, g);
             assertEquals(users.size(), batch.size());
@@ -184,7 +185,7 @@ class CpuGeneratorTest {
         GeneratorConfig c = TestModels.config(CODEBOOKS, 4, 8, 2);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 14);
         List<UserHistory> users = TestModels.users(5, ITEMS, 15);
-        GenerationConfig g = GenerationConfig.beams(7).withItemsPerSession(2);
+        DecodingOptions g = DecodingOptions.beams(7).withItemsPerSession(2);
         try (CpuGenerator panama = generator(c, codec, KernelProvider.panama(), 16, 1);
              CpuGenerator scalar = generator(c, codec, KernelProvider.scalar(), 16, 1)) {
             List<List<GeneratedSession>> a = panama.generateBatch(users, g), b = scalar.generateBatch(users, g);
@@ -197,7 +198,7 @@ class CpuGeneratorTest {
         GeneratorConfig c = TestModels.config(CODEBOOKS, 0, 0, 1);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 17);
         List<UserHistory> users = TestModels.users(12, ITEMS, 18);
-        GenerationConfig g = GenerationConfig.beams(8);
+        DecodingOptions g = DecodingOptions.beams(8);
         try (CpuGenerator gen = generator(c, codec, KernelProvider.get(), 19, 2)) {
             List<List<GeneratedSession>> expected = new ArrayList<>();
             for (UserHistory u : users) expected.add(gen.generate(u, g));
@@ -226,7 +227,7 @@ class CpuGeneratorTest {
             try (CpuGenerator b = CpuGenerator.load(tmp.resolve("b"), codec)) {
                 assertEquals(c, b.config());
                 for (UserHistory u : TestModels.users(3, ITEMS, 22)) {
-                    assertEquals(a.generate(u, GenerationConfig.beams(4)), b.generate(u, GenerationConfig.beams(4)));
+                    assertEquals(a.generate(u, DecodingOptions.beams(4)), b.generate(u, DecodingOptions.beams(4)));
                 }
             }
         }
@@ -278,9 +279,9 @@ class CpuGeneratorTest {
         GeneratorConfig c = TestModels.config(CODEBOOKS, 0, 0, 1);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 28);
         try (CpuGenerator gen = generator(c, codec, KernelProvider.get(), 29, 1)) {
-            assertThrows(IllegalArgumentException.class, () -> gen.generate(new UserHistory(1, new int[]{ITEMS + 3}), GenerationConfig.beams(2)));
-            assertThrows(IllegalArgumentException.class, () -> gen.generate(new UserHistory(1, new int[0]), GenerationConfig.beams(2)));
-            assertThrows(IllegalArgumentException.class, () -> gen.generate(new UserHistory(1, new int[]{1}), GenerationConfig.beams(2).withItemsPerSession(2)));
+            assertThrows(IllegalArgumentException.class, () -> gen.generate(new UserHistory(1, new int[]{ITEMS + 3}), DecodingOptions.beams(2)));
+            assertThrows(IllegalArgumentException.class, () -> gen.generate(new UserHistory(1, new int[0]), DecodingOptions.beams(2)));
+            assertThrows(IllegalArgumentException.class, () -> gen.generate(new UserHistory(1, new int[]{1}), DecodingOptions.beams(2).withItemsPerSession(2)));
         }
     }
 

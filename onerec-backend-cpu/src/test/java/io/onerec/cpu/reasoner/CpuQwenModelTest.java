@@ -5,7 +5,7 @@ import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.reasoner.DecodingState;
 import io.onerec.api.reasoner.QwenCheckpoint;
 import io.onerec.api.reasoner.QwenConfig;
-import io.onerec.cpu.kernels.KernelProvider;
+import io.onerec.core.vector.KernelProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The pure-Java Qwen on its own; its parity with LibTorch and with a naive reference implementation is checked in
- * the LibTorch module ({@code QwenModelTest}), which can run both.
+ * the LibTorch module ({@code TorchQwenModelTest}), which can run both.
  */
 class CpuQwenModelTest {
     @TempDir

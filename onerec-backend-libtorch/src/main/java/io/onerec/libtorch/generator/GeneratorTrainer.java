@@ -1,14 +1,14 @@
 package io.onerec.libtorch.generator;
 
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.NextItemExample;
-import io.onerec.api.eval.BatchRecommender;
-import io.onerec.api.eval.EvaluationResult;
-import io.onerec.api.eval.Evaluator;
+import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.eval.BatchRecommender;
+import io.onerec.tools.eval.EvaluationResult;
+import io.onerec.tools.eval.Evaluator;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
@@ -35,17 +35,17 @@ import java.util.Random;
 public final class GeneratorTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(GeneratorTrainer.class);
 
-    private final GeneratorModel model;
+    private final TorchGeneratorModel model;
     private final SemanticIdCodec codec;
     private final GeneratorTokens vocab;
-    private final TrainerConfig config;
+    private final GeneratorTrainerConfig config;
     private final ProgressListener progress;
     private final AdamW optimizer;
     private long step;
     private long totalSteps = 1;
     private Path checkpointDir;
 
-    public GeneratorTrainer(GeneratorModel model, SemanticIdCodec codec, TrainerConfig config, ProgressListener progress) {
+    public GeneratorTrainer(TorchGeneratorModel model, SemanticIdCodec codec, GeneratorTrainerConfig config, ProgressListener progress) {
         this.model = model;
         this.codec = codec;
         this.vocab = new GeneratorTokens(model.config(), codec);
@@ -57,7 +57,7 @@ public final class GeneratorTrainer {
     }
 
     /**
-     * Saves the model (doc layout, kind {@value GeneratorModel#KIND}) to {@code dir} whenever validation NDCG@10
+     * Saves the model (doc layout, kind {@value TorchGeneratorModel#KIND}) to {@code dir} whenever validation NDCG@10
      * improves, and at the end of training when there is no validation; null disables.
      */
     public GeneratorTrainer checkpointTo(Path dir) {
@@ -88,7 +88,7 @@ public final class GeneratorTrainer {
         double bestNdcg = -1;
         int bestEpoch = 0, sinceBest = 0, epoch = 0;
         EvaluationResult best = null;
-        GeneratorModel bestWeights = null;
+        TorchGeneratorModel bestWeights = null;
         double lastLoss = Double.NaN;
         while (epoch < config.maxEpochs()) {
             epoch++;
@@ -210,8 +210,8 @@ public final class GeneratorTrainer {
 
     /** Validation metrics with constrained beam search. */
     public EvaluationResult evaluate(List<NextItemExample> examples, int itemCount, int beam) {
-        LibTorchGenerator generator = new LibTorchGenerator(model, codec);
-        BatchRecommender rec = BatchRecommender.of(generator, GenerationConfig.beams(beam));
+        TorchGenerator generator = new TorchGenerator(model, codec);
+        BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam));
         return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
     }
 
@@ -231,7 +231,7 @@ public final class GeneratorTrainer {
         return optimizer.param_groups().get(0).options().get_lr();
     }
 
-    public GeneratorModel model() {
+    public TorchGeneratorModel model() {
         return model;
     }
 

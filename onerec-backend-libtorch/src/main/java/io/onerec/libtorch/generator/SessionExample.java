@@ -1,7 +1,7 @@
 package io.onerec.libtorch.generator;
 
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.NextItemExample;
+import io.onerec.tools.data.NextItemExample;
 
 import java.util.ArrayList;
 import java.util.List;

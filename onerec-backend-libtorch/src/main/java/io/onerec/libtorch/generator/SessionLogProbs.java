@@ -29,7 +29,7 @@ public final class SessionLogProbs {
     /**
      * @param sessions one target session per user, all of the same length m (m <= items_per_session)
      */
-    public static Result compute(GeneratorModel model, GeneratorTokens vocab, List<UserHistory> users, List<int[]> sessions) {
+    public static Result compute(TorchGeneratorModel model, GeneratorTokens vocab, List<UserHistory> users, List<int[]> sessions) {
         if (users.size() != sessions.size()) {
             throw new IllegalArgumentException(users.size() + " users but " + sessions.size() + " target sessions");
         }

@@ -17,10 +17,10 @@ import java.util.List;
  * self-attention cache grows by one position per step and is reordered by parent slot.
  */
 final class TorchStepDecoder implements StepDecoder {
-    private final GeneratorModel model;
+    private final TorchGeneratorModel model;
     private final GeneratorTokens vocab;
 
-    TorchStepDecoder(GeneratorModel model, GeneratorTokens vocab) {
+    TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab) {
         this.model = model;
         this.vocab = vocab;
     }
@@ -51,8 +51,8 @@ final class TorchStepDecoder implements StepDecoder {
             crossBlocked = enc.padded().index_select(0, perSlot).view(slots, 1, 1, enc.length());
             for (int i = 0; i < layers; i++) {
                 String pre = "decoder.layers." + i + ".cross_attn.";
-                crossK[i] = model.heads(GeneratorModel.linear(encSlots, model.p(pre + "k.weight")));
-                crossV[i] = model.heads(GeneratorModel.linear(encSlots, model.p(pre + "v.weight")));
+                crossK[i] = model.heads(TorchGeneratorModel.linear(encSlots, model.p(pre + "k.weight")));
+                crossV[i] = model.heads(TorchGeneratorModel.linear(encSlots, model.p(pre + "v.weight")));
             }
         }
 
@@ -83,15 +83,15 @@ final class TorchStepDecoder implements StepDecoder {
             for (int i = 0; i < c.decoderLayers(); i++) {
                 String pre = "decoder.layers." + i + ".";
                 Tensor h = model.rmsNorm(x, pre + "self_attn_norm.weight");
-                Tensor k = model.heads(GeneratorModel.linear(h, model.p(pre + "self_attn.k.weight")));
-                Tensor v = model.heads(GeneratorModel.linear(h, model.p(pre + "self_attn.v.weight")));
+                Tensor k = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "self_attn.k.weight")));
+                Tensor v = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "self_attn.v.weight")));
                 selfK[i] = selfK[i] == null ? k : torch.cat(new TensorVector(selfK[i], k), 2);
                 selfV[i] = selfV[i] == null ? v : torch.cat(new TensorVector(selfV[i], v), 2);
-                Tensor q = model.heads(GeneratorModel.linear(h, model.p(pre + "self_attn.q.weight")));
-                x = x.add(GeneratorModel.linear(model.merge(model.attend(q, selfK[i], selfV[i], null)), model.p(pre + "self_attn.o.weight")));
+                Tensor q = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "self_attn.q.weight")));
+                x = x.add(TorchGeneratorModel.linear(model.merge(model.attend(q, selfK[i], selfV[i], null)), model.p(pre + "self_attn.o.weight")));
                 h = model.rmsNorm(x, pre + "cross_attn_norm.weight");
-                q = model.heads(GeneratorModel.linear(h, model.p(pre + "cross_attn.q.weight")));
-                x = x.add(GeneratorModel.linear(model.merge(model.attend(q, crossK[i], crossV[i], crossBlocked)), model.p(pre + "cross_attn.o.weight")));
+                q = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "cross_attn.q.weight")));
+                x = x.add(TorchGeneratorModel.linear(model.merge(model.attend(q, crossK[i], crossV[i], crossBlocked)), model.p(pre + "cross_attn.o.weight")));
                 h = model.rmsNorm(x, pre + "ffn_norm.weight");
                 x = x.add(c.moe() ? model.moe(h, pre + "moe.", aux) : model.ffn(h, pre + "ffn."));
             }

@@ -1,7 +1,7 @@
 package io.onerec.libtorch.ipa;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.RewardModel;
 import io.onerec.api.RewardScores;
@@ -10,8 +10,8 @@ import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.libtorch.Torch;
-import io.onerec.libtorch.generator.GeneratorModel;
-import io.onerec.libtorch.generator.LibTorchGenerator;
+import io.onerec.libtorch.generator.TorchGeneratorModel;
+import io.onerec.libtorch.generator.TorchGenerator;
 import io.onerec.libtorch.generator.SessionExample;
 import io.onerec.libtorch.generator.SessionLogProbs;
 import org.bytedeco.javacpp.PointerScope;
@@ -39,7 +39,7 @@ import java.util.Random;
 public final class IpaTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(IpaTrainer.class);
 
-    private final GeneratorModel model;
+    private final TorchGeneratorModel model;
     private final SemanticIdCodec codec;
     private final GeneratorTokens vocab;
     private final RewardModel reward;
@@ -47,7 +47,7 @@ public final class IpaTrainer {
     private final ProgressListener progress;
     private final AdamW optimizer;
 
-    public IpaTrainer(GeneratorModel model, SemanticIdCodec codec, RewardModel reward, IpaConfig config, ProgressListener progress) {
+    public IpaTrainer(TorchGeneratorModel model, SemanticIdCodec codec, RewardModel reward, IpaConfig config, ProgressListener progress) {
         if (config.itemsPerSession() > model.config().itemsPerSession()) {
             throw new IllegalArgumentException("IPA sessions of " + config.itemsPerSession() + " items, the generator decodes at most "
                     + model.config().itemsPerSession());
@@ -72,8 +72,8 @@ public final class IpaTrainer {
         Random rnd = new Random(config.seed());
         List<EpochStats> stats = new ArrayList<>();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            GeneratorModel frozen = model.copy(false);
-            LibTorchGenerator reference = new LibTorchGenerator(frozen, codec);
+            TorchGeneratorModel frozen = model.copy(false);
+            TorchGenerator reference = new TorchGenerator(frozen, codec);
             List<SessionExample> order = new ArrayList<>(samples);
             Collections.shuffle(order, rnd);
             int batches = (order.size() + config.batchSize() - 1) / config.batchSize();
@@ -113,10 +113,10 @@ public final class IpaTrainer {
     }
 
     /** Beam-generates N sessions per user with the given (frozen) generator; best and worst by fused reward. */
-    public List<PreferencePair> pairs(LibTorchGenerator generator, List<UserHistory> users) {
+    public List<PreferencePair> pairs(TorchGenerator generator, List<UserHistory> users) {
         List<PreferencePair> out = new ArrayList<>();
         if (users.isEmpty()) return out;
-        GenerationConfig gen = GenerationConfig.beams(config.candidates()).withItemsPerSession(config.itemsPerSession());
+        DecodingOptions gen = DecodingOptions.beams(config.candidates()).withItemsPerSession(config.itemsPerSession());
         List<List<GeneratedSession>> generated = generator.generateBatch(users, gen);
         for (int u = 0; u < users.size(); u++) {
             List<GeneratedSession> candidates = generated.get(u);
@@ -138,7 +138,7 @@ public final class IpaTrainer {
     }
 
     /** One AdamW step on L_NTP + lambda L_DPO; returns {L_NTP, L_DPO (0 without pairs)}. */
-    private double[] step(List<SessionExample> batch, List<PreferencePair> pairs, GeneratorModel frozen) {
+    private double[] step(List<SessionExample> batch, List<PreferencePair> pairs, TorchGeneratorModel frozen) {
         try (PointerScope scope = new PointerScope()) {
             Tensor ntp = ntpLoss(batch);
             Tensor loss = ntp;
@@ -177,7 +177,7 @@ public final class IpaTrainer {
     }
 
     /** DPO loss of the pairs: policy log-probs with gradients, reference log-probs from the frozen model. */
-    Tensor dpoLoss(List<PreferencePair> pairs, GeneratorModel frozen) {
+    Tensor dpoLoss(List<PreferencePair> pairs, TorchGeneratorModel frozen) {
         List<UserHistory> users = new ArrayList<>(pairs.size());
         List<int[]> chosen = new ArrayList<>(pairs.size()), rejected = new ArrayList<>(pairs.size());
         for (PreferencePair p : pairs) {

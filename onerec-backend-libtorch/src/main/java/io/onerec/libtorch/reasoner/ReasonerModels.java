@@ -13,7 +13,7 @@ public final class ReasonerModels {
     }
 
     /** A model with its SID-extended tokenizer. */
-    public record Initialized(QwenModel model, SidVocabulary vocabulary) {
+    public record Initialized(TorchQwenModel model, SidVocabulary vocabulary) {
     }
 
     /**
@@ -23,7 +23,7 @@ public final class ReasonerModels {
     public static Initialized fromHuggingFace(Path dir, int[] codebookSizes, long seed) {
         Path tokenizerJson = dir.resolve("tokenizer.json");
         if (!Files.exists(tokenizerJson)) throw new IllegalArgumentException(dir + " has no tokenizer.json");
-        QwenModel model = QwenModel.load(dir);
+        TorchQwenModel model = TorchQwenModel.load(dir);
         SidVocabulary vocab = SidVocabulary.extend(HfTokenizer.load(tokenizerJson), codebookSizes);
         return new Initialized(model, withRows(model, vocab, seed));
     }
@@ -31,10 +31,10 @@ public final class ReasonerModels {
     /** A freshly initialised model of the given shape over a word tokenizer built from training texts. */
     public static Initialized fromScratch(WordTokenizer words, int[] codebookSizes, int hidden, int layers, int heads, int kvHeads, long seed) {
         SidVocabulary vocab = SidVocabulary.extend(words, codebookSizes);
-        return new Initialized(QwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), hidden, layers, heads, kvHeads), seed), vocab);
+        return new Initialized(TorchQwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), hidden, layers, heads, kvHeads), seed), vocab);
     }
 
-    private static SidVocabulary withRows(QwenModel model, SidVocabulary vocab, long seed) {
+    private static SidVocabulary withRows(TorchQwenModel model, SidVocabulary vocab, long seed) {
         int base = vocab.tokenizer().base().vocabSize();
         if (base > model.config().vocabSize()) {
             throw new IllegalArgumentException("tokenizer has " + base + " tokens but the model's embedding only " + model.config().vocabSize());

@@ -10,7 +10,7 @@ import io.onerec.api.reasoner.ReasonerTexts;
 import io.onerec.api.reasoner.RolloutBeamReward;
 import io.onerec.api.reasoner.SidVocabulary;
 import io.onerec.api.reasoner.TokenExample;
-import io.onerec.cpu.kernels.KernelProvider;
+import io.onerec.core.vector.KernelProvider;
 import io.onerec.cpu.reasoner.CpuQwenModel;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
@@ -64,7 +64,7 @@ public final class ReasonerTrainer {
     public record GrpoStep(double meanReward, double loss) {
     }
 
-    private final QwenModel model;
+    private final TorchQwenModel model;
     private final SidVocabulary vocab;
     private final Config config;
     private final ProgressListener progress;
@@ -72,7 +72,7 @@ public final class ReasonerTrainer {
     private final Random rnd;
     private long step;
 
-    public ReasonerTrainer(QwenModel model, SidVocabulary vocab, Config config, ProgressListener progress) {
+    public ReasonerTrainer(TorchQwenModel model, SidVocabulary vocab, Config config, ProgressListener progress) {
         this.model = model;
         this.vocab = vocab;
         this.config = config;

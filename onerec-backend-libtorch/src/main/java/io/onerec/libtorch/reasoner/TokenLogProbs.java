@@ -19,7 +19,7 @@ final class TokenLogProbs {
     record Result(Tensor logProbs, int[] owner, int count) {
     }
 
-    static Result compute(QwenModel model, List<TokenExample> batch) {
+    static Result compute(TorchQwenModel model, List<TokenExample> batch) {
         if (batch.isEmpty()) throw new IllegalArgumentException("empty batch");
         int b = batch.size(), len = 0, n = 0;
         for (TokenExample e : batch) {
@@ -50,7 +50,7 @@ final class TokenLogProbs {
     }
 
     /** Mean negative log-likelihood over every predicted token of the batch. */
-    static Tensor nll(QwenModel model, List<TokenExample> batch) {
+    static Tensor nll(TorchQwenModel model, List<TokenExample> batch) {
         return compute(model, batch).logProbs().mean().neg();
     }
 }

@@ -6,22 +6,22 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
-/** {@link DecodingState} of a {@link QwenModel}: a {@link KvCache} plus the last logits copied to the heap. */
+/** {@link DecodingState} of a {@link TorchQwenModel}: a {@link TorchKvCache} plus the last logits copied to the heap. */
 final class TorchDecodingState implements DecodingState {
-    private final QwenModel model;
-    private final KvCache cache;
+    private final TorchQwenModel model;
+    private final TorchKvCache cache;
     private final int vocab;
     private int rows;
     private float[] logits;
 
-    private TorchDecodingState(QwenModel model, int rows) {
+    private TorchDecodingState(TorchQwenModel model, int rows) {
         this.model = model;
-        this.cache = new KvCache(model.config().numLayers());
+        this.cache = new TorchKvCache(model.config().numLayers());
         this.vocab = model.vocabSize();
         this.rows = rows;
     }
 
-    static TorchDecodingState start(QwenModel model, int[] prefix, int rows) {
+    static TorchDecodingState start(TorchQwenModel model, int[] prefix, int rows) {
         if (prefix.length == 0) throw new IllegalArgumentException("decoding needs a non-empty prefix");
         if (rows < 1) throw new IllegalArgumentException("rows must be >= 1, got " + rows);
         checkIds(prefix, model.vocabSize());

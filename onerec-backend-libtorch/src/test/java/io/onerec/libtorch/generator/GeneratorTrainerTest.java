@@ -1,18 +1,19 @@
 package io.onerec.libtorch.generator;
 
-import io.onerec.api.GenerationConfig;
+import io.onerec.testing.TinyModels;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.ItemEmbeddings;
-import io.onerec.api.data.Datasets;
-import io.onerec.api.data.InteractionSequences;
-import io.onerec.api.data.LeaveOneOutSplit;
-import io.onerec.cpu.codec.ResidualCodecFitter;
+import io.onerec.tools.data.Datasets;
+import io.onerec.tools.data.InteractionSequences;
+import io.onerec.tools.data.LeaveOneOutSplit;
+import io.onerec.core.codec.ResidualCodecFitter;
 import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.NextItemExample;
-import io.onerec.api.eval.EvaluationResult;
+import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.api.generator.GeneratorConfig;
-import io.onerec.cpu.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -40,9 +41,9 @@ class GeneratorTrainerTest {
     void trainingLearnsADeterministicNextItemRule() {
         ResidualCodec codec = TinyModels.codec(ITEMS, 4, 21);
         GeneratorConfig cfg = TinyModels.config(codec, 0, 0, 1);
-        GeneratorModel model = GeneratorModel.initialize(cfg, 1);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 1);
         List<NextItemExample> train = examples(1200, 1), valid = examples(200, 2);
-        TrainerConfig tc = new TrainerConfig(10, 64, 3e-3, 0.0, 20, 1.0, 1, 5, 3, 0, 10, 0.0, null);
+        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(10, 64, 3e-3, 0.0, 20, 1.0, 1, 5, 3, 0, 10, 0.0, null);
         GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null);
         EvaluationResult before = trainer.evaluate(valid, ITEMS, 10);
         double firstLoss = trainer.trainStep(SessionExample.nextItem(train.subList(0, 64)));
@@ -54,9 +55,9 @@ class GeneratorTrainerTest {
         assertNotNull(result.bestValidation());
 
         // The trained generator's top beam is the rule's item for a fresh user.
-        LibTorchGenerator gen = new LibTorchGenerator(model, codec);
+        TorchGenerator gen = new TorchGenerator(model, codec);
         UserHistory fresh = new UserHistory(99, new int[]{5, 11});
-        assertEquals((11 * 7 + 3) % ITEMS, gen.generate(fresh, GenerationConfig.beams(5)).getFirst().firstItem());
+        assertEquals((11 * 7 + 3) % ITEMS, gen.generate(fresh, DecodingOptions.beams(5)).getFirst().firstItem());
     }
 
     /**
@@ -73,22 +74,22 @@ class GeneratorTrainerTest {
         for (int i = 0; i < vectors.length; i++) vectors[i] = (float) r.nextGaussian();
         var fitter = new ResidualCodecFitter(ResidualCodecFitter.Config.of(2, 16, ResidualCodecFitter.Method.KMEANS).withSeed(5).withThreads(1).withMaxIterations(3));
         ResidualCodec codec = fitter.fit(new ItemEmbeddings(beauty.itemCount(), 8, vectors)).codec();
-        GeneratorModel model = GeneratorModel.initialize(new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 10, codec.codebookSizes(), 0, 1, 1e-6), 5);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 10, codec.codebookSizes(), 0, 1, 1e-6), 5);
         List<SessionExample> train = SessionExample.nextItem(split.train().subList(0, 512));
-        TrainerConfig tc = new TrainerConfig(4, 128, 1e-2, 0.0, 2, 1.0, 5, 0, 1, 0, 10, 0.0, null);
+        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(4, 128, 1e-2, 0.0, 2, 1.0, 5, 0, 1, 0, 10, 0.0, null);
         GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null).checkpointTo(dir);
         double before = trainer.meanLoss(train);
         trainer.fitSessions(train, List.of(), beauty.itemCount());
         double after = trainer.meanLoss(train);
         assertTrue(after < before * 0.85, "loss per code " + before + " -> " + after);
-        GeneratorTrainer reloaded = new GeneratorTrainer(GeneratorModel.load(dir), codec, tc, null);
+        GeneratorTrainer reloaded = new GeneratorTrainer(TorchGeneratorModel.load(dir), codec, tc, null);
         assertEquals(after, reloaded.meanLoss(train), 1e-4);
     }
 
     @Test
     void moeSessionTrainingReducesLoss() {
         ResidualCodec codec = TinyModels.codec(ITEMS, 4, 22);
-        GeneratorModel model = GeneratorModel.initialize(TinyModels.config(codec, 4, 8, 2), 2);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 4, 8, 2), 2);
         Random r = new Random(3);
         List<SessionExample> train = new ArrayList<>();
         for (int u = 0; u < 400; u++) {
@@ -96,7 +97,7 @@ class GeneratorTrainerTest {
             train.add(new SessionExample(new UserHistory(u, new int[]{r.nextInt(ITEMS), last}),
                     new int[]{(last + 1) % ITEMS, (last + 2) % ITEMS}));
         }
-        TrainerConfig tc = new TrainerConfig(12, 50, 3e-3, 0.0, 10, 1.0, 1, 0, 1, 0, 10, 0.01, null);
+        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(12, 50, 3e-3, 0.0, 10, 1.0, 1, 0, 1, 0, 10, 0.01, null);
         GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null);
         double first = trainer.trainStep(train.subList(0, 50));
         GeneratorTrainer.Result result = trainer.fitSessions(train, List.of(), ITEMS);

@@ -1,24 +1,24 @@
 package io.onerec.libtorch.ipa;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.NextItemExample;
-import io.onerec.api.eval.EvaluationResult;
+import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.api.generator.GeneratorConfig;
-import io.onerec.api.reward.GeneratedRewardReport;
+import io.onerec.tools.reward.GeneratedRewardReport;
 import io.onerec.api.reward.RewardExample;
 import io.onerec.api.reward.RewardModelConfig;
-import io.onerec.api.sim.FeedbackSimulator;
-import io.onerec.api.sim.LoggedSession;
-import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
-import io.onerec.libtorch.generator.GeneratorModel;
+import io.onerec.tools.sim.FeedbackSimulator;
+import io.onerec.tools.sim.LoggedSession;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
+import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
-import io.onerec.libtorch.generator.LibTorchGenerator;
+import io.onerec.libtorch.generator.TorchGenerator;
 import io.onerec.libtorch.generator.SessionExample;
-import io.onerec.libtorch.generator.TrainerConfig;
+import io.onerec.libtorch.generator.GeneratorTrainerConfig;
 import io.onerec.libtorch.reward.RewardTrainer;
 import io.onerec.libtorch.reward.RewardTrainerConfig;
 import io.onerec.libtorch.reward.TorchRewardModel;
@@ -34,7 +34,7 @@ class IpaTrainerTest {
     static final int ITEMS = 60, USERS = 400, TRAIN_USERS = 320, M = 2;
 
     /** Mean ground-truth fused reward (the reward model's fusion weights over the simulator's probabilities). */
-    static double trueReward(FeedbackSimulator world, LibTorchGenerator gen, List<UserHistory> users, GenerationConfig cfg, double[] w) {
+    static double trueReward(FeedbackSimulator world, TorchGenerator gen, List<UserHistory> users, DecodingOptions cfg, double[] w) {
         double sum = 0;
         int n = 0;
         List<List<GeneratedSession>> out = gen.generateBatch(users, cfg);
@@ -71,8 +71,8 @@ class IpaTrainerTest {
             heldOutNext.add(new NextItemExample(world.history(u), world.sampleByTaste(u, 1.5, r), 8));
         }
         GeneratorConfig gc = new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 8, codec.codebookSizes(), 0, M, 1e-6);
-        GeneratorModel model = GeneratorModel.initialize(gc, 5);
-        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new TrainerConfig(8, 64, 3e-3, 0.0, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), null);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 5);
+        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new GeneratorTrainerConfig(8, 64, 3e-3, 0.0, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), null);
         sft.fitSessions(logged, List.of(), ITEMS);
 
         List<RewardExample> feedback = world.logSessions(12000, M, 0, TRAIN_USERS, new Random(4)).stream().map(LoggedSession::toExample).toList();
@@ -80,8 +80,8 @@ class IpaTrainerTest {
         TorchRewardModel reward = TorchRewardModel.initialize(RewardModelConfig.of(ITEMS, 16).withFusion(RewardModelConfig.Fusion.WEIGHTED, w), null, 6);
         new RewardTrainer(reward, new RewardTrainerConfig(3, 128, 1e-2, 1e-4, 7), null).fit(feedback);
 
-        LibTorchGenerator generator = new LibTorchGenerator(model, codec);
-        GenerationConfig eval = GenerationConfig.beams(8).withItemsPerSession(M);
+        TorchGenerator generator = new TorchGenerator(model, codec);
+        DecodingOptions eval = DecodingOptions.beams(8).withItemsPerSession(M);
         GeneratedRewardReport before = GeneratedRewardReport.evaluate(generator, reward, heldOut, eval);
         double trueBefore = trueReward(world, generator, heldOut, eval, w);
         EvaluationResult rankBefore = sft.evaluate(heldOutNext, ITEMS, 10);

@@ -46,7 +46,7 @@ class HfTokenizerTest {
     void pretrainedCheckpointDirectoryGetsItemTokens() throws Exception {
         Files.writeString(dir.resolve("tokenizer.json"), TOKENIZER_JSON);
         // Embedding padded to 8 rows for a 7-token tokenizer, as Qwen pads its embedding.
-        QwenModel.initialize(new QwenConfig(8, 8, 16, 1, 2, 1, 4, 10000.0, 1e-6, true, true, false), 1).save(dir);
+        TorchQwenModel.initialize(new QwenConfig(8, 8, 16, 1, 2, 1, 4, 10000.0, 1e-6, true, true, false), 1).save(dir);
         ReasonerModels.Initialized init = ReasonerModels.fromHuggingFace(dir, new int[]{4, 4}, 1);
         assertEquals(7 + 2 + 8, init.vocabulary().tokenizer().vocabSize());
         assertEquals(init.vocabulary().tokenizer().vocabSize(), init.model().config().vocabSize());

@@ -4,19 +4,19 @@ import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ReasoningPath;
 import io.onerec.api.SemanticId;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.Datasets;
-import io.onerec.api.data.InteractionSequences;
-import io.onerec.api.data.ItemMetadata;
-import io.onerec.api.data.LeaveOneOutSplit;
-import io.onerec.api.data.NextItemExample;
+import io.onerec.tools.data.Datasets;
+import io.onerec.tools.data.InteractionSequences;
+import io.onerec.api.ItemMetadata;
+import io.onerec.tools.data.LeaveOneOutSplit;
+import io.onerec.tools.data.NextItemExample;
 import io.onerec.api.reasoner.QwenConfig;
 import io.onerec.api.reasoner.ReasonerTexts;
 import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.reasoner.SidVocabulary;
 import io.onerec.api.reasoner.TokenExample;
 import io.onerec.api.reasoner.WordTokenizer;
-import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ class ReasonerBeautyTest {
         long sidTokens = java.util.Arrays.stream(ids).filter(id -> vocab.levelOf(id) >= 0).count();
         assertEquals((long) Math.min(3, users.get(0).length()) * codec.levels(), sidTokens);
 
-        QwenModel model = QwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), 32, 1, 4, 2), 1);
+        TorchQwenModel model = TorchQwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), 32, 1, 4, 2), 1);
         ReasonerTrainer trainer = new ReasonerTrainer(model, vocab, new ReasonerTrainer.Config(1e-2, 0, 32, 1.0, 1), null);
         List<TokenExample> stage2 = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) stage2.add(texts.reasoningExample(vocab, users.get(i), targets[i]));

@@ -2,13 +2,13 @@ package io.onerec.libtorch.reasoner;
 
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.UserHistory;
-import io.onerec.api.data.ItemMetadata;
+import io.onerec.api.ItemMetadata;
 import io.onerec.api.reasoner.QwenConfig;
 import io.onerec.api.reasoner.ReasonerTexts;
 import io.onerec.api.reasoner.SidVocabulary;
 import io.onerec.api.reasoner.WordTokenizer;
-import io.onerec.cpu.codec.ResidualCodec;
-import io.onerec.cpu.codec.ResidualCodecFitter;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +60,7 @@ final class ReasonerFixture {
         return (last * 5 + 1) % ITEMS;
     }
 
-    QwenModel model(long seed) {
-        return QwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), 32, 2, 4, 2), seed);
+    TorchQwenModel model(long seed) {
+        return TorchQwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), 32, 2, 4, 2), seed);
     }
 }

@@ -39,7 +39,7 @@ class ReasonerTrainerTest {
     @Test
     void alignmentAndActivationStagesReduceTheirLoss() {
         ReasonerFixture f = new ReasonerFixture(48, 1);
-        QwenModel model = f.model(1);
+        TorchQwenModel model = f.model(1);
         List<TrainingProgress> reports = new ArrayList<>();
         ReasonerTrainer trainer = new ReasonerTrainer(model, f.vocab, new ReasonerTrainer.Config(1e-2, 0, 24, 1.0, 1), reports::add);
         List<TokenExample> align = alignment(f), reason = reasoning(f);
@@ -56,7 +56,7 @@ class ReasonerTrainerTest {
     @Test
     void grpoRaisesTheLikelihoodOfAboveAverageRollouts() {
         ReasonerFixture f = new ReasonerFixture(8, 2);
-        QwenModel model = f.model(2);
+        TorchQwenModel model = f.model(2);
         ReasonerTrainer trainer = new ReasonerTrainer(model, f.vocab, new ReasonerTrainer.Config(1e-2, 0, 8, 1.0, 2), null);
         int[] prompt = f.vocab.tokenizer().encode(f.texts.prompt(f.users.getFirst()));
         int[] good = f.vocab.tokenizer().encode("<think> user likes attr1 </think>");
@@ -73,7 +73,7 @@ class ReasonerTrainerTest {
     @Test
     void grpoStepScoresRolloutsWithTheBeamReward() {
         ReasonerFixture f = new ReasonerFixture(6, 3);
-        QwenModel model = f.model(3);
+        TorchQwenModel model = f.model(3);
         ReasonerTrainer trainer = new ReasonerTrainer(model, f.vocab, ReasonerTrainer.Config.defaults(), null);
         List<int[]> prompts = new ArrayList<>();
         List<SemanticId> targets = new ArrayList<>();
@@ -89,7 +89,7 @@ class ReasonerTrainerTest {
     @Test
     void reasonerReturnsValidPrefixesPerPathAndSurvivesSaveLoad() {
         ReasonerFixture f = new ReasonerFixture(48, 4);
-        QwenModel model = f.model(4);
+        TorchQwenModel model = f.model(4);
         ReasonerTrainer trainer = new ReasonerTrainer(model, f.vocab, new ReasonerTrainer.Config(5e-3, 0, 24, 1.0, 4), null);
         trainer.fit("reasoner/activation", reasoning(f), 4);
         SidReasoner reasoner = new SidReasoner(model, f.vocab, f.texts, new SidReasoner.Options(1.0, 12));
@@ -107,7 +107,7 @@ class ReasonerTrainerTest {
             assertTrue(p.logProb() <= 0);
         }
         reasoner.save(dir);
-        SidReasoner back = SidReasoner.load(dir, f.codec, QwenModel::load);
+        SidReasoner back = SidReasoner.load(dir, f.codec, TorchQwenModel::load);
         assertEquals(paths, back.reason(user, 3, 2, 2, 11));
         // The pure-Java backend serves the same checkpoint (through the SPI, with no item metadata at hand): same
         // sampled rationales and prefixes, log-probabilities equal up to float rounding.

@@ -1,7 +1,7 @@
 package io.onerec.libtorch.reasoner;
 
 import io.onerec.api.GeneratedSession;
-import io.onerec.api.GenerationConfig;
+import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
@@ -9,8 +9,8 @@ import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.thinkahead.FilePrefixStore;
 import io.onerec.api.thinkahead.ThinkAheadGenerator;
 import io.onerec.api.thinkahead.ThinkAheadJob;
-import io.onerec.libtorch.generator.GeneratorModel;
-import io.onerec.libtorch.generator.LibTorchGenerator;
+import io.onerec.libtorch.generator.TorchGeneratorModel;
+import io.onerec.libtorch.generator.TorchGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,26 +40,26 @@ class ThinkAheadTest {
         Set<SemanticId> all = f.codec.validPrefixes(2);
 
         GeneratorConfig gc = new GeneratorConfig(16, 2, 32, 1, 1, 0, 0, 6, f.codec.codebookSizes(), 0, 1, 1e-6);
-        LibTorchGenerator generator = new LibTorchGenerator(GeneratorModel.initialize(gc, 1), f.codec);
+        TorchGenerator generator = new TorchGenerator(TorchGeneratorModel.initialize(gc, 1), f.codec);
         ThinkAheadGenerator online = new ThinkAheadGenerator(generator, reopened, ThinkAheadGenerator.Missing.FAIL);
         boolean restrictionBites = false;
         for (UserHistory u : users) {
             Set<SemanticId> cached = reopened.get(u.userId()).orElseThrow();
             assertTrue(all.containsAll(cached));
-            List<GeneratedSession> sessions = online.generate(u, GenerationConfig.beams(8));
+            List<GeneratedSession> sessions = online.generate(u, DecodingOptions.beams(8));
             assertFalse(sessions.isEmpty());
             for (GeneratedSession s : sessions) {
                 SemanticId sid = f.codec.sidOf(s.firstItem());
                 assertTrue(cached.contains(sid.prefix(2)), "item " + s.firstItem() + " " + sid + " outside cached " + cached);
             }
             // Without the cache the same generator does leave these prefixes for some user: the restriction matters.
-            for (GeneratedSession s : generator.generate(u, GenerationConfig.beams(8))) {
+            for (GeneratedSession s : generator.generate(u, DecodingOptions.beams(8))) {
                 if (!cached.contains(f.codec.sidOf(s.firstItem()).prefix(2))) restrictionBites = true;
             }
         }
         assertTrue(restrictionBites);
-        assertThrows(NoSuchElementException.class, () -> online.generate(new UserHistory(999, new int[]{1}), GenerationConfig.beams(2)));
+        assertThrows(NoSuchElementException.class, () -> online.generate(new UserHistory(999, new int[]{1}), DecodingOptions.beams(2)));
         var lenient = new ThinkAheadGenerator(generator, reopened, ThinkAheadGenerator.Missing.UNRESTRICTED);
-        assertEquals(2, lenient.generate(new UserHistory(999, new int[]{1}), GenerationConfig.beams(2)).size());
+        assertEquals(2, lenient.generate(new UserHistory(999, new int[]{1}), DecodingOptions.beams(2)).size());
     }
 }

@@ -1,0 +1,57 @@
+package io.onerec.libtorch.generator;
+
+import java.time.Duration;
+
+/**
+ * Training hyper-parameters of the generator.
+ *
+ * @param maxEpochs     upper bound on epochs
+ * @param batchSize     examples per optimiser step
+ * @param learningRate  peak AdamW learning rate, reached after {@code warmupSteps}, then cosine decay to 10%
+ * @param weightDecay   AdamW decoupled weight decay
+ * @param warmupSteps   linear warm-up steps
+ * @param clipNorm      global gradient-norm clip (0 disables)
+ * @param seed          seeds weight init and shuffling
+ * @param evalEvery     validate every this many epochs (0 disables validation and early stopping)
+ * @param patience      stop after this many validations without a better NDCG@10
+ * @param evalUsers     validate on the first this many validation users (0 = all)
+ * @param evalBeam      beam width used for validation (>= 10)
+ * @param moeAuxWeight  weight of the MoE load-balancing loss
+ * @param timeBudget    stop training at the first step past this wall-clock time, then validate (null = none)
+ */
+public record GeneratorTrainerConfig(int maxEpochs, int batchSize, double learningRate, double weightDecay, int warmupSteps,
+                            double clipNorm, long seed, int evalEvery, int patience, int evalUsers, int evalBeam,
+                            double moeAuxWeight, Duration timeBudget) {
+    public GeneratorTrainerConfig {
+        if (maxEpochs < 1 || batchSize < 1) throw new IllegalArgumentException("maxEpochs and batchSize must be >= 1");
+        if (!(learningRate > 0)) throw new IllegalArgumentException("learningRate must be > 0");
+        if (warmupSteps < 0 || clipNorm < 0 || evalEvery < 0 || patience < 1 || evalUsers < 0) {
+            throw new IllegalArgumentException("warmupSteps, clipNorm, evalEvery, evalUsers must be >= 0 and patience >= 1");
+        }
+        if (evalEvery > 0 && evalBeam < 10) throw new IllegalArgumentException("evalBeam must be >= 10 to measure @10 metrics");
+    }
+
+    public static GeneratorTrainerConfig defaults() {
+        return new GeneratorTrainerConfig(30, 256, 1e-3, 0.01, 200, 1.0, 42, 1, 3, 2000, 20, 0.01, null);
+    }
+
+    public GeneratorTrainerConfig withMaxEpochs(int epochs) {
+        return new GeneratorTrainerConfig(epochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+    }
+
+    public GeneratorTrainerConfig withEvaluation(int every, int users, int beam) {
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, every, patience, users, beam, moeAuxWeight, timeBudget);
+    }
+
+    public GeneratorTrainerConfig withTimeBudget(Duration budget) {
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, budget);
+    }
+
+    public GeneratorTrainerConfig withBatchSize(int size) {
+        return new GeneratorTrainerConfig(maxEpochs, size, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+    }
+
+    public GeneratorTrainerConfig withLearningRate(double lr, int warmup) {
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, lr, weightDecay, warmup, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+    }
+}

@@ -1,0 +1,201 @@
+package io.onerec.libtorch.generator;
+
+import io.onerec.api.checkpoint.Checkpoint;
+import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.libtorch.ParameterTable;
+import io.onerec.libtorch.Torch;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The OneRec encoder-decoder of docs/generator-model.md on LibTorch, written functionally over a table of named
+ * parameter tensors whose names are the checkpoint's tensor names, so saving and loading is a copy and nothing is
+ * renamed between the model and the file.
+ */
+public final class TorchGeneratorModel {
+    public static final String KIND = GeneratorConfig.CHECKPOINT_KIND;
+    private static final double INIT_STD = 0.02;
+
+    private final GeneratorConfig config;
+    private final ParameterTable params;
+
+    private TorchGeneratorModel(GeneratorConfig config, ParameterTable params) {
+        this.config = config;
+        this.params = params;
+    }
+
+    public GeneratorConfig config() {
+        return config;
+    }
+
+    /** A freshly initialised model: N(0, 0.02) weights, unit norms. */
+    public static TorchGeneratorModel initialize(GeneratorConfig config, long seed) {
+        Torch.seed(seed);
+        return new TorchGeneratorModel(config, ParameterTable.initialize(config.parameterShapes(), INIT_STD));
+    }
+
+    /** Loads a checkpoint written by any backend; every tensor's presence and shape is checked. */
+    public static TorchGeneratorModel load(Path dir) {
+        Checkpoint ckpt = Checkpoint.read(dir, KIND);
+        GeneratorConfig config = GeneratorConfig.fromJson(ckpt.config());
+        return new TorchGeneratorModel(config, ParameterTable.fromHost(ckpt.tensors(), config.parameterShapes(), dir));
+    }
+
+    public void save(Path dir) {
+        Checkpoint.write(dir, KIND, config.toJson(), params.toHost());
+    }
+
+    /** A detached copy (e.g. the frozen reference model of DPO). */
+    public TorchGeneratorModel copy(boolean trainable) {
+        return new TorchGeneratorModel(config, params.copy(trainable));
+    }
+
+    /** Overwrites this model's weights with another's of the same config (e.g. restoring the best epoch). */
+    public void loadWeightsFrom(TorchGeneratorModel other) {
+        params.copyFrom(other.params);
+    }
+
+    public TensorVector parameters() {
+        return params.parameters();
+    }
+
+    public List<Tensor> parameterList() {
+        return params.list();
+    }
+
+    public long parameterCount() {
+        return params.count();
+    }
+
+    Tensor p(String name) {
+        return params.get(name);
+    }
+
+    // ---------------------------------------------------------------- building blocks
+
+    Tensor rmsNorm(Tensor x, String weight) {
+        Tensor ms = x.pow(Torch.scalar(2)).mean(new long[]{-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+        return x.mul(ms.add(Torch.scalar(config.normEps())).rsqrt()).mul(p(weight));
+    }
+
+    static Tensor linear(Tensor x, Tensor w) {
+        return x.matmul(w.t());
+    }
+
+    /** [B, T, d] -> [B, H, T, dh]. */
+    Tensor heads(Tensor x) {
+        long b = x.size(0), t = x.size(1);
+        return x.view(b, t, config.nHeads(), config.headDim()).transpose(1, 2);
+    }
+
+    /** [B, H, T, dh] -> [B, T, d]. */
+    Tensor merge(Tensor x) {
+        long b = x.size(0), t = x.size(2);
+        return x.transpose(1, 2).contiguous().view(b, t, config.dModel());
+    }
+
+    /** softmax(q k^T / sqrt(dh) masked) v for [B,H,Tq,dh] x [B,H,Tk,dh]; mask true = blocked, broadcastable. */
+    Tensor attend(Tensor q, Tensor k, Tensor v, Tensor blocked) {
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(config.headDim())));
+        if (blocked != null) scores = scores.masked_fill(blocked, Torch.scalar(Double.NEGATIVE_INFINITY));
+        return scores.softmax(-1).matmul(v);
+    }
+
+    Tensor ffn(Tensor x, String prefix) {
+        return linear(linear(x, p(prefix + "wi.weight")).relu(), p(prefix + "wo.weight"));
+    }
+
+    /**
+     * Top-k gated mixture of experts. Every expert runs on every token and the gates zero out the unselected ones:
+     * with a handful of experts this dense form is simpler and on CPU no slower than gathering tokens per expert.
+     * Returns the output and adds the Switch load-balancing term to {@code aux}.
+     */
+    Tensor moe(Tensor x, String prefix, Tensor[] aux) {
+        int e = config.moeExperts(), k = config.moeTopK();
+        Tensor probs = linear(x, p(prefix + "router.weight")).softmax(-1);
+        var sorted = torch.sort(probs, new BoolOptional(true), -1, true);
+        Tensor topP = sorted.get0().narrow(-1, 0, k);
+        Tensor topIdx = sorted.get1().narrow(-1, 0, k);
+        topP = topP.div(topP.sum(new long[]{-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        Tensor out = null;
+        Tensor auxSum = null;
+        long tokens = probs.numel() / e;
+        for (int j = 0; j < e; j++) {
+            Tensor chosen = topIdx.eq(Torch.scalar(j)).to(Torch.device(), torch.ScalarType.Float);
+            Tensor gate = chosen.mul(topP).sum(new long[]{-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+            Tensor y = ffn(x, prefix + "experts." + j + ".").mul(gate);
+            out = out == null ? y : out.add(y);
+            // f_j: fraction of routed slots that went to expert j; P_j: mean router probability of expert j.
+            Tensor fj = chosen.sum().div(Torch.scalar((double) tokens * k));
+            Tensor pj = probs.select(-1, j).mean();
+            Tensor term = fj.mul(pj);
+            auxSum = auxSum == null ? term : auxSum.add(term);
+        }
+        Tensor lb = auxSum.mul(Torch.scalar(e));
+        aux[0] = aux[0] == null ? lb : aux[0].add(lb);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- encoder and teacher-forced decoder
+
+    /**
+     * tokens [B, S, P] (int64; P token ids per position, PAD contributes nothing), padded [B, S] (bool, true =
+     * padding) -> [B, S, d].
+     */
+    public Tensor encode(Tensor tokens, Tensor padded) {
+        long b = tokens.size(0), s = tokens.size(1), codes = tokens.size(2);
+        Tensor real = tokens.ne(Torch.scalar(io.onerec.api.generator.GeneratorConfig.PAD)).to(Torch.device(), torch.ScalarType.Float);
+        Tensor x = p("shared.embedding").index_select(0, tokens.view(-1)).view(b, s, codes, config.dModel())
+                .mul(real.unsqueeze(-1)).sum(new long[]{2}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
+                .add(p("encoder.pos_embedding").narrow(0, 0, s).unsqueeze(0));
+        Tensor blocked = padded.view(b, 1, 1, s);
+        for (int i = 0; i < config.encoderLayers(); i++) {
+            String pre = "encoder.layers." + i + ".";
+            Tensor h = rmsNorm(x, pre + "attn_norm.weight");
+            Tensor a = attend(heads(linear(h, p(pre + "attn.q.weight"))), heads(linear(h, p(pre + "attn.k.weight"))),
+                    heads(linear(h, p(pre + "attn.v.weight"))), blocked);
+            x = x.add(linear(merge(a), p(pre + "attn.o.weight")));
+            x = x.add(ffn(rmsNorm(x, pre + "ffn_norm.weight"), pre + "ffn."));
+        }
+        return rmsNorm(x, "encoder.final_norm.weight");
+    }
+
+    /**
+     * Teacher-forced decoder: input tokens [B, T] over encoder output [B, S, d] -> final hidden states [B, T, d].
+     * Adds the MoE balancing loss (if any) to {@code aux[0]}.
+     */
+    public Tensor decode(Tensor input, Tensor enc, Tensor encPadded, Tensor[] aux) {
+        long b = input.size(0), t = input.size(1), s = enc.size(1);
+        Tensor x = p("shared.embedding").index_select(0, input.view(-1)).view(b, t, config.dModel())
+                .add(p("decoder.pos_embedding").narrow(0, 0, t).unsqueeze(0));
+        boolean[] future = new boolean[(int) (t * t)];
+        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) future[(int) (i * t + j)] = true;
+        Tensor causal = Torch.bools(future, 1, 1, t, t);
+        Tensor crossBlocked = encPadded.view(b, 1, 1, s);
+        for (int i = 0; i < config.decoderLayers(); i++) {
+            String pre = "decoder.layers." + i + ".";
+            Tensor h = rmsNorm(x, pre + "self_attn_norm.weight");
+            Tensor a = attend(heads(linear(h, p(pre + "self_attn.q.weight"))), heads(linear(h, p(pre + "self_attn.k.weight"))),
+                    heads(linear(h, p(pre + "self_attn.v.weight"))), causal);
+            x = x.add(linear(merge(a), p(pre + "self_attn.o.weight")));
+            h = rmsNorm(x, pre + "cross_attn_norm.weight");
+            Tensor c = attend(heads(linear(h, p(pre + "cross_attn.q.weight"))), heads(linear(enc, p(pre + "cross_attn.k.weight"))),
+                    heads(linear(enc, p(pre + "cross_attn.v.weight"))), crossBlocked);
+            x = x.add(linear(merge(c), p(pre + "cross_attn.o.weight")));
+            h = rmsNorm(x, pre + "ffn_norm.weight");
+            x = x.add(config.moe() ? moe(h, pre + "moe.", aux) : ffn(h, pre + "ffn."));
+        }
+        return rmsNorm(x, "decoder.final_norm.weight");
+    }
+
+    /** Logits of the codes at position {@code level} (the lm_head rows of that position only): [..., K_level]. */
+    public Tensor levelLogits(Tensor hidden, int level) {
+        Tensor w = p("lm_head.weight").narrow(0, config.codeTokenOffset(level), config.codebookSize(level));
+        return linear(hidden, w);
+    }
+}

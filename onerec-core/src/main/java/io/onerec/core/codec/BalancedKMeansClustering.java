@@ -1,0 +1,260 @@
+package io.onerec.core.codec;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Balanced K-means, OneRec's Algorithm 1, computed exactly: each iteration visits clusters 0..k-1 in turn; cluster
+ * {@code c} takes the {@code w} unassigned points nearest to its centroid (w = n/k; the first {@code n mod k} clusters
+ * take one more, so sizes differ by at most one), then its centroid becomes the mean of those points. Iterations
+ * repeat until no assignment changes or the limit is reached.
+ *
+ * <p>How this stays fast at k = 8192, n = 1M (the naive form is k sorts of up to n distances per iteration):
+ * <ul>
+ *   <li>Cluster c selects with the centroid it had at the start of the iteration (its update happens after its own
+ *       selection), so the distances of a whole block of B = {@value #BLOCK_CLUSTERS} clusters to the free points
+ *       can be computed in one blocked, multithreaded pass ({@link DistanceKernel#scan}, GEMM-like, centroids
+ *       L2-resident). Each block only looks at points still free, so a pass costs about n*k*dim/2 multiply-adds,
+ *       half of one plain K-means assignment step, and the points are streamed k/B times, not k times.</li>
+ *   <li>No distance matrix is stored. While scanning, every thread keeps for each cluster of the block a bounded
+ *       max-heap of its best {@code 5w + 64} candidates (keys ordered by distance, then point index); the kernel
+ *       only calls back when a distance beats the heap's current worst, which is rare after the first rows.</li>
+ *   <li>Then the block's clusters select in order: merge the threads' candidates (a sort of a few hundred keys),
+ *       skip points taken by earlier clusters, take the first w. This is exact when every full heap's worst
+ *       candidate orders after the last point taken (any point outside a heap orders after its worst). When a
+ *       cluster's candidates were used up by its predecessors in the block, the free points are scanned again for
+ *       the remaining clusters of the block; after a rescan the next cluster always succeeds, so the pass ends.</li>
+ * </ul>
+ * Ties are broken by point index, so the result does not depend on the thread count. This is the greedy sequential
+ * rule of the paper, not an approximation: the late clusters of an iteration take what is left, as in Algorithm 1.
+ */
+final class BalancedKMeansClustering {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BalancedKMeansClustering.class);
+    /** Clusters per block: their packed centroids (512 x dim floats) stay in L2 while the free points stream by. */
+    private static final int BLOCK_CLUSTERS = 512;
+    /** Clusters re-scanned when one runs out of candidates. */
+    private static final int RESCAN_CLUSTERS = 128;
+    /** Candidates kept per cluster and thread: this many times the cluster size, plus 64. */
+    private static final int CANDIDATE_FACTOR = 5;
+
+    private BalancedKMeansClustering() {
+    }
+
+    /** Size of cluster {@code c} when {@code n} points are spread over {@code k} clusters. */
+    static int clusterSize(int n, int k, int c) {
+        return n / k + (c < n % k ? 1 : 0);
+    }
+
+    static LevelFit fit(ClusteringJob job, float[] x, int n, int dim, int k) {
+        if (n < k) {
+            throw new IllegalArgumentException("balanced K-means with " + k + " clusters needs at least " + k + " points, got " + n);
+        }
+        // Algorithm 1 initialises the centroids randomly: k distinct points.
+        int[] init = KMeansClustering.sample(n, k, new SplittableRandom(job.seed()));
+        float[] centroids = new float[k * dim];
+        for (int c = 0; c < k; c++) System.arraycopy(x, init[c] * dim, centroids, c * dim, dim);
+
+        float[] xNorms = ClusteringJob.squaredNorms(x, n, dim);
+        int[] assign = new int[n];
+        int[] prev = null;
+        int[] counts = new int[k];
+        int it = 0;
+        boolean converged = false;
+        while (it < job.maxIterations()) {
+            it++;
+            double cost = assignPass(job, x, n, dim, k, centroids, xNorms, assign);
+            centroids = ClusteringJob.means(x, n, dim, assign, k, counts);
+            int changed = n;
+            if (prev != null) {
+                changed = 0;
+                for (int i = 0; i < n; i++) if (assign[i] != prev[i]) changed++;
+            }
+            job.report(it, cost / n, Map.of("changed", (double) changed / n));
+            if (changed == 0) {
+                converged = true;
+                break;
+            }
+            prev = assign.clone();
+        }
+        return new LevelFit(centroids, assign, it, converged);
+    }
+
+    /** One pass of Algorithm 1 over all clusters; returns the summed squared distance to the (old) centroids. */
+    private static double assignPass(ClusteringJob job, float[] x, int n, int dim, int k, float[] centroids,
+                                     float[] xNorms, int[] assign) {
+        DistanceKernel kernel = job.kernel();
+        PackedCentroids packed = kernel.pack(centroids, k, dim);
+        int pw = packed.panelWidth();
+        int blockPanels = Math.max(1, BLOCK_CLUSTERS / pw);
+        int chunks = job.pool().getParallelism();
+        int capacity = CANDIDATE_FACTOR * (n / k + 1) + 64;
+        CandidateHeaps[] heaps = new CandidateHeaps[chunks];
+        for (int t = 0; t < chunks; t++) heaps[t] = new CandidateHeaps(blockPanels * pw, capacity);
+        boolean[] taken = new boolean[n];
+        int[] free = Rows.identity(n);
+        int m = n;
+        long[] merged = new long[chunks * capacity];
+        double cost = 0;
+        long scanNanos = 0;
+        int rescans = 0;
+        for (int p = 0; p < packed.panels(); p += blockPanels) {
+            int p1 = Math.min(packed.panels(), p + blockPanels);
+            int c0 = p * pw, c1 = Math.min(k, p1 * pw);
+            int next = c0; // first cluster of the block not yet assigned
+            while (next < c1) {
+                // Drop the points taken so far, then gather candidates among the points still free.
+                int kept = 0;
+                for (int i = 0; i < m; i++) if (!taken[free[i]]) free[kept++] = free[i];
+                m = kept;
+                long t0 = System.nanoTime();
+                // First scan: the whole block. A rescan (some cluster ran out of candidates) only covers the next
+                // RESCAN_CLUSTERS clusters; the later clusters keep their candidates, which stay valid.
+                int jTo = next == c0 ? c1 - c0 : Math.min(c1 - c0, next - c0 + RESCAN_CLUSTERS);
+                scan(job, x, free, m, packed, p, p1, next - c0, jTo, xNorms, heaps);
+                scanNanos += System.nanoTime() - t0;
+                if (next > c0) rescans++;
+                while (next < c1) {
+                    int j = next - c0;
+                    int size = clusterSize(n, k, next);
+                    int got = 0;
+                    int count = 0;
+                    for (CandidateHeaps h : heaps) count = h.drain(j, merged, count);
+                    java.util.Arrays.sort(merged, 0, count);
+                    long last = Long.MIN_VALUE;
+                    for (int e = 0; e < count && got < size; e++) {
+                        int point = (int) merged[e];
+                        if (taken[point]) continue;
+                        got++;
+                        last = merged[e];
+                    }
+                    // Exact only if no unseen point can order before the last pick: every full heap's worst
+                    // candidate must order after it (points outside a heap order after its worst one).
+                    boolean exact = got == size;
+                    for (CandidateHeaps h : heaps) exact &= !h.full(j) || h.worstKey(j) >= last;
+                    if (!exact) break; // rescan the free points for the rest of the block
+                    got = 0;
+                    for (int e = 0; e < count && got < size; e++) {
+                        int point = (int) merged[e];
+                        if (taken[point]) continue;
+                        got++;
+                        taken[point] = true;
+                        assign[point] = next;
+                        cost += CandidateHeaps.score(merged[e]) + packed.norms()[next];
+                    }
+                    next++;
+                }
+            }
+        }
+        for (boolean t : taken) {
+            if (!t) throw new IllegalStateException("balanced assignment left points unassigned");
+        }
+        LOG.debug("balanced pass: candidate scans {} ms, {} rescans", scanNanos / 1_000_000, rescans);
+        return cost;
+    }
+
+    /** Fills each chunk's heaps with its best candidates for block clusters [jFrom, jTo) (block-relative). */
+    private static void scan(ClusteringJob job, float[] x, int[] free, int m, PackedCentroids packed, int p0, int p1,
+                             int jFrom, int jTo, float[] xNorms, CandidateHeaps[] heaps) {
+        int chunks = heaps.length;
+        int pw = packed.panelWidth();
+        int skip = jFrom / pw; // panels wholly before jFrom are already assigned: do not compute them again
+        int last = Math.min(p1, p0 + (jTo + pw - 1) / pw);
+        int firstCluster = p0 * pw;
+        Rows.forEachBlock(job.pool(), chunks, t -> {
+            CandidateHeaps h = heaps[t];
+            h.reset(jFrom, jTo);
+            int from = (int) ((long) m * t / chunks), to = (int) ((long) m * (t + 1) / chunks);
+            for (int r = from; r < to; r += Rows.BLOCK) {
+                job.kernel().scan(x, free, r, Math.min(Rows.BLOCK, to - r), packed, p0 + skip, last, xNorms,
+                        h.threshold, skip * pw, (point, centroid, score) -> h.offer(centroid - firstCluster, point, score));
+            }
+        });
+    }
+
+    /**
+     * Per chunk of points, the best {@code capacity} candidates of every cluster of a block: one bounded max-heap per
+     * cluster over keys that order by (score, point). {@code threshold[j]} mirrors a full heap's worst score (what a
+     * new candidate must beat) for the kernel; clusters not being searched have -infinity.
+     */
+    static final class CandidateHeaps {
+        private final int capacity;
+        private final long[] keys;
+        private final int[] sizes;
+        final float[] threshold;
+
+        CandidateHeaps(int clusters, int capacity) {
+            this.capacity = capacity;
+            this.keys = new long[clusters * capacity];
+            this.sizes = new int[clusters];
+            this.threshold = new float[clusters];
+        }
+
+        /** Empties the heaps of clusters [jFrom, jTo) and makes them the only ones the kernel offers to. */
+        void reset(int jFrom, int jTo) {
+            java.util.Arrays.fill(sizes, jFrom, jTo, 0);
+            java.util.Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(threshold, jFrom, jTo, Float.POSITIVE_INFINITY);
+        }
+
+        /** Sortable key: the score's order in the high word, the point in the low word. */
+        static long key(float score, int point) {
+            if (score == 0f) score = 0f; // -0 and +0 compare equal as floats; give them one key
+            int bits = Float.floatToRawIntBits(score);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            return ((long) bits << 32) | (point & 0xffffffffL);
+        }
+
+        static float score(long key) {
+            int bits = (int) (key >> 32);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            return Float.intBitsToFloat(bits);
+        }
+
+        void offer(int j, int point, float score) {
+            long key = key(score, point);
+            int base = j * capacity;
+            int size = sizes[j];
+            if (size < capacity) {
+                int pos = size;
+                sizes[j] = size + 1;
+                while (pos > 0) {
+                    int parent = (pos - 1) >>> 1;
+                    if (keys[base + parent] >= key) break;
+                    keys[base + pos] = keys[base + parent];
+                    pos = parent;
+                }
+                keys[base + pos] = key;
+                if (size + 1 == capacity) threshold[j] = score(keys[base]);
+                return;
+            }
+            if (key >= keys[base]) return;
+            int pos = 0;
+            while (true) {
+                int l = 2 * pos + 1;
+                if (l >= capacity) break;
+                int r = l + 1;
+                int big = (r < capacity && keys[base + r] > keys[base + l]) ? r : l;
+                if (keys[base + big] <= key) break;
+                keys[base + pos] = keys[base + big];
+                pos = big;
+            }
+            keys[base + pos] = key;
+            threshold[j] = score(keys[base]);
+        }
+
+        boolean full(int j) {
+            return sizes[j] == capacity;
+        }
+
+        long worstKey(int j) {
+            return keys[j * capacity];
+        }
+
+        /** Appends cluster j's candidates to {@code out} from {@code count}; returns the new count. */
+        int drain(int j, long[] out, int count) {
+            System.arraycopy(keys, j * capacity, out, count, sizes[j]);
+            return count + sizes[j];
+        }
+    }
+}

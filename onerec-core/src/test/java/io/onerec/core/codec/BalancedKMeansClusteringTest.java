@@ -1,0 +1,72 @@
+package io.onerec.core.codec;
+
+import io.onerec.testing.SyntheticData;
+import io.onerec.api.ItemEmbeddings;
+import io.onerec.api.ProgressListener;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The fast balanced K-means against a literal transcription of OneRec's Algorithm 1. */
+class BalancedKMeansClusteringTest {
+
+    @Test
+    void matchesTheNaiveAlgorithmExactly() {
+        // Small clusters (w = 2..5) over many blocks force candidate exhaustion and rescans.
+        int[][] cases = {{600, 24, 8}, {1500, 600, 8}, {2100, 1100, 16}, {999, 333, 5}};
+        for (int[] c : cases) {
+            int n = c[0], k = c[1], dim = c[2];
+            ItemEmbeddings x = SyntheticData.blobs(n, dim, 7, n + k);
+            for (DistanceKernel kernel : new DistanceKernel[]{DistanceKernels.panama(), DistanceKernels.scalar()}) {
+                try (ForkJoinPool pool = new ForkJoinPool(2)) {
+                    ClusteringJob job = new ClusteringJob(kernel, pool, ProgressListener.NONE, "test", 3, 17);
+                    LevelFit fast = BalancedKMeansClustering.fit(job, x.data(), n, dim, k);
+                    int[] naive = naive(x.data(), n, dim, k, 3, 17);
+                    assertArrayEquals(naive, fast.assignment(), "n=" + n + " k=" + k + " kernel " + kernel.name());
+                    assertEquals(3, fast.iterations());
+                }
+            }
+        }
+    }
+
+    /**
+     * Algorithm 1 as written: for each cluster in turn, sort the unassigned points by distance to its centroid, take
+     * the first w, update the centroid. Distances use the kernels' arithmetic (sequential fma dot products), ties go
+     * to the lower point index.
+     */
+    private static int[] naive(float[] x, int n, int dim, int k, int iterations, long seed) {
+        int[] init = KMeansClustering.sample(n, k, new SplittableRandom(seed));
+        float[] centroids = new float[k * dim];
+        for (int c = 0; c < k; c++) System.arraycopy(x, init[c] * dim, centroids, c * dim, dim);
+        float[] norms = ClusteringJob.squaredNorms(x, n, dim);
+        int[] assign = new int[n];
+        for (int it = 0; it < iterations; it++) {
+            boolean[] taken = new boolean[n];
+            for (int c = 0; c < k; c++) {
+                List<float[]> cand = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    if (taken[i]) continue;
+                    float dot = 0;
+                    for (int d = 0; d < dim; d++) dot = Math.fma(x[i * dim + d], centroids[c * dim + d], dot);
+                    cand.add(new float[]{Math.fma(dot, -2f, norms[i]), i});
+                }
+                cand.sort(Comparator.<float[]>comparingDouble(a -> a[0]).thenComparingDouble(a -> a[1]));
+                int w = BalancedKMeansClustering.clusterSize(n, k, c);
+                for (int s = 0; s < w; s++) {
+                    int i = (int) cand.get(s)[1];
+                    taken[i] = true;
+                    assign[i] = c;
+                }
+            }
+            centroids = ClusteringJob.means(x, n, dim, assign, k, new int[k]);
+        }
+        return assign;
+    }
+}

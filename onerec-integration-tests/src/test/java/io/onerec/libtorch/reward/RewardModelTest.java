@@ -1,0 +1,177 @@
+package io.onerec.libtorch.reward;
+
+import io.onerec.api.RewardModel;
+import io.onerec.api.RewardScores;
+import io.onerec.api.UserHistory;
+import io.onerec.api.checkpoint.Checkpoint;
+import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.tools.reward.Auc;
+import io.onerec.api.reward.RewardExample;
+import io.onerec.api.reward.RewardModelConfig;
+import io.onerec.tools.sim.FeedbackSimulator;
+import io.onerec.tools.sim.LoggedSession;
+import io.onerec.api.spi.Backends;
+import io.onerec.cpu.CpuBackend;
+import io.onerec.cpu.reward.CpuRewardModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RewardModelTest {
+    static final int ITEMS = 100, USERS = 600, TRAIN_USERS = 500, SESSION = 3;
+    static FeedbackSimulator world;
+    static List<LoggedSession> heldOut;
+    static TorchRewardModel trained;
+
+    @BeforeAll
+    static void train() {
+        world = new FeedbackSimulator(FeedbackSimulator.Config.of(USERS, ITEMS, 7));
+        List<RewardExample> train = world.logSessions(40000, SESSION, 0, TRAIN_USERS, new Random(1)).stream()
+                .map(LoggedSession::toExample).toList();
+        heldOut = world.logSessions(3000, SESSION, TRAIN_USERS, USERS, new Random(2));
+        RewardModelConfig cfg = RewardModelConfig.of(ITEMS, 16).withFusion(RewardModelConfig.Fusion.MLP, new double[]{0.4, 0.1, 0.2, 0.3});
+        trained = TorchRewardModel.initialize(cfg, null, 3);
+        new RewardTrainer(trained, new RewardTrainerConfig(3, 128, 1e-2, 1e-4, 4), null).fit(train);
+    }
+
+    /**
+     * AUC per tower of the model's probabilities against the simulator's ground truth: a session is positive for a
+     * tower when its true probability is above that tower's median over the held-out sessions (drawn labels are
+     * too noisy to separate a good model from a perfect one: even the true probabilities reach only ~0.75 on them).
+     */
+    static double[] aucPerTower(RewardModel model, List<LoggedSession> sessions) {
+        int k = model.objectives().size();
+        double[][] scores = new double[k][sessions.size()];
+        boolean[][] labels = new boolean[k][sessions.size()];
+        for (int i = 0; i < sessions.size(); i++) {
+            LoggedSession s = sessions.get(i);
+            RewardScores r = model.score(s.user(), List.of(s.items()));
+            for (int o = 0; o < k; o++) {
+                scores[o][i] = r.perObjective()[0][o];
+            }
+        }
+        for (int o = 0; o < k; o++) {
+            double[] truth = new double[sessions.size()];
+            for (int i = 0; i < truth.length; i++) truth[i] = sessions.get(i).probability(o);
+            double median = median(truth);
+            for (int i = 0; i < truth.length; i++) labels[o][i] = truth[i] > median;
+        }
+        double[] auc = new double[k];
+        for (int o = 0; o < k; o++) auc[o] = Auc.of(scores[o], labels[o]);
+        return auc;
+    }
+
+    static double median(double[] x) {
+        double[] c = x.clone();
+        java.util.Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    /** AUC of the true probabilities against the drawn labels: the ceiling of any model on logged data. */
+    static double[] oracleAuc(List<LoggedSession> sessions) {
+        int k = FeedbackSimulator.OBJECTIVES.size();
+        double[] auc = new double[k];
+        for (int o = 0; o < k; o++) {
+            double[] s = new double[sessions.size()];
+            boolean[] y = new boolean[sessions.size()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = sessions.get(i).probability(o);
+                y[i] = sessions.get(i).label(o) > 0.5f;
+            }
+            auc[o] = Auc.of(s, y);
+        }
+        return auc;
+    }
+
+    @Test
+    void learnsTheSimulatorsFeedbackOnHeldOutUsers() {
+        double[] auc = aucPerTower(trained, heldOut);
+        double[] oracle = oracleAuc(heldOut);
+        double[] untrained = aucPerTower(TorchRewardModel.initialize(trained.config(), null, 99), heldOut);
+        System.out.printf("AUC per tower %s vs ground truth: trained %s, untrained %s; true probabilities vs drawn labels %s%n", trained.objectives(),
+                java.util.Arrays.toString(auc), java.util.Arrays.toString(untrained), java.util.Arrays.toString(oracle));
+        for (int o = 0; o < auc.length; o++) {
+            assertTrue(auc[o] > 0.7, trained.objectives().get(o) + " AUC " + auc[o]);
+            assertTrue(untrained[o] < 0.65, "an untrained tower should not rank: " + untrained[o]);
+        }
+    }
+
+    @Test
+    void cpuScoresMatchLibTorch(@TempDir Path dir) {
+        trained.save(dir);
+        RewardModel cpu = new CpuBackend().loadRewardModel(dir);
+        assertInstanceOf(CpuRewardModel.class, cpu);
+        assertInstanceOf(TorchRewardModel.class, new io.onerec.libtorch.TorchBackend().loadRewardModel(dir));
+        Random r = new Random(5);
+        for (int u = 0; u < 20; u++) {
+            UserHistory user = u == 0 ? new UserHistory(0, new int[0]) : world.history(TRAIN_USERS + u);
+            List<int[]> sessions = new ArrayList<>();
+            for (int s = 0; s < 6; s++) {
+                int[] items = new int[1 + s % 4];
+                for (int j = 0; j < items.length; j++) items[j] = r.nextInt(ITEMS);
+                sessions.add(items);
+            }
+            RewardScores a = trained.score(user, sessions), b = cpu.score(user, sessions);
+            for (int s = 0; s < sessions.size(); s++) {
+                assertEquals(a.fused()[s], b.fused()[s], 1e-4, "fused score of session " + s + " of user " + u);
+                for (int o = 0; o < a.objectives().size(); o++) {
+                    assertEquals(a.perObjective()[s][o], b.perObjective()[s][o], 1e-4);
+                }
+            }
+        }
+    }
+
+    @Test
+    void checkpointRoundTripAndCorruption(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        trained.save(a);
+        TorchRewardModel back = TorchRewardModel.load(a);
+        assertEquals(trained.config(), back.config());
+        UserHistory user = world.history(550);
+        List<int[]> sessions = List.of(new int[]{1, 2, 3}, new int[]{4});
+        assertArrayEquals(trained.score(user, sessions).fused(), back.score(user, sessions).fused(), 0f);
+        // CPU save writes the same checkpoint back.
+        CpuRewardModel.load(a).save(b);
+        assertArrayEquals(trained.score(user, sessions).fused(), TorchRewardModel.load(b).score(user, sessions).fused(), 0f);
+
+        // Wrong kind.
+        Path gen = dir.resolve("gen");
+        Checkpoint.write(gen, "onerec-generator", trained.config().toJson(), trained.hostTensors());
+        assertTrue(assertThrows(CheckpointException.class, () -> CpuRewardModel.load(gen)).getMessage().contains("onerec-reward"));
+        // Missing tensor.
+        var tensors = new java.util.LinkedHashMap<>(trained.hostTensors());
+        tensors.remove("towers.like.fc1.bias");
+        Path missing = dir.resolve("missing");
+        Checkpoint.write(missing, RewardModelConfig.KIND, trained.config().toJson(), tensors);
+        assertTrue(assertThrows(CheckpointException.class, () -> TorchRewardModel.load(missing)).getMessage().contains("towers.like.fc1.bias"));
+        assertTrue(assertThrows(CheckpointException.class, () -> CpuRewardModel.load(missing)).getMessage().contains("towers.like.fc1.bias"));
+        // Truncated weights.
+        Path weights = b.resolve(Checkpoint.WEIGHTS_FILE);
+        byte[] bytes = Files.readAllBytes(weights);
+        Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThrows(CheckpointException.class, () -> CpuRewardModel.load(b));
+        // Config that does not match the weights.
+        Path wrong = dir.resolve("wrong");
+        Checkpoint.write(wrong, RewardModelConfig.KIND, RewardModelConfig.of(ITEMS + 1, 16).toJson(), trained.hostTensors());
+        assertTrue(assertThrows(CheckpointException.class, () -> CpuRewardModel.load(wrong)).getMessage().contains("item_embedding"));
+    }
+
+    @Test
+    void unknownItemsAreRejected() {
+        UserHistory user = new UserHistory(1, new int[]{ITEMS + 5});
+        var e = assertThrows(IllegalArgumentException.class, () -> trained.score(user, List.<int[]>of(new int[]{1})));
+        assertTrue(e.getMessage().contains(String.valueOf(ITEMS + 5)), e.getMessage());
+        CpuRewardModel cpu = new CpuRewardModel(trained.config(), trained.hostTensors());
+        assertThrows(IllegalArgumentException.class, () -> cpu.score(new UserHistory(1, new int[]{1}), List.<int[]>of(new int[]{-1})));
+        assertThrows(IllegalArgumentException.class, () -> cpu.score(new UserHistory(1, new int[]{1}), List.<int[]>of(new int[0])));
+    }
+}

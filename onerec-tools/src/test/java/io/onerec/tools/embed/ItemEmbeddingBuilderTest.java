@@ -1,0 +1,59 @@
+package io.onerec.tools.embed;
+
+import io.onerec.api.ItemEmbeddings;
+import io.onerec.tools.data.Datasets;
+import io.onerec.tools.data.InteractionSequences;
+import io.onerec.tools.data.LeaveOneOutSplit;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** On the real Amazon Beauty data. */
+class ItemEmbeddingBuilderTest {
+
+    @Test
+    void beautyEmbeddingsAreNormalisedAndPlaceCoConsumedItemsTogether() {
+        ItemEmbeddings e = BeautyEmbeddings.get();
+        assertEquals(12_101, e.count());
+        assertEquals(128, e.dim());
+        int zero = 0;
+        for (int i = 0; i < e.count(); i++) {
+            double norm = 0;
+            for (int d = 0; d < e.dim(); d++) {
+                assertTrue(Float.isFinite(e.get(i, d)));
+                norm += e.get(i, d) * e.get(i, d);
+            }
+            if (norm == 0) zero++;
+            else assertEquals(1.0, norm, 1e-4, "item " + i);
+        }
+        assertEquals(0, zero, "items with an all-zero embedding");
+
+        // Consecutive test targets were never seen by the embedding (held out), yet the (history, target) pairs of the
+        // test split should still be more similar than random pairs if the embedding captures content and usage.
+        InteractionSequences seqs = Datasets.beauty(Datasets.dataDir());
+        LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs);
+        double pairs = 0, random = 0;
+        int count = 0;
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (var ex : split.test()) {
+            int[] h = ex.history().items();
+            pairs += cosine(e, h[h.length - 1], ex.target());
+            random += cosine(e, rnd.nextInt(e.count()), rnd.nextInt(e.count()));
+            count++;
+        }
+        pairs /= count;
+        random /= count;
+        org.slf4j.LoggerFactory.getLogger(ItemEmbeddingBuilderTest.class)
+                .info("mean cosine: last history item vs held-out test target {}, random pairs {}", pairs, random);
+        assertTrue(pairs > random + 0.1, "last history item vs held-out target cosine " + pairs + ", random pairs " + random);
+    }
+
+    private static double cosine(ItemEmbeddings e, int a, int b) {
+        double dot = 0;
+        for (int d = 0; d < e.dim(); d++) dot += e.get(a, d) * e.get(b, d);
+        return dot;
+    }
+}
