@@ -4,9 +4,12 @@ import io.onerec.api.Generator;
 import io.onerec.api.Reasoner;
 import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.reasoner.LanguageModel;
+import io.onerec.api.reasoner.QwenCheckpoint;
 import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.spi.Backend;
 import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.vector.KernelProvider;
 import io.onerec.cpu.generator.CpuGenerator;
 import io.onerec.cpu.reasoner.CpuQwenModel;
 import io.onerec.cpu.reward.CpuRewardModel;
@@ -52,5 +55,10 @@ public final class CpuBackend implements Backend {
     @Override
     public Reasoner loadReasoner(Path dir, SemanticIdCodec codec) {
         return SidReasoner.load(dir, codec, CpuQwenModel::load);
+    }
+
+    @Override
+    public LanguageModel languageModel(QwenCheckpoint checkpoint) {
+        return new CpuQwenModel(checkpoint, KernelProvider.get());
     }
 }

@@ -4,6 +4,8 @@ import io.onerec.api.Generator;
 import io.onerec.api.Reasoner;
 import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.reasoner.LanguageModel;
+import io.onerec.api.reasoner.QwenCheckpoint;
 
 import java.nio.file.Path;
 
@@ -42,5 +44,14 @@ public interface Backend {
     /** Loads a reasoner checkpoint directory for inference, over the given codec. */
     default Reasoner loadReasoner(Path dir, SemanticIdCodec codec) {
         throw new UnsupportedOperationException("backend '" + name() + "' has no reasoner");
+    }
+
+    /**
+     * An inference language model over an in-memory reasoner checkpoint, e.g. a trainer's current weights: how one
+     * backend borrows another's decoder (the LibTorch GRPO trainer decodes its rollouts with the pure-Java model on
+     * CPU) without a compile-time dependency between backends.
+     */
+    default LanguageModel languageModel(QwenCheckpoint checkpoint) {
+        throw new UnsupportedOperationException("backend '" + name() + "' has no language model");
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -42,6 +43,11 @@ public final class Backends {
     /** The named backend; throws when it is not installed or not available. */
     public static Backend get(String name) {
         return choose(installed(), name);
+    }
+
+    /** The named backend when it is installed and available here; empty otherwise (never throws). */
+    public static Optional<Backend> find(String name) {
+        return installed().stream().filter(b -> b.name().equalsIgnoreCase(name) && b.isAvailable()).findFirst();
     }
 
     static Backend choose(List<Backend> candidates, String forced) {

@@ -10,8 +10,8 @@ import io.onerec.api.reasoner.ReasonerTexts;
 import io.onerec.api.reasoner.RolloutBeamReward;
 import io.onerec.api.reasoner.SidVocabulary;
 import io.onerec.api.reasoner.TokenExample;
-import io.onerec.core.vector.KernelProvider;
-import io.onerec.cpu.reasoner.CpuQwenModel;
+import io.onerec.api.spi.Backend;
+import io.onerec.api.spi.Backends;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -33,6 +34,8 @@ import java.util.Random;
  */
 public final class ReasonerTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(ReasonerTrainer.class);
+    /** The backend whose model decodes GRPO rollouts on CPU. */
+    private static final String ROLLOUT_BACKEND = "cpu";
 
     /** Optimiser settings shared by the stages. */
     public record Config(double learningRate, double weightDecay, int batchSize, double clipNorm, long seed) {
@@ -70,6 +73,7 @@ public final class ReasonerTrainer {
     private final ProgressListener progress;
     private final AdamW optimizer;
     private final Random rnd;
+    private boolean warnedNoRolloutBackend;
     private long step;
 
     public ReasonerTrainer(TorchQwenModel model, SidVocabulary vocab, Config config, ProgressListener progress) {
@@ -172,14 +176,23 @@ public final class ReasonerTrainer {
     }
 
     /**
-     * The model that samples this step's rollouts. On CPU, a pure-Java copy of the current weights: decoding is a
-     * long chain of tiny ops, where LibTorch's per-op overhead dominates (JMH ReasonerBenchmark: the pure-Java
-     * backend decodes this shape an order of magnitude faster), and copying the weights costs milliseconds. On
-     * CUDA the model itself decodes on the GPU.
+     * The model that samples this step's rollouts. On CPU, the pure-Java backend's model over a host copy of the
+     * current weights, reached through the backend registry (backends are peers; this module does not depend on
+     * onerec-backend-cpu): decoding is a long chain of tiny ops, where LibTorch's per-op overhead dominates (JMH
+     * ReasonerBenchmark: the pure-Java backend decodes this shape an order of magnitude faster), and copying the
+     * weights costs milliseconds. On CUDA, or when the pure-Java backend is not installed, the model itself decodes.
      */
     private LanguageModel rolloutModel() {
         if (Torch.isCuda()) return model;
-        return new CpuQwenModel(model.toCheckpoint(), KernelProvider.get());
+        Optional<Backend> cpu = Backends.find(ROLLOUT_BACKEND);
+        if (cpu.isEmpty()) {
+            if (!warnedNoRolloutBackend) {
+                LOG.warn("backend '{}' is not installed: GRPO rollouts decode with LibTorch (slower on CPU)", ROLLOUT_BACKEND);
+                warnedNoRolloutBackend = true;
+            }
+            return model;
+        }
+        return cpu.get().languageModel(model.toCheckpoint());
     }
 
     /** One policy-gradient update on rollouts (prompt + rationale, loss on the rationale) with their advantages. */
