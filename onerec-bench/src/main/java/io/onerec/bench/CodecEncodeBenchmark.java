@@ -1,8 +1,8 @@
 package io.onerec.bench;
 
+import io.onerec.core.vector.KernelProvider;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.SemanticId;
-import io.onerec.core.codec.DistanceKernels;
 import io.onerec.core.codec.ResidualCodec;
 import io.onerec.core.codec.ResidualCodecFitter;
 import io.onerec.core.codec.ResidualCodecFitter.Config;
@@ -50,8 +50,8 @@ public class CodecEncodeBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         if (kernel.equals("scalar")) System.setProperty("onerec.cpu.scalar", "true");
-        if (!DistanceKernels.get().name().startsWith(kernel)) {
-            throw new IllegalStateException("wanted kernel " + kernel + " but the JVM chose " + DistanceKernels.get().name());
+        if (!KernelProvider.distanceKernel().name().startsWith(kernel)) {
+            throw new IllegalStateException("wanted kernel " + kernel + " but the JVM chose " + KernelProvider.distanceKernel().name());
         }
         ItemEmbeddings data = SyntheticEmbeddings.mixture(n, dim, Math.max(16, k / 4), 7);
         codec = new ResidualCodecFitter(Config.of(3, k, Method.KMEANS).withMaxIterations(5).withThreads(2)).fit(data).codec();

@@ -1,8 +1,8 @@
 package io.onerec.bench;
 
+import io.onerec.core.vector.KernelProvider;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
-import io.onerec.core.codec.DistanceKernels;
 import io.onerec.core.codec.ResidualCodec;
 import io.onerec.core.codec.ResidualCodecFitter;
 import io.onerec.core.codec.ResidualCodecFitter.Config;
@@ -60,7 +60,7 @@ public class CodecFitBenchmark {
 
     private ResidualCodecFitter fitter() {
         Config c = Config.of(3, k, method).withMaxIterations(maxIterations).withThreads(2);
-        return new ResidualCodecFitter(c, kernel.equals("scalar") ? DistanceKernels.scalar() : DistanceKernels.panama(),
+        return new ResidualCodecFitter(c, kernel.equals("scalar") ? KernelProvider.scalarDistanceKernel() : KernelProvider.panamaDistanceKernel(),
                 ProgressListener.NONE);
     }
 

@@ -1,8 +1,8 @@
 package io.onerec.bench;
 
-import io.onerec.core.codec.DistanceKernel;
-import io.onerec.core.codec.DistanceKernels;
-import io.onerec.core.codec.PackedCentroids;
+import io.onerec.core.vector.KernelProvider;
+import io.onerec.core.vector.DistanceKernel;
+import io.onerec.core.vector.PackedCentroids;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,7 +54,7 @@ public class DistanceKernelBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        impl = kernel.equals("scalar") ? DistanceKernels.scalar() : DistanceKernels.panama();
+        impl = kernel.equals("scalar") ? KernelProvider.scalarDistanceKernel() : KernelProvider.panamaDistanceKernel();
         x = SyntheticEmbeddings.mixture(ROWS, dim, 16, 1).data();
         float[] c = SyntheticEmbeddings.mixture(k, dim, 16, 2).data();
         centroids = impl.pack(c, k, dim);

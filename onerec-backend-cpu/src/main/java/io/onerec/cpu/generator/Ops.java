@@ -18,13 +18,11 @@ final class Ops {
     /**
      * One head of attention for one query: {@code out[outOff, +dh) = softmax(q . k_j * scale) . v_j} over {@code n}
      * keys, key j at {@code keys[j][keyOff[j]]} and value j at {@code keys[j][keyOff[j] + valShift]} (keys and values
-     * are stored interleaved per row; the self-attention cache keeps one array per decoder position).
+     * are stored interleaved per row; the self-attention cache keeps one array per decoder position). The arithmetic
+     * is {@link Kernels#attend}, shared with the reasoner.
      */
     static void attend(Kernels k, float[] q, int qOff, float[][] keys, int[] keyOff, int n, int valShift, int dh,
                        float scale, float[] scores, float[] out, int outOff) {
-        for (int j = 0; j < n; j++) scores[j] = k.dot(q, qOff, keys[j], keyOff[j], dh) * scale;
-        Kernels.softmaxInPlace(scores, n);
-        java.util.Arrays.fill(out, outOff, outOff + dh, 0f);
-        for (int j = 0; j < n; j++) k.axpy(scores[j], keys[j], keyOff[j] + valShift, out, outOff, dh);
+        k.attend(q, qOff, keys, keys, keyOff, 0, valShift, n, dh, scale, scores, out, outOff);
     }
 }

@@ -19,6 +19,9 @@ final class CpuDecodingState implements DecodingState {
     private float[][][] keys, values;
     private float[] logits;
     private float[] x, h, qkv, attn, act, gateUp, scores, rotated;
+    /** Row views of the flat key/value cache for {@link Kernels#attend}: n references to one array, offsets j * kvDim. */
+    private float[][] keyRows = new float[0][], valueRows = new float[0][];
+    private int[] rowOff = new int[0];
 
     private CpuDecodingState(CpuQwenModel m, int rows) {
         this.m = m;
@@ -189,13 +192,22 @@ final class CpuDecodingState implements DecodingState {
         return a;
     }
 
-    /** {@code out[outOff, +dh) = softmax(q . k_j * scale) . v_j} over cached positions j < n of one key/value head. */
+    /**
+     * {@code out[outOff, +dh) = softmax(q . k_j * scale) . v_j} over cached positions j < n of one key/value head,
+     * through {@link Kernels#attend} (the attention the generator uses too): the flat cache is passed as n rows of
+     * the same array at offsets {@code j * kvDim}.
+     */
     private void attend(float[] q, int qOff, float[] kc, float[] vc, int headOff, int n, float scale, float[] out, int outOff) {
-        int stride = m.kvDim, dh = m.dh;
-        for (int j = 0; j < n; j++) scores[j] = k.dot(q, qOff, kc, j * stride + headOff, dh) * scale;
-        Kernels.softmaxInPlace(scores, n);
-        Arrays.fill(out, outOff, outOff + dh, 0f);
-        for (int j = 0; j < n; j++) k.axpy(scores[j], vc, j * stride + headOff, out, outOff, dh);
+        if (keyRows.length < n) {
+            int cap = Math.max(2 * keyRows.length, n);
+            keyRows = new float[cap][];
+            valueRows = new float[cap][];
+            rowOff = new int[cap];
+            for (int j = 0; j < cap; j++) rowOff[j] = j * m.kvDim;
+        }
+        Arrays.fill(keyRows, 0, n, kc);
+        Arrays.fill(valueRows, 0, n, vc);
+        k.attend(q, qOff, keyRows, valueRows, rowOff, headOff, headOff, n, m.dh, scale, scores, out, outOff);
     }
 
     /** HF rotate-half RoPE in place on {@code v[off, off + dh)}: x cos + rotate_half(x) sin. */

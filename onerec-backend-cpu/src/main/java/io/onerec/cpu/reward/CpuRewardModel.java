@@ -6,6 +6,8 @@ import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.Checkpoint;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.reward.RewardModelConfig;
+import io.onerec.core.vector.KernelProvider;
+import io.onerec.core.vector.Kernels;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -26,9 +28,16 @@ public final class CpuRewardModel implements RewardModel {
     private final float[][][] towers; // [objective] {fc1.weight, fc1.bias, fc2.weight, fc2.bias}
     private final float[][] fusionMlp; // {fc1.weight, fc1.bias, fc2.weight, fc2.bias} or null
     private final float[] fusionWeights;
+    private final Kernels kernels;
 
     public CpuRewardModel(RewardModelConfig config, Map<String, HostTensor> tensors) {
+        this(config, tensors, KernelProvider.get());
+    }
+
+    /** With the given kernels (every dot product and axpy goes through them), e.g. {@link KernelProvider#scalar()}. */
+    public CpuRewardModel(RewardModelConfig config, Map<String, HostTensor> tensors, Kernels kernels) {
         this.config = config;
+        this.kernels = kernels;
         Map<String, HostTensor> checked = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
             HostTensor t = tensors.get(e.getKey());
@@ -142,7 +151,7 @@ public final class CpuRewardModel implements RewardModel {
         return pooled;
     }
 
-    private static float tower(float[][] w, float[] in) {
+    private float tower(float[][] w, float[] in) {
         int hidden = w[1].length;
         float[] h = matVec(w[0], in, hidden);
         float z = w[3][0];
@@ -170,26 +179,19 @@ public final class CpuRewardModel implements RewardModel {
     }
 
     /** y = W x for a row-major W of shape [rows, x.length]. */
-    private static float[] matVec(float[] w, float[] x, int rows) {
+    private float[] matVec(float[] w, float[] x, int rows) {
         int cols = x.length;
         float[] y = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            float s = 0;
-            int off = r * cols;
-            for (int c = 0; c < cols; c++) s += w[off + c] * x[c];
-            y[r] = s;
-        }
+        for (int r = 0; r < rows; r++) y[r] = kernels.dot(w, r * cols, x, 0, cols);
         return y;
     }
 
-    private static float dot(float[] a, float[] b) {
-        float s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-        return s;
+    private float dot(float[] a, float[] b) {
+        return kernels.dot(a, 0, b, 0, a.length);
     }
 
-    private static void axpy(float a, float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) y[i] += a * x[i];
+    private void axpy(float a, float[] x, float[] y) {
+        kernels.axpy(a, x, 0, y, 0, x.length);
     }
 
     private static float sigmoid(float z) {

@@ -1,5 +1,7 @@
 package io.onerec.core.codec;
 
+import io.onerec.core.vector.DistanceKernel;
+import io.onerec.core.vector.PackedCentroids;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;

@@ -1,5 +1,7 @@
 package io.onerec.core.codec;
 
+import io.onerec.core.vector.DistanceKernel;
+import io.onerec.core.vector.PackedCentroids;
 import it.unimi.dsi.fastutil.ints.IntArrays;
 
 import java.util.Map;

@@ -1,5 +1,8 @@
 package io.onerec.core.codec;
 
+import io.onerec.core.vector.DistanceKernel;
+import io.onerec.core.vector.PackedCentroids;
+import io.onerec.core.vector.KernelProvider;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.sid.PrefixTrie;
@@ -78,7 +81,7 @@ public final class ResidualCodec implements SemanticIdCodec {
         this.disambiguation = disambiguation;
         this.method = method;
         this.table = itemSids.clone();
-        this.kernel = DistanceKernels.get();
+        this.kernel = KernelProvider.distanceKernel();
         this.packed = new PackedCentroids[quantLevels];
         for (int l = 0; l < quantLevels; l++) packed[l] = kernel.pack(this.codebooks[l], sizes[l], dim);
     }

@@ -1,5 +1,8 @@
 package io.onerec.core.codec;
 
+import io.onerec.core.vector.DistanceKernel;
+import io.onerec.core.vector.PackedCentroids;
+import io.onerec.core.vector.KernelProvider;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
 import it.unimi.dsi.fastutil.ints.IntArrays;
@@ -112,7 +115,7 @@ public final class ResidualCodecFitter {
     }
 
     public ResidualCodecFitter(Config config, ProgressListener listener) {
-        this(config, DistanceKernels.get(), listener);
+        this(config, KernelProvider.distanceKernel(), listener);
     }
 
     /** With an explicit kernel (benchmarks compare the scalar and Panama kernels). */

@@ -1,5 +1,7 @@
 package io.onerec.core.codec;
 
+import io.onerec.core.vector.DistanceKernel;
+import io.onerec.core.vector.PackedCentroids;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;

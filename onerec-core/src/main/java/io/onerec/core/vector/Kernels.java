@@ -1,7 +1,8 @@
 package io.onerec.core.vector;
 
 /**
- * The dense kernels of CPU inference. Two implementations with identical results up to float rounding: {@link
+ * The dense kernels of CPU inference (GEMM, dot, axpy, attention, RMSNorm, softmax), shared by the pure-Java
+ * generator, reasoner and reward scorer. Two implementations with identical results up to float rounding: {@link
  * ScalarKernels} (plain Java, any JVM) and {@code PanamaKernels} (Vector API); {@link KernelProvider} picks one
  * once at startup. Implementations are stateless and thread-safe.
  */
@@ -26,6 +27,21 @@ public interface Kernels {
 
     /** {@code y[i] += alpha * x[i]}. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /**
+     * One head of scaled dot-product attention for one query, the one implementation of attention behind every
+     * pure-Java model: {@code out[outOff, +dh) = softmax(q . k_j * scale) . v_j} over positions {@code j < n}, key j
+     * at {@code keys[j][rowOff[j] + keyShift]} and value j at {@code values[j][rowOff[j] + valueShift]}. A cache kept
+     * as one array per position (the generator) passes its rows and offsets; a flat cache (the reasoner) passes its
+     * one array n times with offsets {@code j * stride}. {@code scores} holds at least n floats.
+     */
+    default void attend(float[] q, int qOff, float[][] keys, float[][] values, int[] rowOff, int keyShift, int valueShift,
+                        int n, int dh, float scale, float[] scores, float[] out, int outOff) {
+        for (int j = 0; j < n; j++) scores[j] = dot(q, qOff, keys[j], rowOff[j] + keyShift, dh) * scale;
+        softmaxInPlace(scores, n);
+        java.util.Arrays.fill(out, outOff, outOff + dh, 0f);
+        for (int j = 0; j < n; j++) axpy(scores[j], values[j], rowOff[j] + valueShift, out, outOff, dh);
+    }
 
     /**
      * Restricted log-softmax fused with its logits: for each row r, {@code out[r, :] = log_softmax(x[r, :] W^T)}

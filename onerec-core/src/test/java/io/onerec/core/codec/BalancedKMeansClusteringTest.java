@@ -1,5 +1,7 @@
 package io.onerec.core.codec;
 
+import io.onerec.core.vector.DistanceKernel;
+import io.onerec.core.vector.KernelProvider;
 import io.onerec.testing.SyntheticData;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ProgressListener;
@@ -24,7 +26,7 @@ class BalancedKMeansClusteringTest {
         for (int[] c : cases) {
             int n = c[0], k = c[1], dim = c[2];
             ItemEmbeddings x = SyntheticData.blobs(n, dim, 7, n + k);
-            for (DistanceKernel kernel : new DistanceKernel[]{DistanceKernels.panama(), DistanceKernels.scalar()}) {
+            for (DistanceKernel kernel : new DistanceKernel[]{KernelProvider.panamaDistanceKernel(), KernelProvider.scalarDistanceKernel()}) {
                 try (ForkJoinPool pool = new ForkJoinPool(2)) {
                     ClusteringJob job = new ClusteringJob(kernel, pool, ProgressListener.NONE, "test", 3, 17);
                     LevelFit fast = BalancedKMeansClustering.fit(job, x.data(), n, dim, k);

@@ -1,4 +1,4 @@
-package io.onerec.core.codec;
+package io.onerec.core.vector;
 
 /** Plain-Java kernel: the reference, and the fallback when {@code jdk.incubator.vector} is not in the module graph. */
 public final class ScalarDistanceKernel implements DistanceKernel {

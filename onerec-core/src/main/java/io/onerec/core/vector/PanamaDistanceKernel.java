@@ -1,4 +1,4 @@
-package io.onerec.core.codec;
+package io.onerec.core.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators), broadcasting one component of each row per step, like a GEMM micro-kernel over a packed right-hand
  * side. Four vectors per broadcast keep the broadcasts (which compete with the FMAs for an execution port) at a
  * quarter of the FMAs; with 16 accumulators, 4 centroid vectors and a broadcast it fits AVX-512's 32 registers.
- * Loaded only through {@link DistanceKernels} after checking that {@code jdk.incubator.vector} is present.
+ * Loaded only through {@link KernelProvider} after checking that {@code jdk.incubator.vector} is present.
  */
 final class PanamaDistanceKernel implements DistanceKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

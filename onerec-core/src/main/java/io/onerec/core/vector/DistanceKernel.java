@@ -1,4 +1,4 @@
-package io.onerec.core.codec;
+package io.onerec.core.vector;
 
 /**
  * The hot loops of residual quantization: dot products between many rows and a panel-packed codebook, and the

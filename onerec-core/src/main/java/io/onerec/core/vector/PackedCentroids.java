@@ -1,4 +1,4 @@
-package io.onerec.core.codec;
+package io.onerec.core.vector;
 
 /**
  * Centroids laid out for a {@link DistanceKernel}: panels of {@code panelWidth} consecutive centroids, each panel

@@ -1,4 +1,4 @@
-package io.onerec.core.codec;
+package io.onerec.core.vector;
 
 import io.onerec.testing.SyntheticData;
 import org.junit.jupiter.api.Test;
@@ -17,16 +17,16 @@ class DistanceKernelTest {
 
     @Test
     void panamaIsChosenUnderSurefire() {
-        assertTrue(DistanceKernels.vectorApiPresent(), "surefire runs with --add-modules jdk.incubator.vector");
-        assertTrue(DistanceKernels.get().name().startsWith("panama"), DistanceKernels.get().name());
+        assertTrue(KernelProvider.vectorApiPresent(), "surefire runs with --add-modules jdk.incubator.vector");
+        assertTrue(KernelProvider.distanceKernel().name().startsWith("panama"), KernelProvider.distanceKernel().name());
     }
 
     @Test
     void nearestMatchesBruteForceAndScalarBitForBit() {
         int[] is = new int[N], ip = new int[N];
         float[] ss = infinities(N), sp = infinities(N);
-        nearest(DistanceKernels.scalar(), ss, is);
-        nearest(DistanceKernels.panama(), sp, ip);
+        nearest(KernelProvider.scalarDistanceKernel(), ss, is);
+        nearest(KernelProvider.panamaDistanceKernel(), sp, ip);
         assertArrayEquals(is, ip);
         assertArrayEquals(ss, sp);
         for (int i = 0; i < N; i++) {
@@ -49,13 +49,13 @@ class DistanceKernelTest {
 
     private void nearest(DistanceKernel kernel, float[] score, int[] best) {
         PackedCentroids p = kernel.pack(c, K, DIM);
-        kernel.nearest(x, Rows.identity(N), 0, N, p, 0, p.panels(), score, best, 0);
+        kernel.nearest(x, java.util.stream.IntStream.range(0, N).toArray(), 0, N, p, 0, p.panels(), score, best, 0);
     }
 
     @Test
     void scanOffersExactlyTheScoresBelowThreshold() {
         float[] reference = null;
-        for (DistanceKernel kernel : new DistanceKernel[]{DistanceKernels.scalar(), DistanceKernels.panama()}) {
+        for (DistanceKernel kernel : new DistanceKernel[]{KernelProvider.scalarDistanceKernel(), KernelProvider.panamaDistanceKernel()}) {
             PackedCentroids p = kernel.pack(c, K, DIM);
             int[] rows = {9, 3, 36, 0, 7, 8, 21};
             // +inf for real centroids (everything is offered), -inf for padding; centroid 5 is switched off.
@@ -91,7 +91,7 @@ class DistanceKernelTest {
 
     @Test
     void scanRespectsThresholdsAndOffsets() {
-        DistanceKernel kernel = DistanceKernels.panama();
+        DistanceKernel kernel = KernelProvider.panamaDistanceKernel();
         PackedCentroids p = kernel.pack(c, K, DIM);
         int pw = p.panelWidth();
         // Scan from the second panel when there is one, else the first; thresholds start at offset 3.
@@ -100,7 +100,7 @@ class DistanceKernelTest {
         Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
         for (int j = first * pw; j < K; j++) threshold[3 + j - first * pw] = 0f;
         int[] offered = {0, 0};
-        kernel.scan(x, Rows.identity(N), 0, N, p, first, p.panels(), bias, threshold, 3, (point, centroid, score) -> {
+        kernel.scan(x, java.util.stream.IntStream.range(0, N).toArray(), 0, N, p, first, p.panels(), bias, threshold, 3, (point, centroid, score) -> {
             assertTrue(score < 0f && centroid >= first * pw && centroid < K);
             offered[0]++;
         });
@@ -118,8 +118,8 @@ class DistanceKernelTest {
     void axpyIsLanewiseAndIdenticalAcrossKernels() {
         float[] y1 = SyntheticData.gaussian(53, 8), y2 = y1.clone(), ref = y1.clone();
         float[] xs = SyntheticData.gaussian(60, 9);
-        DistanceKernels.scalar().axpy(0.37f, xs, 5, y1, 2, 50);
-        DistanceKernels.panama().axpy(0.37f, xs, 5, y2, 2, 50);
+        KernelProvider.scalarDistanceKernel().axpy(0.37f, xs, 5, y1, 2, 50);
+        KernelProvider.panamaDistanceKernel().axpy(0.37f, xs, 5, y2, 2, 50);
         for (int i = 0; i < 50; i++) ref[2 + i] = Math.fma(xs[5 + i], 0.37f, ref[2 + i]);
         assertArrayEquals(ref, y1);
         assertArrayEquals(ref, y2);
