@@ -12,26 +12,29 @@ import java.util.Set;
 public interface Reasoner extends AutoCloseable {
 
     /**
-     * Samples {@code paths} reasoning paths for the user; after each, beam-searches the first
-     * {@code prefixLength} SID codes keeping {@code prefixesPerPath} prefixes.
+     * Samples {@code options.paths()} reasoning paths for the user; after each, beam-searches the first
+     * {@code options.prefixLength()} SID codes keeping {@code options.beamWidth()} prefixes, best first.
      */
-    List<ReasoningPath> reason(UserHistory user, int paths, int prefixesPerPath, int prefixLength, long seed);
+    List<ReasoningPath> reason(UserHistory user, ReasoningOptions options);
 
-    /** Think-Ahead prefix set: the union of the (c1, c2) prefixes over {@code paths} sampled paths. */
-    default Set<SemanticId> thinkAhead(UserHistory user, int paths, int prefixesPerPath, long seed) {
+    /**
+     * Think-Ahead prefix set: the union of the (c1, c2) prefixes over the sampled paths (the options' prefix length
+     * is replaced by {@value ReasoningOptions#THINK_AHEAD_PREFIX_LENGTH}).
+     */
+    default Set<SemanticId> thinkAhead(UserHistory user, ReasoningOptions options) {
         Set<SemanticId> union = new LinkedHashSet<>();
-        for (ReasoningPath p : reason(user, paths, prefixesPerPath, 2, seed)) {
+        for (ReasoningPath p : reason(user, options.withPrefixLength(ReasoningOptions.THINK_AHEAD_PREFIX_LENGTH))) {
             union.addAll(p.prefixes());
         }
         return union;
     }
 
     /**
-     * The reasoner as a recommender on its own: after each of {@code paths} sampled reasoning paths, beam-search full
-     * SIDs with width {@code beam}; an item's score is its best log-probability over the paths; the top {@code k}
+     * The reasoner as a recommender on its own: after each sampled reasoning path, beam-search full SIDs with width
+     * {@code options.beamWidth()}; an item's score is its best log-probability over the paths; the top {@code k}
      * items, best first.
      */
-    int[] recommend(UserHistory user, int paths, int beam, int k, long seed);
+    List<ScoredItem> recommend(UserHistory user, ReasoningOptions options, int k);
 
     /** The codec whose SID tokens extend the reasoner's vocabulary. */
     SemanticIdCodec codec();

@@ -1,5 +1,6 @@
 package io.onerec.bench;
 
+import io.onerec.api.ReasoningOptions;
 import io.onerec.api.Reasoner;
 import io.onerec.api.ReasoningPath;
 import io.onerec.api.SemanticIdCodec;
@@ -78,7 +79,7 @@ public class ReasonerBenchmark {
     @Benchmark
     public List<ReasoningPath> reasonOneUser() {
         next = (next + 1) & 63;
-        return reasoner.reason(users.get(next), 2, 8, 2, next);
+        return reasoner.reason(users.get(next), new ReasoningOptions(2, 8, 2, next));
     }
 
     @TearDown(Level.Trial)

@@ -1,5 +1,7 @@
 package io.onerec.examples;
 
+import io.onerec.api.ReasoningOptions;
+import io.onerec.api.ScoredItem;
 import io.onerec.api.Generator;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.Reasoner;
@@ -110,7 +112,7 @@ public final class ThinkAheadExample {
         t0 = System.nanoTime();
         EvaluationResult reasonerAlone = evaluator.evaluate("test", test, seqs.itemCount(), (histories, k) -> {
             List<int[]> out = new ArrayList<>();
-            for (UserHistory h : histories) out.add(reasoner.recommend(h, opt.paths(), 20, k, h.userId()));
+            for (UserHistory h : histories) out.add(reasoner.recommend(h, new ReasoningOptions(opt.paths(), 20, 2, h.userId()), k).stream().mapToInt(ScoredItem::item).toArray());
             return out;
         });
         double reasonerSeconds = (System.nanoTime() - t0) / 1e9;
@@ -120,7 +122,7 @@ public final class ThinkAheadExample {
         Path storeFile = opt.out().resolve("think-ahead-prefixes.tsv");
         Files.deleteIfExists(storeFile);
         FilePrefixStore store = FilePrefixStore.open(storeFile);
-        double meanSet = new ThinkAheadJob(reasoner, opt.paths(), opt.prefixes(), 1).run(users, store, ProgressListener.logging(LOG));
+        double meanSet = new ThinkAheadJob(reasoner, new ReasoningOptions(opt.paths(), opt.prefixes(), 2, 1)).run(users, store, ProgressListener.logging(LOG));
         double offlineSeconds = (System.nanoTime() - t0) / 1e9;
         int covered = 0;
         for (NextItemExample e : test) {

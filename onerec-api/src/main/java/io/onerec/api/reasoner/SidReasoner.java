@@ -1,7 +1,9 @@
 package io.onerec.api.reasoner;
 
 import io.onerec.api.Reasoner;
+import io.onerec.api.ReasoningOptions;
 import io.onerec.api.ReasoningPath;
+import io.onerec.api.ScoredItem;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
@@ -86,12 +88,11 @@ public final class SidReasoner implements Reasoner {
     }
 
     @Override
-    public List<ReasoningPath> reason(UserHistory user, int paths, int prefixesPerPath, int prefixLength, long seed) {
-        if (paths < 1 || prefixesPerPath < 1) throw new IllegalArgumentException("paths and prefixesPerPath must be >= 1");
+    public List<ReasoningPath> reason(UserHistory user, ReasoningOptions decoding) {
         int[] prompt = vocab.tokenizer().encode(texts.prompt(user));
-        List<ReasoningPath> out = new ArrayList<>(paths);
-        for (ReasonerDecoder.Rationale r : decoder.sample(prompt, paths, options.temperature(), options.maxThinkTokens(), new Random(seed))) {
-            List<SemanticId> prefixes = decoder.beamSearch(itemContext(prompt, r), codec().trie(), prefixesPerPath, prefixLength).stream()
+        List<ReasoningPath> out = new ArrayList<>(decoding.paths());
+        for (ReasonerDecoder.Rationale r : decoder.sample(prompt, decoding.paths(), options.temperature(), options.maxThinkTokens(), new Random(decoding.seed()))) {
+            List<SemanticId> prefixes = decoder.beamSearch(itemContext(prompt, r), codec().trie(), decoding.beamWidth(), decoding.prefixLength()).stream()
                     .map(ReasonerDecoder.SidBeam::codes).toList();
             int[] inner = Arrays.copyOfRange(r.tokens(), 1, r.tokens().length - 1);   // without <think> and </think>
             out.add(new ReasoningPath(vocab.tokenizer().decode(inner), prefixes, r.logProb()));
@@ -100,17 +101,17 @@ public final class SidReasoner implements Reasoner {
     }
 
     @Override
-    public int[] recommend(UserHistory user, int paths, int beam, int k, long seed) {
-        if (paths < 1 || beam < 1 || k < 1) throw new IllegalArgumentException("paths, beam and k must be >= 1");
+    public List<ScoredItem> recommend(UserHistory user, ReasoningOptions decoding, int k) {
+        if (k < 1) throw new IllegalArgumentException("k must be >= 1, got " + k);
         int[] prompt = vocab.tokenizer().encode(texts.prompt(user));
         Map<Integer, Double> best = new HashMap<>();
-        for (ReasonerDecoder.Rationale r : decoder.sample(prompt, paths, options.temperature(), options.maxThinkTokens(), new Random(seed))) {
-            for (ReasonerDecoder.SidBeam b : decoder.beamSearch(itemContext(prompt, r), codec().trie(), beam, codec().levels())) {
+        for (ReasonerDecoder.Rationale r : decoder.sample(prompt, decoding.paths(), options.temperature(), options.maxThinkTokens(), new Random(decoding.seed()))) {
+            for (ReasonerDecoder.SidBeam b : decoder.beamSearch(itemContext(prompt, r), codec().trie(), decoding.beamWidth(), codec().levels())) {
                 best.merge(codec().itemOf(b.codes()), b.logProb(), Math::max);
             }
         }
         return best.entrySet().stream().sorted(Map.Entry.<Integer, Double>comparingByValue().reversed())
-                .limit(k).mapToInt(Map.Entry::getKey).toArray();
+                .limit(k).map(e -> new ScoredItem(e.getKey(), e.getValue())).toList();
     }
 
     private int[] itemContext(int[] prompt, ReasonerDecoder.Rationale r) {

@@ -2,6 +2,7 @@ package io.onerec.api.thinkahead;
 
 import io.onerec.api.ProgressListener;
 import io.onerec.api.Reasoner;
+import io.onerec.api.ReasoningOptions;
 import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
 
@@ -13,12 +14,12 @@ import java.util.Map;
  * over sampled reasoning paths of the prefixes kept after each path). Seeds are derived from the user id, so a
  * re-run reproduces the store.
  *
- * @param paths           reasoning paths sampled per user (T)
- * @param prefixesPerPath prefixes kept per path (m)
+ * @param options paths sampled per user (T), prefixes kept per path (m, the beam width) and the base seed; each
+ *                user's seed is derived from it and the user id
  */
-public record ThinkAheadJob(Reasoner reasoner, int paths, int prefixesPerPath, long seed) {
+public record ThinkAheadJob(Reasoner reasoner, ReasoningOptions options) {
     public ThinkAheadJob {
-        if (paths < 1 || prefixesPerPath < 1) throw new IllegalArgumentException("paths and prefixesPerPath must be >= 1");
+        if (reasoner == null || options == null) throw new IllegalArgumentException("reasoner and options are required");
     }
 
     /** Computes and stores the prefix sets of all users, then flushes the store; returns the mean set size. */
@@ -27,7 +28,7 @@ public record ThinkAheadJob(Reasoner reasoner, int paths, int prefixesPerPath, l
         long total = 0;
         for (int i = 0; i < users.size(); i++) {
             UserHistory u = users.get(i);
-            var set = reasoner.thinkAhead(u, paths, prefixesPerPath, seed * 1_000_003L + u.userId());
+            var set = reasoner.thinkAhead(u, options.withSeed(options.seed() * 1_000_003L + u.userId()));
             store.put(u.userId(), set);
             total += set.size();
             if (i % 50 == 0 || i == users.size() - 1) {

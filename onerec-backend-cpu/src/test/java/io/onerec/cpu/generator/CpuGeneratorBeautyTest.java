@@ -1,5 +1,6 @@
 package io.onerec.cpu.generator;
 
+import io.onerec.testing.SharedData;
 import io.onerec.testing.TestModels;
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
@@ -29,7 +30,7 @@ class CpuGeneratorBeautyTest {
 
     @Test
     void decodesBeautyUsersOverTheFullCatalog() {
-        InteractionSequences beauty = Datasets.beauty(Datasets.dataDir());
+        InteractionSequences beauty = Datasets.beauty(SharedData.beauty());
         int items = beauty.itemCount();
         // SIDs = base-32 digits of the item index: a valid 3 x 32 codec with a realistic, unbalanced trie tail.
         SemanticId[] sids = new SemanticId[items];

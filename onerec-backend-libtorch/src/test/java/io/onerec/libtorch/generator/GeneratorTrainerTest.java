@@ -1,5 +1,6 @@
 package io.onerec.libtorch.generator;
 
+import io.onerec.testing.SharedData;
 import io.onerec.testing.TinyModels;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.ItemEmbeddings;
@@ -67,7 +68,7 @@ class GeneratorTrainerTest {
      */
     @Test
     void trainingOnABeautySliceReducesLoss(@TempDir Path dir) {
-        InteractionSequences beauty = Datasets.beauty(Datasets.dataDir());
+        InteractionSequences beauty = Datasets.beauty(SharedData.beauty());
         LeaveOneOutSplit split = LeaveOneOutSplit.of(beauty, 20);
         Random r = new Random(5);
         float[] vectors = new float[beauty.itemCount() * 8];

@@ -1,5 +1,7 @@
 package io.onerec.libtorch.reasoner;
 
+import io.onerec.api.ReasoningOptions;
+import io.onerec.testing.SharedData;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.ReasoningPath;
 import io.onerec.api.SemanticId;
@@ -42,8 +44,8 @@ class ReasonerBeautyTest {
 
     @Test
     void stagesTrainOnBeautyTextsAndReasonerYieldsValidPrefixes() {
-        InteractionSequences seqs = Datasets.beauty(Datasets.dataDir());
-        ItemMetadata meta = Datasets.beautyMetadata(Datasets.dataDir(), seqs);
+        InteractionSequences seqs = Datasets.beauty(SharedData.beauty());
+        ItemMetadata meta = Datasets.beautyMetadata(SharedData.beauty(), seqs);
         ResidualCodec codec = attributeCodec(meta);
         LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs, 20);
         ReasonerTexts texts = new ReasonerTexts(codec, meta, 3, 3);
@@ -75,7 +77,7 @@ class ReasonerBeautyTest {
 
         SidReasoner reasoner = new SidReasoner(model, vocab, texts, new SidReasoner.Options(1.0, 8));
         Set<SemanticId> valid = codec.validPrefixes(2);
-        for (ReasoningPath p : reasoner.reason(split.test().get(0).history(), 2, 3, 2, 1)) {
+        for (ReasoningPath p : reasoner.reason(split.test().get(0).history(), new ReasoningOptions(2, 3, 2, 1))) {
             assertEquals(3, p.prefixes().size());
             assertTrue(valid.containsAll(p.prefixes()));
         }

@@ -1,5 +1,7 @@
 package io.onerec.libtorch.reasoner;
 
+import io.onerec.api.ReasoningOptions;
+import io.onerec.api.ScoredItem;
 import io.onerec.api.Reasoner;
 import io.onerec.api.ReasoningPath;
 import io.onerec.api.SemanticId;
@@ -94,7 +96,7 @@ class ReasonerTrainerTest {
         trainer.fit("reasoner/activation", reasoning(f), 4);
         SidReasoner reasoner = new SidReasoner(model, f.vocab, f.texts, new SidReasoner.Options(1.0, 12));
         UserHistory user = f.users.get(5);
-        List<ReasoningPath> paths = reasoner.reason(user, 3, 2, 2, 11);
+        List<ReasoningPath> paths = reasoner.reason(user, new ReasoningOptions(3, 2, 2, 11));
         assertEquals(3, paths.size());
         Set<SemanticId> valid = f.codec.validPrefixes(2);
         for (ReasoningPath p : paths) {
@@ -108,11 +110,11 @@ class ReasonerTrainerTest {
         }
         reasoner.save(dir);
         SidReasoner back = SidReasoner.load(dir, f.codec, TorchQwenModel::load);
-        assertEquals(paths, back.reason(user, 3, 2, 2, 11));
+        assertEquals(paths, back.reason(user, new ReasoningOptions(3, 2, 2, 11)));
         // The pure-Java backend serves the same checkpoint (through the SPI, with no item metadata at hand): same
         // sampled rationales and prefixes, log-probabilities equal up to float rounding.
         try (Reasoner cpu = Backends.get("cpu").loadReasoner(dir, f.codec)) {
-            List<ReasoningPath> cpuPaths = cpu.reason(user, 3, 2, 2, 11);
+            List<ReasoningPath> cpuPaths = cpu.reason(user, new ReasoningOptions(3, 2, 2, 11));
             for (int i = 0; i < paths.size(); i++) {
                 assertEquals(paths.get(i).rationale(), cpuPaths.get(i).rationale());
                 assertEquals(paths.get(i).prefixes(), cpuPaths.get(i).prefixes());
@@ -120,10 +122,10 @@ class ReasonerTrainerTest {
             }
         }
         try (Reasoner torch = Backends.get("libtorch").loadReasoner(dir, f.codec)) {
-            assertEquals(paths, torch.reason(user, 3, 2, 2, 11));
+            assertEquals(paths, torch.reason(user, new ReasoningOptions(3, 2, 2, 11)));
         }
-        int[] recs = back.recommend(user, 2, 4, 5, 1);
-        assertTrue(recs.length >= 1 && recs.length <= 5);
-        for (int item : recs) assertTrue(item >= 0 && item < ReasonerFixture.ITEMS);
+        List<ScoredItem> recs = back.recommend(user, new ReasoningOptions(2, 4, 2, 1), 5);
+        assertTrue(recs.size() >= 1 && recs.size() <= 5);
+        for (ScoredItem s : recs) assertTrue(s.item() >= 0 && s.item() < ReasonerFixture.ITEMS && s.logProb() <= 0, s.toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.onerec.libtorch.reasoner;
 
+import io.onerec.api.ReasoningOptions;
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
@@ -32,7 +33,7 @@ class ThinkAheadTest {
         List<UserHistory> users = f.users.subList(0, 6);
         Path file = dir.resolve("prefixes.tsv");
         try (FilePrefixStore store = FilePrefixStore.open(file)) {
-            double mean = new ThinkAheadJob(reasoner, 2, 1, 3).run(users, store, null);
+            double mean = new ThinkAheadJob(reasoner, new ReasoningOptions(2, 1, 2, 3)).run(users, store, null);
             assertTrue(mean >= 1 && mean <= 2, "mean prefix-set size " + mean);
         }
         FilePrefixStore reopened = FilePrefixStore.open(file);

@@ -1,5 +1,6 @@
 package io.onerec.libtorch.reward;
 
+import io.onerec.testing.SharedData;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.Datasets;
 import io.onerec.tools.data.InteractionSequences;
@@ -41,7 +42,7 @@ class MovieLensRewardTest {
 
     @Test
     void predictsLikesOfUnseenUsers() {
-        InteractionSequences ml = Datasets.movieLens100k(Datasets.dataDir());
+        InteractionSequences ml = Datasets.movieLens100k(SharedData.movieLens100k());
         int split = (int) (ml.userCount() * 0.85);
         Random r = new Random(1);
         List<RewardExample> train = examples(ml, 0, split, r), test = examples(ml, split, ml.userCount(), r);

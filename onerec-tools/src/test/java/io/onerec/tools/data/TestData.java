@@ -1,5 +1,6 @@
 package io.onerec.tools.data;
 
+import io.onerec.testing.SharedData;
 import java.nio.file.Path;
 
 /** Reads the shared data sets once per test JVM (the readers are exercised by their own tests). */
@@ -11,7 +12,7 @@ final class TestData {
     }
 
     static Path dir() {
-        return Datasets.dataDir();
+        return SharedData.dir("amazon-beauty", "ml-100k");
     }
 
     static synchronized InteractionSequences beauty() {

@@ -1,7 +1,7 @@
 package io.onerec.tools.embed;
 
+import io.onerec.testing.SharedData;
 import io.onerec.api.ItemEmbeddings;
-import io.onerec.tools.data.Datasets;
 
 /** The Beauty item embeddings, built once per test JVM (about a second) and shared by the tests that need them. */
 public final class BeautyEmbeddings {
@@ -12,7 +12,7 @@ public final class BeautyEmbeddings {
 
     public static synchronized ItemEmbeddings get() {
         if (cached == null) {
-            cached = ItemEmbeddingBuilder.beauty(Datasets.dataDir(), ItemEmbeddingBuilder.Config.defaults());
+            cached = ItemEmbeddingBuilder.beauty(SharedData.beauty(), ItemEmbeddingBuilder.Config.defaults());
         }
         return cached;
     }

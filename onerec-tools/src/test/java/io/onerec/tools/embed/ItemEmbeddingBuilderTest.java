@@ -1,5 +1,6 @@
 package io.onerec.tools.embed;
 
+import io.onerec.testing.SharedData;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.tools.data.Datasets;
 import io.onerec.tools.data.InteractionSequences;
@@ -33,7 +34,7 @@ class ItemEmbeddingBuilderTest {
 
         // Consecutive test targets were never seen by the embedding (held out), yet the (history, target) pairs of the
         // test split should still be more similar than random pairs if the embedding captures content and usage.
-        InteractionSequences seqs = Datasets.beauty(Datasets.dataDir());
+        InteractionSequences seqs = Datasets.beauty(SharedData.beauty());
         LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs);
         double pairs = 0, random = 0;
         int count = 0;

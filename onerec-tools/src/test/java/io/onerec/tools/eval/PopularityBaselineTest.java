@@ -1,5 +1,6 @@
 package io.onerec.tools.eval;
 
+import io.onerec.testing.SharedData;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.Datasets;
 import io.onerec.tools.data.InteractionSequences;
@@ -32,7 +33,7 @@ class PopularityBaselineTest {
 
     @Test
     void beautyPopularityIsALowButNonZeroFloor() {
-        InteractionSequences beauty = Datasets.beauty(Datasets.dataDir());
+        InteractionSequences beauty = Datasets.beauty(SharedData.beauty());
         LeaveOneOutSplit split = LeaveOneOutSplit.of(beauty);
         PopularityBaseline pop = PopularityBaseline.fit(split);
         // Raw item 301 has 369 training interactions, the most (counted independently over s[0..n-3]).

@@ -1,0 +1,44 @@
+package io.onerec.api;
+
+/**
+ * How a {@link Reasoner} decodes for one user: the reasoner's counterpart of {@link DecodingOptions}. (The model's
+ * own settings, sampling temperature and think budget, are fixed when it is loaded.)
+ *
+ * @param paths        reasoning paths sampled per user (OneRec-Think's T)
+ * @param beamWidth    width of the SID beam search after each path: the prefixes kept per path in
+ *                     {@link Reasoner#reason} (Think-Ahead's m), the full-SID beam in {@link Reasoner#recommend}
+ * @param prefixLength codes per prefix in {@link Reasoner#reason} (2 for Think-Ahead's (c1, c2)); {@code recommend}
+ *                     decodes full SIDs
+ * @param seed         sampling seed: the same seed gives the same paths
+ */
+public record ReasoningOptions(int paths, int beamWidth, int prefixLength, long seed) {
+    /** Think-Ahead's prefixes are (c1, c2). */
+    public static final int THINK_AHEAD_PREFIX_LENGTH = 2;
+
+    public ReasoningOptions {
+        if (paths < 1) throw new IllegalArgumentException("paths must be >= 1, got " + paths);
+        if (beamWidth < 1) throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
+        if (prefixLength < 1) throw new IllegalArgumentException("prefixLength must be >= 1, got " + prefixLength);
+    }
+
+    /** {@code paths} sampled paths, {@code beamWidth} SIDs kept after each, (c1, c2) prefixes, seed 0. */
+    public static ReasoningOptions of(int paths, int beamWidth) {
+        return new ReasoningOptions(paths, beamWidth, THINK_AHEAD_PREFIX_LENGTH, 0);
+    }
+
+    public ReasoningOptions withPaths(int paths) {
+        return new ReasoningOptions(paths, beamWidth, prefixLength, seed);
+    }
+
+    public ReasoningOptions withBeamWidth(int beamWidth) {
+        return new ReasoningOptions(paths, beamWidth, prefixLength, seed);
+    }
+
+    public ReasoningOptions withPrefixLength(int prefixLength) {
+        return new ReasoningOptions(paths, beamWidth, prefixLength, seed);
+    }
+
+    public ReasoningOptions withSeed(long seed) {
+        return new ReasoningOptions(paths, beamWidth, prefixLength, seed);
+    }
+}
