@@ -75,15 +75,31 @@ public final class GeneratorTrainer {
     }
 
     public Result fitSessions(List<SessionExample> train, List<NextItemExample> validation, int itemCount) {
+        return fitLoop(train, this::trainStep, validation, itemCount);
+    }
+
+    /**
+     * Trains a causal-encoder model on windows of users' training sequences (see {@link SequenceExample#windows}):
+     * each step encodes {@code batchSize} windows once and trains on all of their targets.
+     */
+    public Result fitSequences(List<SequenceExample> train, List<NextItemExample> validation, int itemCount) {
+        if (!model.config().causalEncoder()) {
+            throw new IllegalArgumentException("fitSequences needs a model with a causal encoder; use fit for a bidirectional one");
+        }
+        return fitLoop(train, batch -> optimizerStep(() -> sequenceLoss(batch)), validation, itemCount);
+    }
+
+    private <T> Result fitLoop(List<T> train, java.util.function.ToDoubleFunction<List<T>> trainBatch,
+                               List<NextItemExample> validation, int itemCount) {
         if (train.isEmpty()) throw new IllegalArgumentException("no training examples");
         long start = System.nanoTime();
-        List<SessionExample> order = new ArrayList<>(train);
+        List<T> order = new ArrayList<>(train);
         Random rnd = new Random(config.seed());
         int batchesPerEpoch = (order.size() + config.batchSize() - 1) / config.batchSize();
         long firstStep = step, plannedSteps = (long) batchesPerEpoch * config.maxEpochs();
         totalSteps = firstStep + plannedSteps;
-        List<NextItemExample> evalSet = config.evalUsers() > 0 && validation.size() > config.evalUsers()
-                ? validation.subList(0, config.evalUsers()) : validation;
+        // A seeded random sample: the first users of a file are not a random sample of them.
+        List<NextItemExample> evalSet = Evaluator.sample(validation, config.evalUsers(), config.seed());
         boolean validate = config.evalEvery() > 0 && !evalSet.isEmpty();
         double bestNdcg = -1;
         int bestEpoch = 0, sinceBest = 0, epoch = 0;
@@ -97,8 +113,8 @@ public final class GeneratorTrainer {
             int lossCount = 0;
             boolean outOfTime = false;
             for (int b = 0; b < batchesPerEpoch && !outOfTime; b++) {
-                List<SessionExample> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
-                lastLoss = trainStep(batch);
+                List<T> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
+                lastLoss = trainBatch.applyAsDouble(batch);
                 lossSum += lastLoss;
                 lossCount++;
                 if (b % 50 == 0) {
@@ -178,7 +194,17 @@ public final class GeneratorTrainer {
             users.add(e.history());
             sessions.add(e.items());
         }
-        SessionLogProbs.Result r = SessionLogProbs.compute(model, vocab, users, sessions);
+        SessionLogProbs.Result r = SessionLogProbs.compute(model, vocab, users, sessions, config.dropout());
+        Tensor loss = r.tokenLogProbs().mean().neg();
+        if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
+            loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
+        }
+        return loss;
+    }
+
+    /** Mean cross-entropy over every code of every target of the windows (+ weighted MoE balancing loss). */
+    public Tensor sequenceLoss(List<SequenceExample> batch) {
+        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, batch, config.dropout());
         Tensor loss = r.tokenLogProbs().mean().neg();
         if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
             loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));

@@ -45,7 +45,7 @@ final class TorchStepDecoder implements StepDecoder {
             selfK = new Tensor[layers];
             selfV = new Tensor[layers];
             EncoderBatch enc = EncoderBatch.of(vocab, users);
-            Tensor encoded = model.encode(enc.tokens(), enc.padded());
+            Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded());
             Tensor perSlot = Torch.longs(slotUsers(users.size(), beamWidth), slots);
             Tensor encSlots = encoded.index_select(0, perSlot);                        // [N, S, d]
             crossBlocked = enc.padded().index_select(0, perSlot).view(slots, 1, 1, enc.length());
@@ -93,7 +93,7 @@ final class TorchStepDecoder implements StepDecoder {
                 q = model.heads(GeneratorModel.linear(h, model.p(pre + "cross_attn.q.weight")));
                 x = x.add(GeneratorModel.linear(model.merge(model.attend(q, crossK[i], crossV[i], crossBlocked)), model.p(pre + "cross_attn.o.weight")));
                 h = model.rmsNorm(x, pre + "ffn_norm.weight");
-                x = x.add(c.moe() ? model.moe(h, pre + "moe.", aux) : model.ffn(h, pre + "ffn."));
+                x = x.add(c.moe() ? model.moe(h, pre + "moe.", aux, 0) : model.ffn(h, pre + "ffn."));
             }
             position++;
             if (level < 0) {
