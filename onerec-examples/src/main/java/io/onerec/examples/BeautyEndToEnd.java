@@ -52,7 +52,7 @@ public final class BeautyEndToEnd {
      */
     record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse,
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
-                   int validUsers, int patience, double weightDecay, boolean causal) {
+                   int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -62,7 +62,7 @@ public final class BeautyEndToEnd {
             boolean reuse = false;
             int dModel = -1, layers = -1, dFf = -1, batch = -1, validUsers = -1, patience = -1;
             double dropout = Double.NaN, lr = Double.NaN, weightDecay = Double.NaN;
-            Boolean itemEmb = null, causal = null;
+            Boolean itemEmb = null, causal = null, bosLast = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -83,10 +83,11 @@ public final class BeautyEndToEnd {
                     case "--patience" -> patience = Integer.parseInt(args[++i]);
                     case "--weight-decay" -> weightDecay = Double.parseDouble(args[++i]);
                     case "--causal" -> causal = Boolean.parseBoolean(args[++i]);
+                    case "--bos-last-state" -> bosLast = Boolean.parseBoolean(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
-                            + " --valid-users N --patience N --weight-decay X --causal true|false)");
+                            + " --valid-users N --patience N --weight-decay X --causal true|false --bos-last-state true|false)");
                 }
             }
             if (minutes < 0) minutes = full ? 60 : 4;
@@ -99,13 +100,14 @@ public final class BeautyEndToEnd {
             if (Double.isNaN(dropout)) dropout = 0.1;
             if (itemEmb == null) itemEmb = true;
             if (causal == null) causal = true;
+            if (bosLast == null) bosLast = true;
             if (Double.isNaN(lr)) lr = full ? 1e-3 : 3e-3;
             if (batch < 0) batch = full ? 256 : 128;
             if (validUsers < 0) validUsers = full ? 3000 : 1000;
             if (patience < 0) patience = 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
-                    lr, batch, validUsers, patience, weightDecay, causal);
+                    lr, batch, validUsers, patience, weightDecay, causal, bosLast);
         }
     }
 
@@ -183,7 +185,7 @@ public final class BeautyEndToEnd {
     /** Trains the generator on LibTorch and saves it; returns the training time. */
     static Duration trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir) {
         GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
-                codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal);
+                codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         GeneratorModel model = GeneratorModel.initialize(gc, 42);
         LOG.info("generator: {} parameters, config {}", model.parameterCount(), gc);
         TrainerConfig tc = TrainerConfig.defaults().withMaxEpochs(opt.epochs)

@@ -14,7 +14,7 @@ import java.util.Map;
 public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers, int decoderLayers,
                               int moeExperts, int moeTopK, int maxHistory, int[] codebookSizes,
                               int userBuckets, int itemsPerSession, double normEps, int itemVocab,
-                              boolean causalEncoder) {
+                              boolean causalEncoder, boolean bosReadsLastState) {
 
     /** The {@code kind} of generator checkpoints (see {@link io.onerec.api.checkpoint.Checkpoint}). */
     public static final String CHECKPOINT_KIND = "onerec-generator";
@@ -47,7 +47,7 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
                            int moeExperts, int moeTopK, int maxHistory, int[] codebookSizes,
                            int userBuckets, int itemsPerSession, double normEps) {
         this(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory, codebookSizes,
-                userBuckets, itemsPerSession, normEps, 0, false);
+                userBuckets, itemsPerSession, normEps, 0, false, false);
     }
 
     /** A small default shape close to TIGER (d=128, 4 encoder + 4 decoder layers, 4 heads, d_ff=512). */
@@ -61,7 +61,7 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
      */
     public GeneratorConfig withItemVocab(int items) {
         return new GeneratorConfig(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
-                codebookSizes, userBuckets, itemsPerSession, normEps, items, causalEncoder);
+                codebookSizes, userBuckets, itemsPerSession, normEps, items, causalEncoder, bosReadsLastState);
     }
 
     /**
@@ -72,7 +72,18 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
      */
     public GeneratorConfig withCausalEncoder(boolean causal) {
         return new GeneratorConfig(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
-                codebookSizes, userBuckets, itemsPerSession, normEps, itemVocab, causal);
+                codebookSizes, userBuckets, itemsPerSession, normEps, itemVocab, causal, bosReadsLastState);
+    }
+
+    /**
+     * This shape with every decoder BOS input adding the encoder's output at the most recent history position (the
+     * user's current state, what SASRec scores from). Why: cross-attention alone has no notion of which history
+     * position is the latest (positions count from the oldest item, and a causal encoder state cannot see whether
+     * anything follows it), yet the latest items predict the next one best.
+     */
+    public GeneratorConfig withBosReadsLastState(boolean reads) {
+        return new GeneratorConfig(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
+                codebookSizes, userBuckets, itemsPerSession, normEps, itemVocab, causalEncoder, reads);
     }
 
     /** Whether history items also enter the encoder through their own (item-ID) embedding row. */
@@ -192,7 +203,7 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
                 .put("max_history", maxHistory).put("codebook_sizes", codebookSizes)
                 .put("user_buckets", userBuckets).put("items_per_session", itemsPerSession)
                 .put("norm_eps", normEps).put("item_vocab", itemVocab)
-                .put("causal_encoder", causalEncoder)
+                .put("causal_encoder", causalEncoder).put("bos_reads_last_state", bosReadsLastState)
                 .build();
     }
 
@@ -203,7 +214,8 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
                     c.getInt("encoder_layers"), c.getInt("decoder_layers"), c.getInt("moe_experts", 0),
                     c.getInt("moe_top_k", 0), c.getInt("max_history"), c.getIntArray("codebook_sizes"),
                     c.getInt("user_buckets", 0), c.getInt("items_per_session", 1), c.getDouble("norm_eps", 1e-6),
-                    c.getInt("item_vocab", 0), c.getBoolean("causal_encoder", false));
+                    c.getInt("item_vocab", 0), c.getBoolean("causal_encoder", false),
+                    c.getBoolean("bos_reads_last_state", false));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("invalid generator config: " + e.getMessage(), e);
         }
@@ -215,13 +227,14 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
                 && encoderLayers == g.encoderLayers && decoderLayers == g.decoderLayers && moeExperts == g.moeExperts
                 && moeTopK == g.moeTopK && maxHistory == g.maxHistory && Arrays.equals(codebookSizes, g.codebookSizes)
                 && userBuckets == g.userBuckets && itemsPerSession == g.itemsPerSession && normEps == g.normEps
-                && itemVocab == g.itemVocab && causalEncoder == g.causalEncoder;
+                && itemVocab == g.itemVocab && causalEncoder == g.causalEncoder
+                && bosReadsLastState == g.bosReadsLastState;
     }
 
     @Override
     public int hashCode() {
         return Arrays.hashCode(new int[]{dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
-                Arrays.hashCode(codebookSizes), userBuckets, itemsPerSession, Double.hashCode(normEps), itemVocab, causalEncoder ? 1 : 0});
+                Arrays.hashCode(codebookSizes), userBuckets, itemsPerSession, Double.hashCode(normEps), itemVocab, causalEncoder ? 1 : 0, bosReadsLastState ? 1 : 0});
     }
 
     @Override

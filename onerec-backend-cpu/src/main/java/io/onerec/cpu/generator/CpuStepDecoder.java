@@ -50,6 +50,8 @@ public final class CpuStepDecoder implements StepDecoder {
         private final float[][] keyArrays;
         private final int[] keyOff;
         private final float[][] logProbs;
+        /** Per user, the encoder output at the latest history position (BOS inputs add it), or null. */
+        private final float[] lastState;
         private final Moe moe;
         private int position;
 
@@ -82,6 +84,12 @@ public final class CpuStepDecoder implements StepDecoder {
             keyArrays = new float[scores.length][];
             keyOff = new int[scores.length];
             float[] enc = encode(tokens, items, rows);
+            if (c.bosReadsLastState()) {
+                lastState = new float[u * d];
+                for (int i = 0; i < u; i++) System.arraycopy(enc, (encStart[i] + encLen[i] - 1) * d, lastState, i * d, d);
+            } else {
+                lastState = null;
+            }
             crossKv = new float[c.decoderLayers()][];
             for (int l = 0; l < crossKv.length; l++) {
                 crossKv[l] = new float[rows * 2 * d];
@@ -178,6 +186,9 @@ public final class CpuStepDecoder implements StepDecoder {
             for (int i = 0; i < rows; i++) {
                 System.arraycopy(w.decoderPos, t * d, x, i * d, d);
                 k.axpy(1f, w.embedding, tokens[slotOfRow[i]] * d, x, i * d, d);
+                if (lastState != null && tokens[slotOfRow[i]] == GeneratorConfig.BOS) {
+                    k.axpy(1f, lastState, (slotOfRow[i] / beamWidth) * d, x, i * d, d);
+                }
             }
             for (int l = 0; l < w.decoderLayers.length; l++) layer(l, t, rows);
             position++;

@@ -201,7 +201,30 @@ public final class GeneratorModel {
      * Adds the MoE balancing loss (if any) to {@code aux[0]}.
      */
     public Tensor decode(Tensor input, Tensor enc, Tensor encPadded, Tensor[] aux, double dropout) {
-        return decode(input, enc, null, encPadded.view(enc.size(0), 1, 1, enc.size(1)), aux, dropout);
+        Tensor last = null;
+        if (config.bosReadsLastState()) {
+            // Right-padded rows: the latest position is the number of real positions minus one.
+            Tensor lastIndex = encPadded.logical_not().sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
+                    .sub(Torch.scalar(1)).to(Torch.device(), torch.ScalarType.Long);
+            last = lastStates(enc, null, lastIndex);
+        }
+        return decode(input, enc, null, encPadded.view(enc.size(0), 1, 1, enc.size(1)), last, aux, dropout);
+    }
+
+    /**
+     * Encoder outputs at one position per decoder row: row r reads encoder row {@code encRow[r]} (null = r) at
+     * position {@code position[r]} -> [N, d]. The BOS inputs add these when {@code bos_reads_last_state}.
+     */
+    Tensor lastStates(Tensor enc, Tensor encRow, Tensor position) {
+        long s = enc.size(1), d = config.dModel();
+        Tensor rows = encRow;
+        if (rows == null) {
+            long[] identity = new long[(int) position.size(0)];
+            for (int i = 0; i < identity.length; i++) identity[i] = i;
+            rows = Torch.longs(identity, identity.length);
+        }
+        Tensor flat = rows.mul(Torch.scalar(s)).add(position).to(Torch.device(), torch.ScalarType.Long); // scalars promote to float
+        return enc.reshape(-1, d).index_select(0, flat);
     }
 
     /**
@@ -210,10 +233,17 @@ public final class GeneratorModel {
      * blocked) hidden. Cross-attention keys and values are projected once per encoder row, not once per decoder
      * row, so many targets of one sequence (causal-encoder training) share that work.
      */
-    public Tensor decode(Tensor input, Tensor enc, Tensor encRow, Tensor crossBlocked, Tensor[] aux, double dropout) {
+    public Tensor decode(Tensor input, Tensor enc, Tensor encRow, Tensor crossBlocked, Tensor lastState, Tensor[] aux,
+                         double dropout) {
         long b = input.size(0), t = input.size(1);
-        Tensor x = drop(p("shared.embedding").index_select(0, input.view(-1)).view(b, t, config.dModel())
-                .add(p("decoder.pos_embedding").narrow(0, 0, t).unsqueeze(0)), dropout);
+        Tensor x = p("shared.embedding").index_select(0, input.view(-1)).view(b, t, config.dModel())
+                .add(p("decoder.pos_embedding").narrow(0, 0, t).unsqueeze(0));
+        if (config.bosReadsLastState()) {
+            if (lastState == null) throw new IllegalArgumentException("this model's BOS inputs read the encoder's last state, none given");
+            Tensor bos = input.eq(Torch.scalar(io.onerec.api.generator.GeneratorConfig.BOS)).to(Torch.device(), torch.ScalarType.Float);
+            x = x.add(bos.unsqueeze(-1).mul(lastState.unsqueeze(1)));
+        }
+        x = drop(x, dropout);
         Tensor causal = future(t);
         for (int i = 0; i < config.decoderLayers(); i++) {
             String pre = "decoder.layers." + i + ".";

@@ -105,7 +105,7 @@ public final class SessionLogProbs {
         }
         EncoderBatch enc = EncoderBatch.of(vocab, histories);
         int s = enc.length(), offset = c.userBuckets() > 0 ? 1 : 0;
-        long[] encRow = new long[n];
+        long[] encRow = new long[n], lastPos = new long[n];
         boolean[] blocked = new boolean[n * s];
         long[] input = new long[n * p];
         long[][] codes = new long[p][n];
@@ -114,6 +114,7 @@ public final class SessionLogProbs {
             int[] items = windows.get(i).items();
             for (int k = 0; k + 1 < items.length; k++, r++) {
                 encRow[r] = i;
+                lastPos[r] = offset + k;
                 for (int j = offset + k + 1; j < s; j++) blocked[r * s + j] = true; // later items and padding
                 int[] target = {items[k + 1]};
                 int[] in = vocab.decoderInput(target);
@@ -124,8 +125,10 @@ public final class SessionLogProbs {
         }
         Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded(), dropout);
         Tensor[] aux = new Tensor[1];
-        Tensor hidden = model.decode(Torch.longs(input, n, p), encoded, Torch.longs(encRow, n),
-                Torch.bools(blocked, n, 1, 1, s), aux, dropout);                     // [N, P, d]
+        Tensor rows = Torch.longs(encRow, n);
+        Tensor last = c.bosReadsLastState() ? model.lastStates(encoded, rows, Torch.longs(lastPos, n)) : null;
+        Tensor hidden = model.decode(Torch.longs(input, n, p), encoded, rows, Torch.bools(blocked, n, 1, 1, s), last,
+                aux, dropout);                                                       // [N, P, d]
         Tensor[] perLevel = new Tensor[p];
         for (int l = 0; l < p; l++) {
             Tensor logp = model.levelLogits(hidden.select(1, l), l).log_softmax(-1);  // [N, K_l]

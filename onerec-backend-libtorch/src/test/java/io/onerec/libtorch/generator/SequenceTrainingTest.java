@@ -38,9 +38,10 @@ class SequenceTrainingTest {
 
     @Test
     void windowLogProbsEqualPrefixLogProbs() {
-        for (int userBuckets : new int[]{0, 3}) {
+        for (int userBuckets : new int[]{0, 3}) for (boolean bosReadsLast : new boolean[]{false, true}) {
             ResidualCodec codec = TinyModels.codec(60, 4, 3);
-            GeneratorConfig cfg = TinyModels.config(codec, 0, userBuckets, 1).withItemVocab(50).withCausalEncoder(true);
+            GeneratorConfig cfg = TinyModels.config(codec, 0, userBuckets, 1).withItemVocab(50).withCausalEncoder(true)
+                    .withBosReadsLastState(bosReadsLast);
             GeneratorModel model = GeneratorModel.initialize(cfg, 11);
             GeneratorTokens vocab = new GeneratorTokens(cfg, codec);
             Random r = new Random(5);
