@@ -46,7 +46,11 @@ import java.util.List;
 public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
 
-    record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse) {
+    record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse, Path resume) {
+        Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse) {
+            this(full, minutes, epochs, out, evalUsers, backend, reuse, null);
+        }
+
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -54,6 +58,7 @@ public final class BeautyEndToEnd {
             Path out = Path.of("runs/beauty");
             String backend = null;
             boolean reuse = false;
+            Path resume = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -63,15 +68,17 @@ public final class BeautyEndToEnd {
                     case "--eval-users" -> evalUsers = Integer.parseInt(args[++i]);
                     case "--backend" -> backend = args[++i];
                     case "--reuse" -> reuse = true;
+                    // A stopped run's state (written to <out>/training-state) to continue; give its flags again.
+                    case "--resume" -> resume = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
-                            + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse)");
+                            + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse --resume DIR)");
                 }
             }
             if (minutes < 0) minutes = full ? 60 : 4;
             if (epochs < 0) epochs = full ? 200 : 20;
             // The quick run tests a fixed sample of users so that it finishes in minutes on 2 cores; --full tests all.
             if (evalUsers < 0) evalUsers = full ? 0 : 3000;
-            return new Options(full, minutes, epochs, out, evalUsers, backend, reuse);
+            return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, resume);
         }
     }
 
@@ -158,11 +165,15 @@ public final class BeautyEndToEnd {
                 .withLearningRate(opt.full ? 1e-3 : 3e-3, opt.full ? 200 : 100)
                 .withEvaluation(opt.full ? 2 : 1, opt.full ? 3000 : 1000, 20)
                 .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
-        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG));
+        GeneratorTrainer trainer = opt.resume() == null
+                ? new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG))
+                : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, ProgressListener.logging(LOG));
+        // The run's state is saved as it goes, so that a stopped run can be continued with --resume.
+        trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
         GeneratorTrainer.Result trained = trainer.fit(split.train(), split.validation(), itemCount);
         LOG.info("trained {} epochs / {} steps in {}; best validation (epoch {}): {}", trained.epochs(), trained.steps(),
                 trained.time(), trained.bestEpoch(), trained.bestValidation());
-        model.save(genDir);
+        trainer.model().save(genDir);
         return trained.time();
     }
 
