@@ -52,7 +52,8 @@ public final class BeautyEndToEnd {
      */
     record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse,
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
-                   int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast) {
+                   int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
+                   Path resume) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -63,6 +64,7 @@ public final class BeautyEndToEnd {
             int dModel = -1, layers = -1, dFf = -1, batch = -1, validUsers = -1, patience = -1;
             double dropout = Double.NaN, lr = Double.NaN, weightDecay = Double.NaN;
             Boolean itemEmb = null, causal = null, bosLast = null;
+            Path resume = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -84,10 +86,13 @@ public final class BeautyEndToEnd {
                     case "--weight-decay" -> weightDecay = Double.parseDouble(args[++i]);
                     case "--causal" -> causal = Boolean.parseBoolean(args[++i]);
                     case "--bos-last-state" -> bosLast = Boolean.parseBoolean(args[++i]);
+                    // A stopped run's state (written to <out>/training-state) to continue; give its flags again.
+                    case "--resume" -> resume = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
-                            + " --valid-users N --patience N --weight-decay X --causal true|false --bos-last-state true|false)");
+                            + " --valid-users N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
+                            + " --resume DIR)");
                 }
             }
             if (minutes < 0) minutes = full ? 60 : 4;
@@ -107,7 +112,7 @@ public final class BeautyEndToEnd {
             if (patience < 0) patience = 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
-                    lr, batch, validUsers, patience, weightDecay, causal, bosLast);
+                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume);
         }
     }
 
@@ -196,7 +201,11 @@ public final class BeautyEndToEnd {
                 .withDropout(opt.dropout)
                 .withWeightDecay(opt.weightDecay)
                 .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
-        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG));
+        GeneratorTrainer trainer = opt.resume() == null
+                ? new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG))
+                : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, ProgressListener.logging(LOG));
+        // The run's state is saved as it goes, so that a stopped run can be continued with --resume.
+        trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
         GeneratorTrainer.Result trained;
         if (opt.causal) {
             int[][] trainSeqs = new int[split.data().userCount()][];
@@ -207,7 +216,7 @@ public final class BeautyEndToEnd {
         }
         LOG.info("trained {} epochs / {} steps in {}; best validation (epoch {}): {}", trained.epochs(), trained.steps(),
                 trained.time(), trained.bestEpoch(), trained.bestValidation());
-        model.save(genDir);
+        trainer.model().save(genDir);
         return trained.time();
     }
 
