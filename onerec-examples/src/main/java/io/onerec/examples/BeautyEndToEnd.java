@@ -23,6 +23,7 @@ import io.onerec.core.codec.ResidualCodecFitter;
 import io.onerec.tools.embed.ItemEmbeddingBuilder;
 import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
+import io.onerec.libtorch.generator.SequenceExample;
 import io.onerec.libtorch.generator.GeneratorTrainerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,13 @@ import java.util.List;
 public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
 
-    record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse) {
+    /**
+     * Flags. Model and training flags default by {@code --full}; {@code -1} / {@code NaN} / null mean "the preset's".
+     */
+    record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse,
+                   int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
+                   int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
+                   Path resume) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -54,6 +61,10 @@ public final class BeautyEndToEnd {
             Path out = Path.of("runs/beauty");
             String backend = null;
             boolean reuse = false;
+            int dModel = -1, layers = -1, dFf = -1, batch = -1, validUsers = -1, patience = -1;
+            double dropout = Double.NaN, lr = Double.NaN, weightDecay = Double.NaN;
+            Boolean itemEmb = null, causal = null, bosLast = null;
+            Path resume = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -63,15 +74,45 @@ public final class BeautyEndToEnd {
                     case "--eval-users" -> evalUsers = Integer.parseInt(args[++i]);
                     case "--backend" -> backend = args[++i];
                     case "--reuse" -> reuse = true;
+                    case "--d-model" -> dModel = Integer.parseInt(args[++i]);
+                    case "--layers" -> layers = Integer.parseInt(args[++i]);
+                    case "--d-ff" -> dFf = Integer.parseInt(args[++i]);
+                    case "--dropout" -> dropout = Double.parseDouble(args[++i]);
+                    case "--item-embeddings" -> itemEmb = Boolean.parseBoolean(args[++i]);
+                    case "--lr" -> lr = Double.parseDouble(args[++i]);
+                    case "--batch" -> batch = Integer.parseInt(args[++i]);
+                    case "--valid-users" -> validUsers = Integer.parseInt(args[++i]);
+                    case "--patience" -> patience = Integer.parseInt(args[++i]);
+                    case "--weight-decay" -> weightDecay = Double.parseDouble(args[++i]);
+                    case "--causal" -> causal = Boolean.parseBoolean(args[++i]);
+                    case "--bos-last-state" -> bosLast = Boolean.parseBoolean(args[++i]);
+                    // A stopped run's state (written to <out>/training-state) to continue; give its flags again.
+                    case "--resume" -> resume = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
-                            + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse)");
+                            + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
+                            + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
+                            + " --valid-users N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
+                            + " --resume DIR)");
                 }
             }
             if (minutes < 0) minutes = full ? 60 : 4;
             if (epochs < 0) epochs = full ? 200 : 20;
-            // The quick run tests a fixed sample of users so that it finishes in minutes on 2 cores; --full tests all.
+            // The quick run tests a seeded random sample of users so that it finishes in minutes on 2 cores; --full tests all.
             if (evalUsers < 0) evalUsers = full ? 0 : 3000;
-            return new Options(full, minutes, epochs, out, evalUsers, backend, reuse);
+            if (dModel < 0) dModel = full ? 128 : 64;
+            if (layers < 0) layers = full ? 4 : 2;
+            if (dFf < 0) dFf = 4 * dModel;
+            if (Double.isNaN(dropout)) dropout = 0.1;
+            if (itemEmb == null) itemEmb = true;
+            if (causal == null) causal = true;
+            if (bosLast == null) bosLast = true;
+            if (Double.isNaN(lr)) lr = full ? 1e-3 : 3e-3;
+            if (batch < 0) batch = full ? 256 : 128;
+            if (validUsers < 0) validUsers = full ? 3000 : 1000;
+            if (patience < 0) patience = 3;
+            if (Double.isNaN(weightDecay)) weightDecay = 0.01;
+            return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
+                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume);
         }
     }
 
@@ -102,13 +143,14 @@ public final class BeautyEndToEnd {
         // LibTorch (README, GeneratorBenchmark), and it reads the checkpoint LibTorch just wrote.
         Backend backend = Backends.get(opt.backend == null ? "cpu" : opt.backend);
         Generator generator = backend.loadGenerator(genDir, backend.loadCodec(codecDir));
-        List<NextItemExample> test = opt.evalUsers > 0 ? split.test().subList(0, Math.min(opt.evalUsers, split.test().size())) : split.test();
+        // The same seeded random users for test and validation (all users with --eval-users 0).
+        List<NextItemExample> test = Evaluator.sample(split.test(), opt.evalUsers, 7);
         Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.logging(LOG));
         EvaluationResult popularity = evaluator.evaluate("test", test, seqs.itemCount(), PopularityBaseline.fit(split, false));
         long e0 = System.nanoTime();
         EvaluationResult onerec = evaluator.evaluate("test", test, seqs.itemCount(), recommender(generator, 20));
         double evalSeconds = (System.nanoTime() - e0) / 1e9;
-        List<NextItemExample> valid = opt.evalUsers > 0 ? split.validation().subList(0, Math.min(opt.evalUsers, split.validation().size())) : split.validation();
+        List<NextItemExample> valid = Evaluator.sample(split.validation(), opt.evalUsers, 7);
         EvaluationResult onerecValid = evaluator.evaluate("validation", valid, seqs.itemCount(), recommender(generator, 20));
 
         LOG.info("==== Amazon Beauty, TIGER protocol (leave-one-out, full ranking), {} test users ====", test.size());
@@ -147,22 +189,34 @@ public final class BeautyEndToEnd {
 
     /** Trains the generator on LibTorch and saves it; returns the training time. */
     static Duration trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir) {
-        GeneratorConfig gc = opt.full
-                ? new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6)
-                : new GeneratorConfig(64, 4, 256, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
+        GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
+                codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
         LOG.info("generator: {} parameters, config {}", model.parameterCount(), gc);
-        // The quick run is bounded by steps, not data: a narrower model and smaller batches give it more updates.
         GeneratorTrainerConfig tc = GeneratorTrainerConfig.defaults().withMaxEpochs(opt.epochs)
-                .withBatchSize(opt.full ? 256 : 128)
-                .withLearningRate(opt.full ? 1e-3 : 3e-3, opt.full ? 200 : 100)
-                .withEvaluation(opt.full ? 2 : 1, opt.full ? 3000 : 1000, 20)
+                .withBatchSize(opt.batch)
+                .withLearningRate(opt.lr, opt.full ? 200 : 100)
+                .withEvaluation(1, opt.validUsers, 20)
+                .withPatience(opt.patience)
+                .withDropout(opt.dropout)
+                .withWeightDecay(opt.weightDecay)
                 .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
-        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG));
-        GeneratorTrainer.Result trained = trainer.fit(split.train(), split.validation(), itemCount);
+        GeneratorTrainer trainer = opt.resume() == null
+                ? new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG))
+                : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, ProgressListener.logging(LOG));
+        // The run's state is saved as it goes, so that a stopped run can be continued with --resume.
+        trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
+        GeneratorTrainer.Result trained;
+        if (opt.causal) {
+            int[][] trainSeqs = new int[split.data().userCount()][];
+            for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
+            trained = trainer.fitSequences(SequenceExample.windows(trainSeqs, gc.maxHistory()), split.validation(), itemCount);
+        } else {
+            trained = trainer.fit(split.train(), split.validation(), itemCount);
+        }
         LOG.info("trained {} epochs / {} steps in {}; best validation (epoch {}): {}", trained.epochs(), trained.steps(),
                 trained.time(), trained.bestEpoch(), trained.bestValidation());
-        model.save(genDir);
+        trainer.model().save(genDir);
         return trained.time();
     }
 

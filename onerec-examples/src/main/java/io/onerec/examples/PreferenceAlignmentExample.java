@@ -97,7 +97,7 @@ public final class PreferenceAlignmentExample {
         }
         GeneratorConfig gc = new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 10, codec.codebookSizes(), 0, SESSION, 1e-6);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 5);
-        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new GeneratorTrainerConfig(sftEpochs, 64, 3e-3, 0.01, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), progress);
+        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new GeneratorTrainerConfig(sftEpochs, 64, 3e-3, 0.01, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null, 0.0), progress);
         sft.fitSessions(logged, List.of(), items);
 
         // Reward model on logged feedback of the training users; AUC per tower on held-out users' sessions.

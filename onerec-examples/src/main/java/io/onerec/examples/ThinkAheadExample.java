@@ -176,7 +176,8 @@ public final class ThinkAheadExample {
 
     /** BeautyEndToEnd's default (not --full) configuration with this run's generator budget, capped at 50 epochs. */
     private static BeautyEndToEnd.Options quickRun(Options opt) {
-        return new BeautyEndToEnd.Options(false, opt.generatorMinutes(), 50, opt.out(), 0, null, false);
+        return BeautyEndToEnd.Options.parse(new String[]{"--minutes", String.valueOf(opt.generatorMinutes()), "--epochs", "50",
+                "--out", opt.out().toString(), "--eval-users", "0"});
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.Map;
  */
 public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers, int decoderLayers,
                               int moeExperts, int moeTopK, int maxHistory, int[] codebookSizes,
-                              int userBuckets, int itemsPerSession, double normEps) {
+                              int userBuckets, int itemsPerSession, double normEps, int itemVocab,
+                              boolean causalEncoder, boolean bosReadsLastState) {
 
     /** The {@code kind} of generator checkpoints (see {@link io.onerec.api.checkpoint.Checkpoint}). */
     public static final String CHECKPOINT_KIND = "onerec-generator";
@@ -33,6 +34,7 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
         require(userBuckets >= 0, "user_buckets must be >= 0");
         require(itemsPerSession >= 1, "items_per_session must be >= 1");
         require(normEps > 0, "norm_eps must be > 0");
+        require(itemVocab >= 0, "item_vocab must be >= 0, got " + itemVocab);
         codebookSizes = codebookSizes.clone();
     }
 
@@ -40,9 +42,53 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
         if (!ok) throw new IllegalArgumentException(message);
     }
 
+    /** The shape without item-ID embeddings (item_vocab = 0): items enter the encoder as their codes only. */
+    public GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers, int decoderLayers,
+                           int moeExperts, int moeTopK, int maxHistory, int[] codebookSizes,
+                           int userBuckets, int itemsPerSession, double normEps) {
+        this(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory, codebookSizes,
+                userBuckets, itemsPerSession, normEps, 0, false, false);
+    }
+
     /** A small default shape close to TIGER (d=128, 4 encoder + 4 decoder layers, 4 heads, d_ff=512). */
     public static GeneratorConfig small(int[] codebookSizes) {
         return new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codebookSizes, 0, 1, 1e-6);
+    }
+
+    /**
+     * This shape with an item-ID embedding table of {@code items} rows added to the encoder input (0 removes it).
+     * Items with ids at or beyond the table (added to the catalog after training) enter by their codes alone.
+     */
+    public GeneratorConfig withItemVocab(int items) {
+        return new GeneratorConfig(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
+                codebookSizes, userBuckets, itemsPerSession, normEps, items, causalEncoder, bosReadsLastState);
+    }
+
+    /**
+     * This shape with a causal (left-to-right) encoder: each history position attends to itself and older positions
+     * only. At inference the decoder still reads every position, so serving is unchanged; what it buys is training:
+     * the encoder states of a user's sequence are then the same for every prefix, so one encoder pass trains the
+     * targets at all positions of a sequence (as SASRec trains), instead of one encoder pass per target.
+     */
+    public GeneratorConfig withCausalEncoder(boolean causal) {
+        return new GeneratorConfig(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
+                codebookSizes, userBuckets, itemsPerSession, normEps, itemVocab, causal, bosReadsLastState);
+    }
+
+    /**
+     * This shape with every decoder BOS input adding the encoder's output at the most recent history position (the
+     * user's current state, what SASRec scores from). Why: cross-attention alone has no notion of which history
+     * position is the latest (positions count from the oldest item, and a causal encoder state cannot see whether
+     * anything follows it), yet the latest items predict the next one best.
+     */
+    public GeneratorConfig withBosReadsLastState(boolean reads) {
+        return new GeneratorConfig(dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
+                codebookSizes, userBuckets, itemsPerSession, normEps, itemVocab, causalEncoder, reads);
+    }
+
+    /** Whether history items also enter the encoder through their own (item-ID) embedding row. */
+    public boolean itemEmbeddings() {
+        return itemVocab > 0;
     }
 
     @Override
@@ -115,6 +161,7 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
         long d = dModel, ff = dFf;
         s.put("shared.embedding", new long[]{vocabSize(), d});
         s.put("encoder.pos_embedding", new long[]{maxEncoderLen(), d});
+        if (itemVocab > 0) s.put("encoder.item_embedding", new long[]{itemVocab, d});
         for (int i = 0; i < encoderLayers; i++) {
             String p = "encoder.layers." + i + ".";
             s.put(p + "attn_norm.weight", new long[]{d});
@@ -155,7 +202,8 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
                 .put("moe_experts", moeExperts).put("moe_top_k", moeTopK)
                 .put("max_history", maxHistory).put("codebook_sizes", codebookSizes)
                 .put("user_buckets", userBuckets).put("items_per_session", itemsPerSession)
-                .put("norm_eps", normEps)
+                .put("norm_eps", normEps).put("item_vocab", itemVocab)
+                .put("causal_encoder", causalEncoder).put("bos_reads_last_state", bosReadsLastState)
                 .build();
     }
 
@@ -165,7 +213,9 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
             return new GeneratorConfig(c.getInt("d_model"), c.getInt("n_heads"), c.getInt("d_ff"),
                     c.getInt("encoder_layers"), c.getInt("decoder_layers"), c.getInt("moe_experts", 0),
                     c.getInt("moe_top_k", 0), c.getInt("max_history"), c.getIntArray("codebook_sizes"),
-                    c.getInt("user_buckets", 0), c.getInt("items_per_session", 1), c.getDouble("norm_eps", 1e-6));
+                    c.getInt("user_buckets", 0), c.getInt("items_per_session", 1), c.getDouble("norm_eps", 1e-6),
+                    c.getInt("item_vocab", 0), c.getBoolean("causal_encoder", false),
+                    c.getBoolean("bos_reads_last_state", false));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("invalid generator config: " + e.getMessage(), e);
         }
@@ -176,13 +226,15 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
         return o instanceof GeneratorConfig g && dModel == g.dModel && nHeads == g.nHeads && dFf == g.dFf
                 && encoderLayers == g.encoderLayers && decoderLayers == g.decoderLayers && moeExperts == g.moeExperts
                 && moeTopK == g.moeTopK && maxHistory == g.maxHistory && Arrays.equals(codebookSizes, g.codebookSizes)
-                && userBuckets == g.userBuckets && itemsPerSession == g.itemsPerSession && normEps == g.normEps;
+                && userBuckets == g.userBuckets && itemsPerSession == g.itemsPerSession && normEps == g.normEps
+                && itemVocab == g.itemVocab && causalEncoder == g.causalEncoder
+                && bosReadsLastState == g.bosReadsLastState;
     }
 
     @Override
     public int hashCode() {
         return Arrays.hashCode(new int[]{dModel, nHeads, dFf, encoderLayers, decoderLayers, moeExperts, moeTopK, maxHistory,
-                Arrays.hashCode(codebookSizes), userBuckets, itemsPerSession, Double.hashCode(normEps)});
+                Arrays.hashCode(codebookSizes), userBuckets, itemsPerSession, Double.hashCode(normEps), itemVocab, causalEncoder ? 1 : 0, bosReadsLastState ? 1 : 0});
     }
 
     @Override

@@ -71,6 +71,24 @@ public final class GeneratorTokens {
         return out;
     }
 
+    /**
+     * Rows of {@code encoder.item_embedding} for each encoder position of {@link #encoderTokens}: the history item's
+     * id, or -1 where the position has no item row (the user position, items beyond {@code item_vocab}, or a model
+     * without item embeddings). Length = positions.
+     */
+    public int[] encoderItems(UserHistory user) {
+        UserHistory h = user.lastItems(config.maxHistory());
+        int userPositions = config.userToken(user.userId()) >= 0 ? 1 : 0;
+        int[] out = new int[userPositions + h.length()];
+        java.util.Arrays.fill(out, -1);
+        for (int i = 0; i < h.length(); i++) {
+            int item = h.item(i);
+            checkItem(item, "history");
+            if (item < config.itemVocab()) out[userPositions + i] = item;
+        }
+        return out;
+    }
+
     /** Code tokens of a session's items, [item * P + level]. */
     public int[] sessionCodeTokens(int[] items) {
         int p = config.codeLevels();

@@ -50,6 +50,8 @@ public final class CpuStepDecoder implements StepDecoder {
         private final float[][] keyArrays;
         private final int[] keyOff;
         private final float[][] logProbs;
+        /** Per user, the encoder output at the latest history position (BOS inputs add it), or null. */
+        private final float[] lastState;
         private final Moe moe;
         private int position;
 
@@ -62,9 +64,11 @@ public final class CpuStepDecoder implements StepDecoder {
             encLen = new int[u];
             int p = c.codeLevels();
             int[][] tokens = new int[u][];
+            int[][] items = c.itemEmbeddings() ? new int[u][] : null;
             int rows = 0, longest = 1;
             for (int i = 0; i < u; i++) {
                 tokens[i] = vocab.encoderTokens(users.get(i));
+                if (items != null) items[i] = vocab.encoderItems(users.get(i));
                 encStart[i] = rows;
                 encLen[i] = tokens[i].length / p;
                 rows += encLen[i];
@@ -79,7 +83,13 @@ public final class CpuStepDecoder implements StepDecoder {
             scores = new float[Math.max(maxLen, longest)];
             keyArrays = new float[scores.length][];
             keyOff = new int[scores.length];
-            float[] enc = encode(tokens, rows);
+            float[] enc = encode(tokens, items, rows);
+            if (c.bosReadsLastState()) {
+                lastState = new float[u * d];
+                for (int i = 0; i < u; i++) System.arraycopy(enc, (encStart[i] + encLen[i] - 1) * d, lastState, i * d, d);
+            } else {
+                lastState = null;
+            }
             crossKv = new float[c.decoderLayers()][];
             for (int l = 0; l < crossKv.length; l++) {
                 crossKv[l] = new float[rows * 2 * d];
@@ -99,7 +109,7 @@ public final class CpuStepDecoder implements StepDecoder {
         }
 
         /** Encoder over all users' positions at once (GEMMs over the concatenation, attention per user). */
-        private float[] encode(int[][] tokens, int rows) {
+        private float[] encode(int[][] tokens, int[][] items, int rows) {
             int p = c.codeLevels();
             float[] e = new float[rows * d];
             for (int u = 0; u < tokens.length; u++) {
@@ -110,6 +120,7 @@ public final class CpuStepDecoder implements StepDecoder {
                         int t = tokens[u][j * p + l];
                         if (t != GeneratorConfig.PAD) k.axpy(1f, w.embedding, t * d, e, o, d);
                     }
+                    if (items != null && items[u][j] >= 0) k.axpy(1f, w.itemEmbedding, items[u][j] * d, e, o, d);
                 }
             }
             for (GeneratorWeights.EncoderLayer layer : w.encoderLayers) {
@@ -120,10 +131,11 @@ public final class CpuStepDecoder implements StepDecoder {
                     for (int j = 0; j < len; j++) keyArrays[j] = qkv;
                     for (int i = 0; i < len; i++) {
                         int row = encStart[u] + i;
+                        int keys = c.causalEncoder() ? i + 1 : len; // a causal encoder position sees itself and older ones
                         for (int hd = 0; hd < heads; hd++) {
                             int ho = hd * dh;
-                            for (int j = 0; j < len; j++) keyOff[j] = (encStart[u] + j) * 3 * d + d + ho;
-                            Ops.attend(k, qkv, row * 3 * d + ho, keyArrays, keyOff, len, d, dh, scale, scores, attn, row * d + ho);
+                            for (int j = 0; j < keys; j++) keyOff[j] = (encStart[u] + j) * 3 * d + d + ho;
+                            Ops.attend(k, qkv, row * 3 * d + ho, keyArrays, keyOff, keys, d, dh, scale, scores, attn, row * d + ho);
                         }
                     }
                 }
@@ -174,6 +186,9 @@ public final class CpuStepDecoder implements StepDecoder {
             for (int i = 0; i < rows; i++) {
                 System.arraycopy(w.decoderPos, t * d, x, i * d, d);
                 k.axpy(1f, w.embedding, tokens[slotOfRow[i]] * d, x, i * d, d);
+                if (lastState != null && tokens[slotOfRow[i]] == GeneratorConfig.BOS) {
+                    k.axpy(1f, lastState, (slotOfRow[i] / beamWidth) * d, x, i * d, d);
+                }
             }
             for (int l = 0; l < w.decoderLayers.length; l++) layer(l, t, rows);
             position++;

@@ -22,6 +22,8 @@ public final class GeneratorWeights {
     private final Kernels kernels;
 
     final float[] embedding, encoderPos, decoderPos, encoderFinalNorm, decoderFinalNorm;
+    /** encoder.item_embedding, or null when the config has no item embeddings. */
+    final float[] itemEmbedding;
     final EncoderLayer[] encoderLayers;
     final DecoderLayer[] decoderLayers;
     /** lm_head rows of each code position, packed separately: inference only needs one position's K logits. */
@@ -65,6 +67,7 @@ public final class GeneratorWeights {
 
         embedding = f("shared.embedding");
         encoderPos = f("encoder.pos_embedding");
+        itemEmbedding = config.itemEmbeddings() ? f("encoder.item_embedding") : null;
         decoderPos = f("decoder.pos_embedding");
         encoderFinalNorm = f("encoder.final_norm.weight");
         decoderFinalNorm = f("decoder.final_norm.weight");

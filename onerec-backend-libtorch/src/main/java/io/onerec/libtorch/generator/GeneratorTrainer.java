@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,6 +45,11 @@ public final class GeneratorTrainer {
     private long step;
     private long totalSteps = 1;
     private Path checkpointDir;
+    private Path stateDir;
+    private int stateEvery;
+    private StepListener stepListener;
+    /** The stopped run that the next fit continues (set by {@link #resumeFrom}, consumed by fit). */
+    private TrainingState resumePoint;
 
     public GeneratorTrainer(TorchGeneratorModel model, SemanticIdCodec codec, GeneratorTrainerConfig config, ProgressListener progress) {
         this.model = model;
@@ -65,6 +71,52 @@ public final class GeneratorTrainer {
         return this;
     }
 
+    /**
+     * Writes the whole training state (see {@link TrainingState}) to {@code dir} every {@code everySteps} optimiser
+     * steps and at the end of every epoch, so that {@link #resumeFrom} can continue a stopped run; null disables.
+     */
+    public GeneratorTrainer saveStateTo(Path dir, int everySteps) {
+        if (dir != null && everySteps < 1) throw new IllegalArgumentException("everySteps must be >= 1, got " + everySteps);
+        this.stateDir = dir;
+        this.stateEvery = everySteps;
+        return this;
+    }
+
+    /** Called after every optimiser step of fit; returning false stops fit there (see {@link #onStep}). */
+    @FunctionalInterface
+    public interface StepListener {
+        boolean afterStep(long step, double loss);
+    }
+
+    /**
+     * Observes fit's steps (e.g. a loss curve); when the listener returns false, fit writes the training state (if
+     * {@link #saveStateTo} is set) and returns at once, as if the process had stopped there: no validation and no
+     * restoring of the best weights, so that {@link #resumeFrom} can continue the run later.
+     */
+    public GeneratorTrainer onStep(StepListener listener) {
+        this.stepListener = listener;
+        return this;
+    }
+
+    /**
+     * A trainer that continues the run whose state {@link #saveStateTo} wrote to {@code dir}: a new model with the
+     * saved weights, AdamW's saved moments and step, and the position, schedule, RNG states, early-stopping state
+     * and time spent, which the next {@link #fit} (with the same examples) picks up. It keeps saving to {@code dir}
+     * at the same interval. A missing, corrupt or mismatched state (another trainer config or codec; other data,
+     * checked by fit) fails with a {@link io.onerec.api.checkpoint.CheckpointException} that names the problem.
+     */
+    public static GeneratorTrainer resumeFrom(Path dir, SemanticIdCodec codec, GeneratorTrainerConfig config, ProgressListener progress) {
+        TrainingState state = TrainingState.read(dir, config, codec);
+        GeneratorTrainer trainer = new GeneratorTrainer(state.loadModel(), codec, config, progress);
+        state.loadOptimizer(trainer.optimizer);
+        trainer.step = state.position().step();
+        trainer.resumePoint = state;
+        trainer.saveStateTo(dir, state.saveEvery());
+        LOG.info("resuming from {}: step {}, epoch {}{}", dir, state.position().step(), state.position().epoch(),
+                state.position().finished() ? " (the run had finished)" : "");
+        return trainer;
+    }
+
     /** What a training run reached. */
     public record Result(int epochs, long steps, double lastLoss, int bestEpoch, EvaluationResult bestValidation, Duration time) {
     }
@@ -75,32 +127,85 @@ public final class GeneratorTrainer {
     }
 
     public Result fitSessions(List<SessionExample> train, List<NextItemExample> validation, int itemCount) {
+        return fitLoop(train, this::trainStep, validation, itemCount);
+    }
+
+    /**
+     * Trains a causal-encoder model on windows of users' training sequences (see {@link SequenceExample#windows}):
+     * each step encodes {@code batchSize} windows once and trains on all of their targets.
+     */
+    public Result fitSequences(List<SequenceExample> train, List<NextItemExample> validation, int itemCount) {
+        if (!model.config().causalEncoder()) {
+            throw new IllegalArgumentException("fitSequences needs a model with a causal encoder; use fit for a bidirectional one");
+        }
+        return fitLoop(train, batch -> optimizerStep(() -> sequenceLoss(batch)), validation, itemCount);
+    }
+
+    private <T> Result fitLoop(List<T> train, java.util.function.ToDoubleFunction<List<T>> trainBatch,
+                               List<NextItemExample> validation, int itemCount) {
         if (train.isEmpty()) throw new IllegalArgumentException("no training examples");
         long start = System.nanoTime();
-        List<SessionExample> order = new ArrayList<>(train);
+        List<T> order = new ArrayList<>(train);
         Random rnd = new Random(config.seed());
         int batchesPerEpoch = (order.size() + config.batchSize() - 1) / config.batchSize();
         long firstStep = step, plannedSteps = (long) batchesPerEpoch * config.maxEpochs();
         totalSteps = firstStep + plannedSteps;
-        List<NextItemExample> evalSet = config.evalUsers() > 0 && validation.size() > config.evalUsers()
-                ? validation.subList(0, config.evalUsers()) : validation;
+        // A seeded random sample: the first users of a file are not a random sample of them.
+        List<NextItemExample> evalSet = Evaluator.sample(validation, config.evalUsers(), config.seed());
         boolean validate = config.evalEvery() > 0 && !evalSet.isEmpty();
         double bestNdcg = -1;
         int bestEpoch = 0, sinceBest = 0, epoch = 0;
         EvaluationResult best = null;
         TorchGeneratorModel bestWeights = null;
         double lastLoss = Double.NaN;
-        while (epoch < config.maxEpochs()) {
-            epoch++;
-            Collections.shuffle(order, rnd);
-            double lossSum = 0;
-            int lossCount = 0;
-            boolean outOfTime = false;
-            for (int b = 0; b < batchesPerEpoch && !outOfTime; b++) {
-                List<SessionExample> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
-                lastLoss = trainStep(batch);
+        // Resuming: the stopped run's position replaces the fresh start above (see TrainingState).
+        double lossSum = 0;
+        int lossCount = 0, firstBatch = 0;
+        boolean inEpoch = false, finished = false;
+        TrainingState resume = resumePoint;
+        resumePoint = null;
+        String dataId = stateDir != null || resume != null ? TrainingState.dataFingerprint(train, validation) : null;
+        if (resume != null) {
+            resume.requireSameData(dataId);
+            TrainingState.Position p = resume.position();
+            int[] saved = resume.order();
+            for (int i = 0; i < saved.length; i++) order.set(i, train.get(saved[i]));
+            rnd = resume.shuffleRng();
+            epoch = p.epoch();
+            inEpoch = !p.epochDone();
+            finished = p.finished();
+            firstBatch = p.nextBatch();
+            lossSum = p.epochLossSum();
+            lossCount = p.epochLossCount();
+            lastLoss = p.lastLoss();
+            firstStep = p.firstStep();
+            plannedSteps = p.plannedSteps();
+            totalSteps = p.totalSteps();
+            start = System.nanoTime() - p.elapsedNanos();
+            bestNdcg = p.bestNdcg();
+            bestEpoch = p.bestEpoch();
+            sinceBest = p.sinceBest();
+            best = p.bestValidation();
+            bestWeights = resume.loadBestWeights();
+            resume.restoreTorchRng();
+        }
+        Map<T, Integer> trainIndex = stateDir == null ? null : indexOf(train);
+        while (!finished && (inEpoch || epoch < config.maxEpochs())) {
+            if (!inEpoch) {
+                epoch++;
+                Collections.shuffle(order, rnd);
+                lossSum = 0;
+                lossCount = 0;
+                firstBatch = 0;
+            }
+            inEpoch = false;
+            boolean outOfTime = false, stopped = false;
+            for (int b = firstBatch; b < batchesPerEpoch && !outOfTime; b++) {
+                List<T> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
+                lastLoss = trainBatch.applyAsDouble(batch);
                 lossSum += lastLoss;
                 lossCount++;
+                boolean stop = stepListener != null && !stepListener.afterStep(step, lastLoss);
                 if (b % 50 == 0) {
                     progress.onProgress(new TrainingProgress("generator/epoch-" + epoch, b, batchesPerEpoch, lastLoss, Map.of("lr", currentLr())));
                 }
@@ -111,6 +216,16 @@ public final class GeneratorTrainer {
                     // The learning-rate schedule spans the steps that fit in the budget at the measured pace.
                     long done = step - firstStep;
                     if (done >= 20) totalSteps = firstStep + Math.min(plannedSteps, (long) ((double) done * budget / elapsed));
+                }
+                // Past the budget the epoch ends here and its end writes the state; a mid-epoch state would add a step.
+                if (stateDir != null && (stop || !outOfTime && step % stateEvery == 0)) {
+                    saveState(new TrainingState.Position(epoch, b + 1, false, false, step, firstStep, plannedSteps, totalSteps,
+                            System.nanoTime() - start, lossSum, lossCount, lastLoss, bestNdcg, bestEpoch, sinceBest, best),
+                            bestWeights, order, trainIndex, rnd, dataId);
+                }
+                if (stop) {
+                    LOG.info("stopped after step {} (epoch {}, batch {} of {})", step, epoch, b + 1, batchesPerEpoch);
+                    return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
                 }
             }
             double epochLoss = lossSum / lossCount;
@@ -131,13 +246,19 @@ public final class GeneratorTrainer {
                     }
                 } else if (++sinceBest >= config.patience()) {
                     LOG.info("early stop after epoch {}: no NDCG@10 gain for {} validations", epoch, sinceBest);
-                    break;
+                    stopped = true;
                 }
             }
-            if (outOfTime) {
+            if (outOfTime && !stopped) {
                 LOG.info("time budget {} reached in epoch {} after {} steps", config.timeBudget(), epoch, step);
-                break;
+                stopped = true;
             }
+            if (stateDir != null) {
+                saveState(new TrainingState.Position(epoch, batchesPerEpoch, true, stopped || epoch >= config.maxEpochs(), step,
+                        firstStep, plannedSteps, totalSteps, System.nanoTime() - start, lossSum, lossCount, lastLoss, bestNdcg,
+                        bestEpoch, sinceBest, best), bestWeights, order, trainIndex, rnd, dataId);
+            }
+            if (stopped) break;
         }
         if (bestWeights != null && bestEpoch != epoch) {
             LOG.info("restoring the weights of epoch {} (validation NDCG@10 {})", bestEpoch, String.format("%.4f", bestNdcg));
@@ -145,6 +266,21 @@ public final class GeneratorTrainer {
         }
         if (checkpointDir != null && bestWeights == null) model.save(checkpointDir);
         return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private <T> void saveState(TrainingState.Position position, TorchGeneratorModel bestWeights, List<T> order,
+                               Map<T, Integer> trainIndex, Random rnd, String dataId) {
+        int[] indices = new int[order.size()];
+        for (int i = 0; i < indices.length; i++) indices[i] = trainIndex.get(order.get(i));
+        Path written = TrainingState.write(stateDir, position, model, bestWeights, optimizer, config, codec, dataId, indices, rnd, stateEvery);
+        LOG.debug("training state at step {} written to {}", position.step(), written);
+    }
+
+    /** Each example's index in {@code train}, by identity (the shuffled order holds the same objects). */
+    private static <T> Map<T, Integer> indexOf(List<T> train) {
+        Map<T, Integer> index = new IdentityHashMap<>(train.size() * 2);
+        for (int i = 0; i < train.size(); i++) index.put(train.get(i), i);
+        return index;
     }
 
     /** One optimiser step on a batch; returns the next-token loss. */
@@ -178,7 +314,17 @@ public final class GeneratorTrainer {
             users.add(e.history());
             sessions.add(e.items());
         }
-        SessionLogProbs.Result r = SessionLogProbs.compute(model, vocab, users, sessions);
+        SessionLogProbs.Result r = SessionLogProbs.compute(model, vocab, users, sessions, config.dropout());
+        Tensor loss = r.tokenLogProbs().mean().neg();
+        if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
+            loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
+        }
+        return loss;
+    }
+
+    /** Mean cross-entropy over every code of every target of the windows (+ weighted MoE balancing loss). */
+    public Tensor sequenceLoss(List<SequenceExample> batch) {
+        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, batch, config.dropout());
         Tensor loss = r.tokenLogProbs().mean().neg();
         if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
             loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));

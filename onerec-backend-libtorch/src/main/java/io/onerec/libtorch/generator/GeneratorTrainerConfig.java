@@ -14,14 +14,16 @@ import java.time.Duration;
  * @param seed          seeds weight init and shuffling
  * @param evalEvery     validate every this many epochs (0 disables validation and early stopping)
  * @param patience      stop after this many validations without a better NDCG@10
- * @param evalUsers     validate on the first this many validation users (0 = all)
+ * @param evalUsers     validate on a seeded random sample of this many validation users (0 = all)
  * @param evalBeam      beam width used for validation (>= 10)
  * @param moeAuxWeight  weight of the MoE load-balancing loss
  * @param timeBudget    stop training at the first step past this wall-clock time, then validate (null = none)
+ * @param dropout       dropout rate on embeddings, attention weights, FFN activations and residual branches while
+ *                      training (T5/TIGER use 0.1); inference never drops
  */
 public record GeneratorTrainerConfig(int maxEpochs, int batchSize, double learningRate, double weightDecay, int warmupSteps,
                             double clipNorm, long seed, int evalEvery, int patience, int evalUsers, int evalBeam,
-                            double moeAuxWeight, Duration timeBudget) {
+                            double moeAuxWeight, Duration timeBudget, double dropout) {
     public GeneratorTrainerConfig {
         if (maxEpochs < 1 || batchSize < 1) throw new IllegalArgumentException("maxEpochs and batchSize must be >= 1");
         if (!(learningRate > 0)) throw new IllegalArgumentException("learningRate must be > 0");
@@ -29,29 +31,42 @@ public record GeneratorTrainerConfig(int maxEpochs, int batchSize, double learni
             throw new IllegalArgumentException("warmupSteps, clipNorm, evalEvery, evalUsers must be >= 0 and patience >= 1");
         }
         if (evalEvery > 0 && evalBeam < 10) throw new IllegalArgumentException("evalBeam must be >= 10 to measure @10 metrics");
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     }
 
     public static GeneratorTrainerConfig defaults() {
-        return new GeneratorTrainerConfig(30, 256, 1e-3, 0.01, 200, 1.0, 42, 1, 3, 2000, 20, 0.01, null);
+        return new GeneratorTrainerConfig(30, 256, 1e-3, 0.01, 200, 1.0, 42, 1, 3, 2000, 20, 0.01, null, 0.0);
     }
 
     public GeneratorTrainerConfig withMaxEpochs(int epochs) {
-        return new GeneratorTrainerConfig(epochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+        return new GeneratorTrainerConfig(epochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget, dropout);
     }
 
     public GeneratorTrainerConfig withEvaluation(int every, int users, int beam) {
-        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, every, patience, users, beam, moeAuxWeight, timeBudget);
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, every, patience, users, beam, moeAuxWeight, timeBudget, dropout);
     }
 
     public GeneratorTrainerConfig withTimeBudget(Duration budget) {
-        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, budget);
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, budget, dropout);
     }
 
     public GeneratorTrainerConfig withBatchSize(int size) {
-        return new GeneratorTrainerConfig(maxEpochs, size, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+        return new GeneratorTrainerConfig(maxEpochs, size, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget, dropout);
     }
 
     public GeneratorTrainerConfig withLearningRate(double lr, int warmup) {
-        return new GeneratorTrainerConfig(maxEpochs, batchSize, lr, weightDecay, warmup, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget);
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, lr, weightDecay, warmup, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget, dropout);
+    }
+
+    public GeneratorTrainerConfig withDropout(double rate) {
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget, rate);
+    }
+
+    public GeneratorTrainerConfig withWeightDecay(double decay) {
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, decay, warmupSteps, clipNorm, seed, evalEvery, patience, evalUsers, evalBeam, moeAuxWeight, timeBudget, dropout);
+    }
+
+    public GeneratorTrainerConfig withPatience(int validations) {
+        return new GeneratorTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, warmupSteps, clipNorm, seed, evalEvery, validations, evalUsers, evalBeam, moeAuxWeight, timeBudget, dropout);
     }
 }

@@ -26,10 +26,17 @@ public final class SessionLogProbs {
         }
     }
 
+    /** Without dropout (evaluation, DPO reference scores). */
+    public static Result compute(TorchGeneratorModel model, GeneratorTokens vocab, List<UserHistory> users, List<int[]> sessions) {
+        return compute(model, vocab, users, sessions, 0);
+    }
+
     /**
      * @param sessions one target session per user, all of the same length m (m <= items_per_session)
+     * @param dropout  dropout rate of this forward pass (> 0 only for a training step)
      */
-    public static Result compute(TorchGeneratorModel model, GeneratorTokens vocab, List<UserHistory> users, List<int[]> sessions) {
+    public static Result compute(TorchGeneratorModel model, GeneratorTokens vocab, List<UserHistory> users, List<int[]> sessions,
+                                 double dropout) {
         if (users.size() != sessions.size()) {
             throw new IllegalArgumentException(users.size() + " users but " + sessions.size() + " target sessions");
         }
@@ -57,9 +64,9 @@ public final class SessionLogProbs {
             }
         }
         EncoderBatch enc = EncoderBatch.of(vocab, users);
-        Tensor encoded = model.encode(enc.tokens(), enc.padded());
+        Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded(), dropout);
         Tensor[] aux = new Tensor[1];
-        Tensor hidden = model.decode(Torch.longs(input, b, t), encoded, enc.padded(), aux);
+        Tensor hidden = model.decode(Torch.longs(input, b, t), encoded, enc.padded(), aux, dropout);
         Tensor[] perLevel = new Tensor[p];
         for (int l = 0; l < p; l++) {
             long[] pos = new long[m];
@@ -71,5 +78,62 @@ public final class SessionLogProbs {
         }
         Tensor all = torch.cat(new TensorVector(perLevel), 2).view(b, (long) m * p); // [B, m*P], item-major
         return new Result(all, aux[0]);
+    }
+
+    /**
+     * Teacher-forced log-probabilities of every target of every window under a causal-encoder model: one encoder
+     * pass per window; target k of a window cross-attends to encoder positions up to its last history item only.
+     * Returns per-code log-probs [N, P] over the N targets (windows in order, targets in order) and the MoE loss.
+     */
+    public static Result computeSequences(TorchGeneratorModel model, GeneratorTokens vocab, List<SequenceExample> windows, double dropout) {
+        GeneratorConfig c = model.config();
+        if (!c.causalEncoder()) {
+            throw new IllegalArgumentException("sequence training needs a causal encoder (causal_encoder = true): a "
+                    + "bidirectional encoder state would see the targets that follow it");
+        }
+        if (windows.isEmpty()) throw new IllegalArgumentException("empty batch");
+        int p = c.codeLevels();
+        List<UserHistory> histories = new java.util.ArrayList<>(windows.size());
+        int n = 0;
+        for (SequenceExample w : windows) {
+            int[] items = w.items();
+            if (items.length - 1 > c.maxHistory()) {
+                throw new IllegalArgumentException("window of " + items.length + " items exceeds max_history + 1 = " + (c.maxHistory() + 1));
+            }
+            histories.add(new UserHistory(w.userId(), java.util.Arrays.copyOf(items, items.length - 1)));
+            n += w.targets();
+        }
+        EncoderBatch enc = EncoderBatch.of(vocab, histories);
+        int s = enc.length(), offset = c.userBuckets() > 0 ? 1 : 0;
+        long[] encRow = new long[n], lastPos = new long[n];
+        boolean[] blocked = new boolean[n * s];
+        long[] input = new long[n * p];
+        long[][] codes = new long[p][n];
+        int r = 0;
+        for (int i = 0; i < windows.size(); i++) {
+            int[] items = windows.get(i).items();
+            for (int k = 0; k + 1 < items.length; k++, r++) {
+                encRow[r] = i;
+                lastPos[r] = offset + k;
+                for (int j = offset + k + 1; j < s; j++) blocked[r * s + j] = true; // later items and padding
+                int[] target = {items[k + 1]};
+                int[] in = vocab.decoderInput(target);
+                for (int j = 0; j < p; j++) input[r * p + j] = in[j];
+                int[] ct = vocab.sessionCodeTokens(target);
+                for (int l = 0; l < p; l++) codes[l][r] = ct[l] - c.codeTokenOffset(l);
+            }
+        }
+        Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded(), dropout);
+        Tensor[] aux = new Tensor[1];
+        Tensor rows = Torch.longs(encRow, n);
+        Tensor last = c.bosReadsLastState() ? model.lastStates(encoded, rows, Torch.longs(lastPos, n)) : null;
+        Tensor hidden = model.decode(Torch.longs(input, n, p), encoded, rows, Torch.bools(blocked, n, 1, 1, s), last,
+                aux, dropout);                                                       // [N, P, d]
+        Tensor[] perLevel = new Tensor[p];
+        for (int l = 0; l < p; l++) {
+            Tensor logp = model.levelLogits(hidden.select(1, l), l).log_softmax(-1);  // [N, K_l]
+            perLevel[l] = logp.gather(1, Torch.longs(codes[l], n, 1));              // [N, 1]
+        }
+        return new Result(torch.cat(new TensorVector(perLevel), 1), aux[0]);
     }
 }

@@ -99,15 +99,31 @@ public final class TorchGeneratorModel {
         return x.transpose(1, 2).contiguous().view(b, t, config.dModel());
     }
 
-    /** softmax(q k^T / sqrt(dh) masked) v for [B,H,Tq,dh] x [B,H,Tk,dh]; mask true = blocked, broadcastable. */
-    Tensor attend(Tensor q, Tensor k, Tensor v, Tensor blocked) {
+    /**
+     * softmax(q k^T / sqrt(dh) masked) v for [B,H,Tq,dh] x [B,H,Tk,dh]; mask true = blocked, broadcastable.
+     * Dropout on the attention weights while training (T5, TIGER).
+     */
+    Tensor attend(Tensor q, Tensor k, Tensor v, Tensor blocked, double dropout) {
         Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(config.headDim())));
         if (blocked != null) scores = scores.masked_fill(blocked, Torch.scalar(Double.NEGATIVE_INFINITY));
-        return scores.softmax(-1).matmul(v);
+        return drop(scores.softmax(-1), dropout).matmul(v);
+    }
+
+    Tensor attend(Tensor q, Tensor k, Tensor v, Tensor blocked) {
+        return attend(q, k, v, blocked, 0);
+    }
+
+    Tensor ffn(Tensor x, String prefix, double dropout) {
+        return linear(drop(linear(x, p(prefix + "wi.weight")).relu(), dropout), p(prefix + "wo.weight"));
     }
 
     Tensor ffn(Tensor x, String prefix) {
-        return linear(linear(x, p(prefix + "wi.weight")).relu(), p(prefix + "wo.weight"));
+        return ffn(x, prefix, 0);
+    }
+
+    /** Inverted dropout while training ({@code p} > 0); the identity at inference, so serving never sees it. */
+    static Tensor drop(Tensor x, double p) {
+        return p > 0 ? torch.dropout(x, p, true) : x;
     }
 
     /**
@@ -115,7 +131,7 @@ public final class TorchGeneratorModel {
      * with a handful of experts this dense form is simpler and on CPU no slower than gathering tokens per expert.
      * Returns the output and adds the Switch load-balancing term to {@code aux}.
      */
-    Tensor moe(Tensor x, String prefix, Tensor[] aux) {
+    Tensor moe(Tensor x, String prefix, Tensor[] aux, double dropout) {
         int e = config.moeExperts(), k = config.moeTopK();
         Tensor probs = linear(x, p(prefix + "router.weight")).softmax(-1);
         var sorted = torch.sort(probs, new BoolOptional(true), -1, true);
@@ -128,7 +144,7 @@ public final class TorchGeneratorModel {
         for (int j = 0; j < e; j++) {
             Tensor chosen = topIdx.eq(Torch.scalar(j)).to(Torch.device(), torch.ScalarType.Float);
             Tensor gate = chosen.mul(topP).sum(new long[]{-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
-            Tensor y = ffn(x, prefix + "experts." + j + ".").mul(gate);
+            Tensor y = ffn(x, prefix + "experts." + j + ".", dropout).mul(gate);
             out = out == null ? y : out.add(y);
             // f_j: fraction of routed slots that went to expert j; P_j: mean router probability of expert j.
             Tensor fj = chosen.sum().div(Torch.scalar((double) tokens * k));
@@ -144,53 +160,116 @@ public final class TorchGeneratorModel {
     // ---------------------------------------------------------------- encoder and teacher-forced decoder
 
     /**
-     * tokens [B, S, P] (int64; P token ids per position, PAD contributes nothing), padded [B, S] (bool, true =
-     * padding) -> [B, S, d].
+     * tokens [B, S, P] (int64; P token ids per position, PAD contributes nothing), items [B, S] (int64 rows of
+     * {@code encoder.item_embedding}, -1 = none; null when the model has no item embeddings), padded [B, S] (bool,
+     * true = padding) -> [B, S, d]. {@code dropout} > 0 only while training.
      */
-    public Tensor encode(Tensor tokens, Tensor padded) {
+    public Tensor encode(Tensor tokens, Tensor items, Tensor padded, double dropout) {
         long b = tokens.size(0), s = tokens.size(1), codes = tokens.size(2);
         Tensor real = tokens.ne(Torch.scalar(io.onerec.api.generator.GeneratorConfig.PAD)).to(Torch.device(), torch.ScalarType.Float);
         Tensor x = p("shared.embedding").index_select(0, tokens.view(-1)).view(b, s, codes, config.dModel())
-                .mul(real.unsqueeze(-1)).sum(new long[]{2}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
-                .add(p("encoder.pos_embedding").narrow(0, 0, s).unsqueeze(0));
+                .mul(real.unsqueeze(-1)).sum(new long[]{2}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        if (config.itemEmbeddings()) {
+            if (items == null) throw new IllegalArgumentException("this model has item embeddings but no item ids were given");
+            // Positions without an item row (-1) read row 0 and are zeroed by the mask.
+            Tensor present = items.ge(Torch.scalar(0));
+            Tensor index = items.mul(present.to(Torch.device(), torch.ScalarType.Long));
+            Tensor rows = p("encoder.item_embedding").index_select(0, index.view(-1)).view(b, s, config.dModel());
+            x = x.add(rows.mul(present.unsqueeze(-1).to(Torch.device(), torch.ScalarType.Float)));
+        }
+        x = drop(x.add(p("encoder.pos_embedding").narrow(0, 0, s).unsqueeze(0)), dropout);
         Tensor blocked = padded.view(b, 1, 1, s);
+        if (config.causalEncoder()) blocked = blocked.logical_or(future(s));
         for (int i = 0; i < config.encoderLayers(); i++) {
             String pre = "encoder.layers." + i + ".";
             Tensor h = rmsNorm(x, pre + "attn_norm.weight");
             Tensor a = attend(heads(linear(h, p(pre + "attn.q.weight"))), heads(linear(h, p(pre + "attn.k.weight"))),
-                    heads(linear(h, p(pre + "attn.v.weight"))), blocked);
-            x = x.add(linear(merge(a), p(pre + "attn.o.weight")));
-            x = x.add(ffn(rmsNorm(x, pre + "ffn_norm.weight"), pre + "ffn."));
+                    heads(linear(h, p(pre + "attn.v.weight"))), blocked, dropout);
+            x = x.add(drop(linear(merge(a), p(pre + "attn.o.weight")), dropout));
+            x = x.add(drop(ffn(rmsNorm(x, pre + "ffn_norm.weight"), pre + "ffn.", dropout), dropout));
         }
-        return rmsNorm(x, "encoder.final_norm.weight");
+        return drop(rmsNorm(x, "encoder.final_norm.weight"), dropout);
+    }
+
+    /** Inference encoder (no dropout). */
+    public Tensor encode(Tensor tokens, Tensor items, Tensor padded) {
+        return encode(tokens, items, padded, 0);
     }
 
     /**
      * Teacher-forced decoder: input tokens [B, T] over encoder output [B, S, d] -> final hidden states [B, T, d].
      * Adds the MoE balancing loss (if any) to {@code aux[0]}.
      */
-    public Tensor decode(Tensor input, Tensor enc, Tensor encPadded, Tensor[] aux) {
-        long b = input.size(0), t = input.size(1), s = enc.size(1);
+    public Tensor decode(Tensor input, Tensor enc, Tensor encPadded, Tensor[] aux, double dropout) {
+        Tensor last = null;
+        if (config.bosReadsLastState()) {
+            // Right-padded rows: the latest position is the number of real positions minus one.
+            Tensor lastIndex = encPadded.logical_not().sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
+                    .sub(Torch.scalar(1)).to(Torch.device(), torch.ScalarType.Long);
+            last = lastStates(enc, null, lastIndex);
+        }
+        return decode(input, enc, null, encPadded.view(enc.size(0), 1, 1, enc.size(1)), last, aux, dropout);
+    }
+
+    /**
+     * Encoder outputs at one position per decoder row: row r reads encoder row {@code encRow[r]} (null = r) at
+     * position {@code position[r]} -> [N, d]. The BOS inputs add these when {@code bos_reads_last_state}.
+     */
+    Tensor lastStates(Tensor enc, Tensor encRow, Tensor position) {
+        long s = enc.size(1), d = config.dModel();
+        Tensor rows = encRow;
+        if (rows == null) {
+            long[] identity = new long[(int) position.size(0)];
+            for (int i = 0; i < identity.length; i++) identity[i] = i;
+            rows = Torch.longs(identity, identity.length);
+        }
+        Tensor flat = rows.mul(Torch.scalar(s)).add(position).to(Torch.device(), torch.ScalarType.Long); // scalars promote to float
+        return enc.reshape(-1, d).index_select(0, flat);
+    }
+
+    /**
+     * Teacher-forced decoder over rows of a shared encoder output: decoder row r reads encoder row
+     * {@code encRow[r]} (null = row r) with the cross-attention keys {@code crossBlocked} [B, 1, 1, S] (true =
+     * blocked) hidden. Cross-attention keys and values are projected once per encoder row, not once per decoder
+     * row, so many targets of one sequence (causal-encoder training) share that work.
+     */
+    public Tensor decode(Tensor input, Tensor enc, Tensor encRow, Tensor crossBlocked, Tensor lastState, Tensor[] aux,
+                         double dropout) {
+        long b = input.size(0), t = input.size(1);
         Tensor x = p("shared.embedding").index_select(0, input.view(-1)).view(b, t, config.dModel())
                 .add(p("decoder.pos_embedding").narrow(0, 0, t).unsqueeze(0));
-        boolean[] future = new boolean[(int) (t * t)];
-        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) future[(int) (i * t + j)] = true;
-        Tensor causal = Torch.bools(future, 1, 1, t, t);
-        Tensor crossBlocked = encPadded.view(b, 1, 1, s);
+        if (config.bosReadsLastState()) {
+            if (lastState == null) throw new IllegalArgumentException("this model's BOS inputs read the encoder's last state, none given");
+            Tensor bos = input.eq(Torch.scalar(io.onerec.api.generator.GeneratorConfig.BOS)).to(Torch.device(), torch.ScalarType.Float);
+            x = x.add(bos.unsqueeze(-1).mul(lastState.unsqueeze(1)));
+        }
+        x = drop(x, dropout);
+        Tensor causal = future(t);
         for (int i = 0; i < config.decoderLayers(); i++) {
             String pre = "decoder.layers." + i + ".";
             Tensor h = rmsNorm(x, pre + "self_attn_norm.weight");
             Tensor a = attend(heads(linear(h, p(pre + "self_attn.q.weight"))), heads(linear(h, p(pre + "self_attn.k.weight"))),
-                    heads(linear(h, p(pre + "self_attn.v.weight"))), causal);
-            x = x.add(linear(merge(a), p(pre + "self_attn.o.weight")));
+                    heads(linear(h, p(pre + "self_attn.v.weight"))), causal, dropout);
+            x = x.add(drop(linear(merge(a), p(pre + "self_attn.o.weight")), dropout));
             h = rmsNorm(x, pre + "cross_attn_norm.weight");
-            Tensor c = attend(heads(linear(h, p(pre + "cross_attn.q.weight"))), heads(linear(enc, p(pre + "cross_attn.k.weight"))),
-                    heads(linear(enc, p(pre + "cross_attn.v.weight"))), crossBlocked);
-            x = x.add(linear(merge(c), p(pre + "cross_attn.o.weight")));
+            Tensor k = heads(linear(enc, p(pre + "cross_attn.k.weight"))), v = heads(linear(enc, p(pre + "cross_attn.v.weight")));
+            if (encRow != null) {
+                k = k.index_select(0, encRow);
+                v = v.index_select(0, encRow);
+            }
+            Tensor c = attend(heads(linear(h, p(pre + "cross_attn.q.weight"))), k, v, crossBlocked, dropout);
+            x = x.add(drop(linear(merge(c), p(pre + "cross_attn.o.weight")), dropout));
             h = rmsNorm(x, pre + "ffn_norm.weight");
-            x = x.add(config.moe() ? moe(h, pre + "moe.", aux) : ffn(h, pre + "ffn."));
+            x = x.add(drop(config.moe() ? moe(h, pre + "moe.", aux, dropout) : ffn(h, pre + "ffn.", dropout), dropout));
         }
-        return rmsNorm(x, "decoder.final_norm.weight");
+        return drop(rmsNorm(x, "decoder.final_norm.weight"), dropout);
+    }
+
+    /** [1, 1, t, t], true above the diagonal: position i may not attend to j > i. */
+    static Tensor future(long t) {
+        boolean[] future = new boolean[(int) (t * t)];
+        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) future[(int) (i * t + j)] = true;
+        return Torch.bools(future, 1, 1, t, t);
     }
 
     /** Logits of the codes at position {@code level} (the lm_head rows of that position only): [..., K_level]. */

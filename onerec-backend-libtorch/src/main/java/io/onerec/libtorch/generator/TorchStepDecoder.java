@@ -35,6 +35,8 @@ final class TorchStepDecoder implements StepDecoder {
         private final int slots;
         private final Tensor[] crossK, crossV, selfK, selfV;
         private final Tensor crossBlocked;
+        /** Per slot, the encoder output at its user's latest history position (BOS inputs add it), or null. */
+        private final Tensor lastState;
         private int position;
 
         TorchSession(List<UserHistory> users, int beamWidth) {
@@ -45,10 +47,17 @@ final class TorchStepDecoder implements StepDecoder {
             selfK = new Tensor[layers];
             selfV = new Tensor[layers];
             EncoderBatch enc = EncoderBatch.of(vocab, users);
-            Tensor encoded = model.encode(enc.tokens(), enc.padded());
+            Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded());
             Tensor perSlot = Torch.longs(slotUsers(users.size(), beamWidth), slots);
             Tensor encSlots = encoded.index_select(0, perSlot);                        // [N, S, d]
             crossBlocked = enc.padded().index_select(0, perSlot).view(slots, 1, 1, enc.length());
+            if (c.bosReadsLastState()) {
+                long[] latest = new long[slots];
+                for (int sl = 0; sl < slots; sl++) latest[sl] = vocab.encoderItems(users.get(sl / beamWidth)).length - 1;
+                lastState = model.lastStates(encoded, perSlot, Torch.longs(latest, slots));
+            } else {
+                lastState = null;
+            }
             for (int i = 0; i < layers; i++) {
                 String pre = "decoder.layers." + i + ".cross_attn.";
                 crossK[i] = model.heads(TorchGeneratorModel.linear(encSlots, model.p(pre + "k.weight")));
@@ -78,7 +87,13 @@ final class TorchStepDecoder implements StepDecoder {
                 }
             }
             Tensor x = model.p("shared.embedding").index_select(0, Torch.longs(tokens, slots))
-                    .add(model.p("decoder.pos_embedding").select(0, position)).view(slots, 1, c.dModel());
+                    .add(model.p("decoder.pos_embedding").select(0, position));
+            if (lastState != null) {
+                float[] bos = new float[slots];
+                for (int sl = 0; sl < slots; sl++) bos[sl] = tokens[sl] == GeneratorConfig.BOS ? 1f : 0f;
+                x = x.add(lastState.mul(Torch.floats(bos, slots, 1)));
+            }
+            x = x.view(slots, 1, c.dModel());
             Tensor[] aux = new Tensor[1];
             for (int i = 0; i < c.decoderLayers(); i++) {
                 String pre = "decoder.layers." + i + ".";
@@ -93,7 +108,7 @@ final class TorchStepDecoder implements StepDecoder {
                 q = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "cross_attn.q.weight")));
                 x = x.add(TorchGeneratorModel.linear(model.merge(model.attend(q, crossK[i], crossV[i], crossBlocked)), model.p(pre + "cross_attn.o.weight")));
                 h = model.rmsNorm(x, pre + "ffn_norm.weight");
-                x = x.add(c.moe() ? model.moe(h, pre + "moe.", aux) : model.ffn(h, pre + "ffn."));
+                x = x.add(c.moe() ? model.moe(h, pre + "moe.", aux, 0) : model.ffn(h, pre + "ffn."));
             }
             position++;
             if (level < 0) {

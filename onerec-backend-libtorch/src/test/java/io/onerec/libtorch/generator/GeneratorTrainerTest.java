@@ -44,7 +44,7 @@ class GeneratorTrainerTest {
         GeneratorConfig cfg = TinyModels.config(codec, 0, 0, 1);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 1);
         List<NextItemExample> train = examples(1200, 1), valid = examples(200, 2);
-        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(10, 64, 3e-3, 0.0, 20, 1.0, 1, 5, 3, 0, 10, 0.0, null);
+        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(10, 64, 3e-3, 0.0, 20, 1.0, 1, 5, 3, 0, 10, 0.0, null, 0.0);
         GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null);
         EvaluationResult before = trainer.evaluate(valid, ITEMS, 10);
         double firstLoss = trainer.trainStep(SessionExample.nextItem(train.subList(0, 64)));
@@ -77,7 +77,7 @@ class GeneratorTrainerTest {
         ResidualCodec codec = fitter.fit(new ItemEmbeddings(beauty.itemCount(), 8, vectors)).codec();
         TorchGeneratorModel model = TorchGeneratorModel.initialize(new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 10, codec.codebookSizes(), 0, 1, 1e-6), 5);
         List<SessionExample> train = SessionExample.nextItem(split.train().subList(0, 512));
-        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(4, 128, 1e-2, 0.0, 2, 1.0, 5, 0, 1, 0, 10, 0.0, null);
+        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(4, 128, 1e-2, 0.0, 2, 1.0, 5, 0, 1, 0, 10, 0.0, null, 0.0);
         GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null).checkpointTo(dir);
         double before = trainer.meanLoss(train);
         trainer.fitSessions(train, List.of(), beauty.itemCount());
@@ -98,7 +98,7 @@ class GeneratorTrainerTest {
             train.add(new SessionExample(new UserHistory(u, new int[]{r.nextInt(ITEMS), last}),
                     new int[]{(last + 1) % ITEMS, (last + 2) % ITEMS}));
         }
-        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(12, 50, 3e-3, 0.0, 10, 1.0, 1, 0, 1, 0, 10, 0.01, null);
+        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(12, 50, 3e-3, 0.0, 10, 1.0, 1, 0, 1, 0, 10, 0.01, null, 0.0);
         GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null);
         double first = trainer.trainStep(train.subList(0, 50));
         GeneratorTrainer.Result result = trainer.fitSessions(train, List.of(), ITEMS);

@@ -72,7 +72,7 @@ class IpaTrainerTest {
         }
         GeneratorConfig gc = new GeneratorConfig(32, 4, 64, 1, 1, 0, 0, 8, codec.codebookSizes(), 0, M, 1e-6);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 5);
-        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new GeneratorTrainerConfig(8, 64, 3e-3, 0.0, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null), null);
+        GeneratorTrainer sft = new GeneratorTrainer(model, codec, new GeneratorTrainerConfig(8, 64, 3e-3, 0.0, 20, 1.0, 1, 0, 1, 0, 10, 0.0, null, 0.0), null);
         sft.fitSessions(logged, List.of(), ITEMS);
 
         List<RewardExample> feedback = world.logSessions(12000, M, 0, TRAIN_USERS, new Random(4)).stream().map(LoggedSession::toExample).toList();

@@ -116,6 +116,14 @@ class CpuParityTest {
     }
 
     @Test
+    void causalEncoderWithItemEmbeddingsMatchesLibTorch() {
+        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 35);
+        // item_vocab below the catalog: the last items enter by their codes alone, on both backends.
+        assertParity(TinyModels.config(codec, 0, 8, 1).withItemVocab(ITEMS - 10).withCausalEncoder(true)
+                .withBosReadsLastState(true), codec, 36);
+    }
+
+    @Test
     void moeDecoderWithUserTokensMatchesLibTorch() {
         ResidualCodec codec = TinyModels.codec(ITEMS, 4, 33);
         assertParity(TinyModels.config(codec, 4, 16, 2), codec, 34);

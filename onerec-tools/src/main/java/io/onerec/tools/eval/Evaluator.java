@@ -44,6 +44,28 @@ public final class Evaluator {
         return evaluate("test", split.test(), split.itemCount(), recommender);
     }
 
+    /**
+     * A seeded random sample of {@code size} examples, in their original order (all of them when {@code size} is 0
+     * or covers them). Quick checks and early stopping use this instead of the first users of a file, which are not
+     * a random sample (on Beauty the first 1,000 are harder than average).
+     */
+    public static List<NextItemExample> sample(List<NextItemExample> examples, int size, long seed) {
+        if (size < 0) throw new IllegalArgumentException("sample size must be >= 0, got " + size);
+        if (size == 0 || examples.size() <= size) return examples;
+        int[] index = new int[examples.size()];
+        for (int i = 0; i < index.length; i++) index[i] = i;
+        java.util.Random rnd = new java.util.Random(seed);
+        for (int i = 0; i < size; i++) { // partial Fisher-Yates: the first `size` slots are a uniform sample
+            int j = i + rnd.nextInt(index.length - i);
+            int t = index[i]; index[i] = index[j]; index[j] = t;
+        }
+        int[] chosen = java.util.Arrays.copyOf(index, size);
+        java.util.Arrays.sort(chosen);
+        List<NextItemExample> out = new ArrayList<>(size);
+        for (int i : chosen) out.add(examples.get(i));
+        return java.util.Collections.unmodifiableList(out);
+    }
+
     /** Evaluates any list of examples (e.g. a slice of the test users for a quick check). */
     public EvaluationResult evaluate(String set, List<NextItemExample> examples, int itemCount, BatchRecommender recommender) {
         RankingMetrics metrics = new RankingMetrics(ks);
