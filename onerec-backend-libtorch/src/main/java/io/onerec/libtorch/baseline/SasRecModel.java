@@ -1,0 +1,186 @@
+package io.onerec.libtorch.baseline;
+
+import io.onerec.api.ItemEmbeddings;
+import io.onerec.api.checkpoint.Checkpoint;
+import io.onerec.libtorch.ParameterTable;
+import io.onerec.libtorch.Torch;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * SASRec on LibTorch, written functionally over a {@link ParameterTable} like the generator: item + positional
+ * embedding, LayerNorm, dropout, then post-LN blocks of causal multi-head self-attention and a GELU feed-forward
+ * layer, each with dropout and a residual connection. Scores of all items are the last hidden state times the item
+ * embedding table (tied input and output embeddings).
+ *
+ * <p>Sequences are right-aligned: the most recent item always sits at the last position, so positional embedding
+ * {@code maxLength - 1 - k} means "k items before the end". A batch is only as wide as its longest sequence.
+ */
+public final class SasRecModel {
+    public static final String KIND = "sasrec";
+    private static final double INIT_STD = 0.02;
+
+    private final SasRecConfig config;
+    private final ParameterTable params;
+
+    private SasRecModel(SasRecConfig config, ParameterTable params) {
+        this.config = config;
+        this.params = params;
+    }
+
+    /** Fresh weights: N(0, 0.02), unit LayerNorm gains, zero biases (RecBole's initialisation). */
+    public static SasRecModel initialize(SasRecConfig config, long seed) {
+        Torch.seed(seed);
+        return new SasRecModel(config, ParameterTable.initialize(config.parameterShapes(), INIT_STD));
+    }
+
+    public static SasRecModel load(Path dir) {
+        Checkpoint ckpt = Checkpoint.read(dir, KIND);
+        SasRecConfig config = SasRecConfig.fromJson(ckpt.config());
+        return new SasRecModel(config, ParameterTable.fromHost(ckpt.tensors(), config.parameterShapes(), dir));
+    }
+
+    public void save(Path dir) {
+        Checkpoint.write(dir, KIND, config.toJson(), params.toHost());
+    }
+
+    public SasRecConfig config() {
+        return config;
+    }
+
+    public SasRecModel copy(boolean trainable) {
+        return new SasRecModel(config, params.copy(trainable));
+    }
+
+    public void loadWeightsFrom(SasRecModel other) {
+        params.copyFrom(other.params);
+    }
+
+    public TensorVector parameters() {
+        return params.parameters();
+    }
+
+    public List<Tensor> parameterList() {
+        return params.list();
+    }
+
+    public long parameterCount() {
+        return params.count();
+    }
+
+    private Tensor p(String name) {
+        return params.get(name);
+    }
+
+    /** The learned item vectors (output embedding rows, padding row dropped) as a collaborative signal. */
+    public ItemEmbeddings itemEmbeddings() {
+        float[] all = Torch.toFloats(itemTable());
+        return new ItemEmbeddings(config.items(), config.dim(), all);
+    }
+
+    /** [items, d]: embedding rows of the real items. */
+    Tensor itemTable() {
+        return p("item_embedding.weight").narrow(0, 1, config.items());
+    }
+
+    // ---------------------------------------------------------------- input batches
+
+    /**
+     * A right-aligned batch: {@code tokens} [B, T] (item + 1, 0 = padding), {@code blocked} [B, 1, T, T] (true where a
+     * query may not attend: future keys and padded keys; a position always sees itself, so no row is empty).
+     */
+    record Batch(Tensor tokens, Tensor blocked, boolean[] padded, int rows, int width) {
+    }
+
+    /**
+     * Builds a batch from item sequences of length 0..maxLength, oldest first. An empty sequence is all padding; its
+     * last position then sees only itself, which gives a fixed "no history" state instead of an error.
+     */
+    Batch batch(List<int[]> sequences) {
+        int b = sequences.size(), t = 1;
+        for (int[] s : sequences) {
+            if (s.length > config.maxLength()) {
+                throw new IllegalArgumentException("sequence length " + s.length + " above maxLength " + config.maxLength());
+            }
+            t = Math.max(t, s.length);
+        }
+        long[] tokens = new long[b * t];
+        boolean[] padded = new boolean[b * t];
+        boolean[] blocked = new boolean[b * t * t];
+        for (int r = 0; r < b; r++) {
+            int[] s = sequences.get(r);
+            int pad = t - s.length;
+            for (int c = 0; c < t; c++) {
+                if (c < pad) {
+                    padded[r * t + c] = true;
+                } else {
+                    int item = s[c - pad];
+                    if (item < 0 || item >= config.items()) {
+                        throw new IllegalArgumentException("item " + item + " outside the catalog [0, " + config.items() + ")");
+                    }
+                    tokens[r * t + c] = item + 1L;
+                }
+            }
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < t; j++) {
+                    blocked[(r * t + i) * t + j] = j > i || (j < pad && j != i);
+                }
+            }
+        }
+        return new Batch(Torch.longs(tokens, b, t), Torch.bools(blocked, b, 1, t, t), padded, b, t);
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    private Tensor linear(Tensor x, String prefix) {
+        return x.matmul(p(prefix + ".weight").t()).add(p(prefix + ".bias"));
+    }
+
+    private Tensor layerNorm(Tensor x, String prefix) {
+        return torch.layer_norm(x, new long[]{config.dim()}, new TensorOptional(p(prefix + ".weight")),
+                new TensorOptional(p(prefix + ".bias")), SasRecConfig.LAYER_NORM_EPS, false);
+    }
+
+    private Tensor dropout(Tensor x, boolean train) {
+        return train && config.dropout() > 0 ? torch.dropout(x, config.dropout(), true) : x;
+    }
+
+    /** Hidden states [B, T, d] of a batch; {@code train} turns dropout on. */
+    Tensor hidden(Batch batch, boolean train) {
+        long b = batch.rows(), t = batch.width();
+        int d = config.dim(), h = config.heads(), dh = config.headDim();
+        Tensor pos = p("position_embedding.weight").narrow(0, config.maxLength() - t, t).unsqueeze(0);
+        Tensor x = p("item_embedding.weight").index_select(0, batch.tokens().view(-1)).view(b, t, d).add(pos);
+        x = dropout(layerNorm(x, "emb_norm"), train);
+        for (int i = 0; i < config.blocks(); i++) {
+            String pre = "blocks." + i + ".";
+            Tensor q = linear(x, pre + "attn.q").view(b, t, h, dh).transpose(1, 2);
+            Tensor k = linear(x, pre + "attn.k").view(b, t, h, dh).transpose(1, 2);
+            Tensor v = linear(x, pre + "attn.v").view(b, t, h, dh).transpose(1, 2);
+            Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)))
+                    .masked_fill(batch.blocked(), Torch.scalar(Double.NEGATIVE_INFINITY));
+            Tensor a = dropout(scores.softmax(-1), train).matmul(v).transpose(1, 2).contiguous().view(b, t, d);
+            x = layerNorm(x.add(dropout(linear(a, pre + "attn.o"), train)), pre + "attn_norm");
+            Tensor f = linear(torch.gelu(linear(x, pre + "ffn.wi")), pre + "ffn.wo");
+            x = layerNorm(x.add(dropout(f, train)), pre + "ffn_norm");
+        }
+        return x;
+    }
+
+    /** Logits over all items [n, items] for hidden states [n, d]. */
+    Tensor logits(Tensor hidden) {
+        return hidden.matmul(itemTable().t());
+    }
+
+    /** Item scores [B, items] after each sequence (no gradients needed by the caller's choice). */
+    Tensor scoreAll(List<int[]> sequences) {
+        Batch batch = batch(sequences);
+        Tensor last = hidden(batch, false).select(1, batch.width() - 1);
+        return logits(last);
+    }
+}

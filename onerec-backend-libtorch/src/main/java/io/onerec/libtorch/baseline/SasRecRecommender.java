@@ -1,0 +1,65 @@
+package io.onerec.libtorch.baseline;
+
+import io.onerec.api.UserHistory;
+import io.onerec.tools.eval.BatchRecommender;
+import io.onerec.libtorch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained {@link SasRecModel} as a full-ranking recommender: scores every item after the last
+ * {@link SasRecConfig#maxLength()} history items and returns the top K. By default history items stay in the ranking
+ * (as the generator is evaluated); {@code maskHistory} removes them, which is the S3-Rec evaluation protocol.
+ */
+public final class SasRecRecommender implements BatchRecommender {
+    private final SasRecModel model;
+    private final boolean maskHistory;
+
+    public SasRecRecommender(SasRecModel model, boolean maskHistory) {
+        this.model = model;
+        this.maskHistory = maskHistory;
+    }
+
+    @Override
+    public List<int[]> recommend(List<UserHistory> histories, int topK) {
+        int n = model.config().items(), k = Math.min(topK, n);
+        List<int[]> out = new ArrayList<>(histories.size());
+        if (histories.isEmpty()) return out;
+        List<int[]> seqs = new ArrayList<>(histories.size());
+        for (UserHistory h : histories) seqs.add(h.lastItems(model.config().maxLength()).items());
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Tensor scores = model.scoreAll(seqs);
+            if (maskHistory) {
+                boolean[] seen = new boolean[seqs.size() * n];
+                for (int r = 0; r < histories.size(); r++) {
+                    for (int item : histories.get(r).items()) {
+                        if (item >= n) throw new IllegalArgumentException("history item " + item + " outside the catalog [0, " + n + ")");
+                        seen[r * n + item] = true;
+                    }
+                }
+                scores = scores.masked_fill(Torch.bools(seen, seqs.size(), n), Torch.scalar(Double.NEGATIVE_INFINITY));
+            }
+            long[] top = Torch.toLongs(torch.topk(scores, k).get1());
+            for (int r = 0; r < seqs.size(); r++) {
+                // With masking, a user who has seen almost the whole catalog may have fewer than k rankable items.
+                int limit = maskHistory ? Math.min(k, n - distinct(histories.get(r).items(), n)) : k;
+                int[] items = new int[limit];
+                for (int i = 0; i < limit; i++) items[i] = (int) top[r * k + i];
+                out.add(items);
+            }
+        }
+        return out;
+    }
+
+    private static int distinct(int[] items, int n) {
+        boolean[] seen = new boolean[n];
+        int c = 0;
+        for (int item : items) if (!seen[item]) { seen[item] = true; c++; }
+        return c;
+    }
+}

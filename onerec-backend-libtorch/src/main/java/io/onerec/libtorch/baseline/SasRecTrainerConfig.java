@@ -1,0 +1,51 @@
+package io.onerec.libtorch.baseline;
+
+import java.time.Duration;
+
+/**
+ * Training hyper-parameters of {@link SasRecTrainer}.
+ *
+ * @param maxEpochs    upper bound on epochs (one pass over every user's training sequence)
+ * @param batchSize    user sequences per optimiser step
+ * @param learningRate Adam learning rate (constant)
+ * @param weightDecay  decoupled weight decay (0 = plain Adam)
+ * @param seed         seeds initialisation, dropout, batch order and the validation sample
+ * @param evalUsers    validate on a seeded random sample of this many validation users (0 = all)
+ * @param patience     stop after this many epochs without a better validation NDCG@10
+ * @param timeBudget   stop at the first step past this wall-clock training time, then validate (null = none)
+ */
+public record SasRecTrainerConfig(int maxEpochs, int batchSize, double learningRate, double weightDecay, long seed,
+                                  int evalUsers, int patience, Duration timeBudget) {
+    public SasRecTrainerConfig {
+        if (maxEpochs < 1 || batchSize < 1 || patience < 1) {
+            throw new IllegalArgumentException("maxEpochs, batchSize and patience must be >= 1");
+        }
+        if (!(learningRate > 0)) throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
+        if (weightDecay < 0 || evalUsers < 0) throw new IllegalArgumentException("weightDecay and evalUsers must be >= 0");
+    }
+
+    /** lr 1e-3, batch 128, no weight decay, up to 200 epochs, patience 10, all validation users, no time budget. */
+    public static SasRecTrainerConfig defaults() {
+        return new SasRecTrainerConfig(200, 128, 1e-3, 0.0, 42, 0, 10, null);
+    }
+
+    public SasRecTrainerConfig withMaxEpochs(int epochs) {
+        return new SasRecTrainerConfig(epochs, batchSize, learningRate, weightDecay, seed, evalUsers, patience, timeBudget);
+    }
+
+    public SasRecTrainerConfig withTimeBudget(Duration budget) {
+        return new SasRecTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, seed, evalUsers, patience, budget);
+    }
+
+    public SasRecTrainerConfig withEvaluation(int users, int patience) {
+        return new SasRecTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, seed, users, patience, timeBudget);
+    }
+
+    public SasRecTrainerConfig withLearningRate(double lr) {
+        return new SasRecTrainerConfig(maxEpochs, batchSize, lr, weightDecay, seed, evalUsers, patience, timeBudget);
+    }
+
+    public SasRecTrainerConfig withBatchSize(int size) {
+        return new SasRecTrainerConfig(maxEpochs, size, learningRate, weightDecay, seed, evalUsers, patience, timeBudget);
+    }
+}

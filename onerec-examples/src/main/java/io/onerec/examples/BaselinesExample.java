@@ -1,0 +1,130 @@
+package io.onerec.examples;
+
+import io.onerec.api.ProgressListener;
+import io.onerec.api.checkpoint.ItemEmbeddingsFile;
+import io.onerec.tools.data.Datasets;
+import io.onerec.tools.data.InteractionSequences;
+import io.onerec.tools.data.LeaveOneOutSplit;
+import io.onerec.tools.eval.BatchRecommender;
+import io.onerec.tools.eval.EvaluationResult;
+import io.onerec.tools.eval.Evaluator;
+import io.onerec.tools.eval.PopularityBaseline;
+import io.onerec.tools.eval.TransitionBaseline;
+import io.onerec.libtorch.baseline.SasRecConfig;
+import io.onerec.libtorch.baseline.SasRecModel;
+import io.onerec.libtorch.baseline.SasRecRecommender;
+import io.onerec.libtorch.baseline.SasRecTrainer;
+import io.onerec.libtorch.baseline.SasRecTrainerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The yardsticks on Amazon Beauty: popularity, an item-to-item transition table and SASRec (LibTorch), fitted on
+ * the training parts of the leave-one-out split and evaluated by the same {@link Evaluator} as the generator (full
+ * ranking over all items, all users, history items not masked), test and validation side by side with each
+ * baseline's wall-clock fit time. SASRec's checkpoint goes to {@code --out}/sasrec and its item embeddings to
+ * {@code --out}/sasrec/item_embeddings.safetensors (see {@link ItemEmbeddingsFile}).
+ *
+ * <p>Histories keep the last {@code --history} items (default 50, SASRec's maximum length; popularity ignores the
+ * history and the transition table reads only its last 3 items, so for them the cap changes nothing).
+ *
+ * <p>Flags: {@code --out DIR}, {@code --history N}, {@code --sasrec-minutes M} (training time budget, default 25),
+ * {@code --epochs N}, {@code --val-users N} (validation users, a seeded random sample, that drive early stopping; default 5000, 0 = all), {@code --dropout P},
+ * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --no-sasrec}.
+ */
+public final class BaselinesExample {
+    private static final Logger LOG = LoggerFactory.getLogger(BaselinesExample.class);
+
+    record Options(Path out, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
+                   int heads, boolean sasrec) {
+        static Options parse(String[] args) {
+            Path out = Path.of("runs/baselines");
+            int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1;
+            double minutes = 25, dropout = 0.5;
+            boolean sasrec = true;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--history" -> history = Integer.parseInt(args[++i]);
+                    case "--sasrec-minutes" -> minutes = Double.parseDouble(args[++i]);
+                    case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                    case "--val-users" -> valUsers = Integer.parseInt(args[++i]);
+                    case "--dropout" -> dropout = Double.parseDouble(args[++i]);
+                    case "--dim" -> dim = Integer.parseInt(args[++i]);
+                    case "--blocks" -> blocks = Integer.parseInt(args[++i]);
+                    case "--heads" -> heads = Integer.parseInt(args[++i]);
+                    case "--no-sasrec" -> sasrec = false;
+                    default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --history N"
+                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --no-sasrec)");
+                }
+            }
+            return new Options(out, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, sasrec);
+        }
+    }
+
+    record Row(String name, Duration fit, EvaluationResult test, EvaluationResult validation) {
+    }
+
+    public static void main(String[] args) {
+        Options opt = Options.parse(args);
+        InteractionSequences seqs = Datasets.beauty(Datasets.dataDir());
+        LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs, opt.history);
+        Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE);
+        List<Row> rows = new ArrayList<>();
+
+        rows.add(evaluate("popularity", () -> PopularityBaseline.fit(split, false), split, evaluator));
+        rows.add(evaluate("transition table (last 3)", () -> TransitionBaseline.fit(split), split, evaluator));
+        if (opt.sasrec) {
+            SasRecConfig config = new SasRecConfig(seqs.itemCount(), opt.dim, opt.blocks, opt.heads, 4 * opt.dim,
+                    opt.history, opt.dropout);
+            SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withMaxEpochs(opt.epochs)
+                    .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10);
+            LOG.info("SASRec {} trained with {}", config, tc);
+            SasRecModel[] model = new SasRecModel[1];
+            SasRecTrainer.Result[] result = new SasRecTrainer.Result[1];
+            rows.add(evaluate("SASRec", () -> {
+                model[0] = SasRecModel.initialize(config, tc.seed());
+                result[0] = new SasRecTrainer(model[0], tc, ProgressListener.logging(LOG)).fit(split);
+                return new SasRecRecommender(model[0], false);
+            }, split, evaluator));
+            LOG.info("SASRec: {} epochs, best epoch {} by validation NDCG@10", result[0].epochs(), result[0].bestEpoch());
+            Path dir = opt.out.resolve("sasrec");
+            model[0].save(dir);
+            Path emb = dir.resolve("item_embeddings.safetensors");
+            ItemEmbeddingsFile.write(emb, model[0].itemEmbeddings(), "sasrec");
+            LOG.info("SASRec checkpoint written to {}, item embeddings [{} x {}] to {}", dir, seqs.itemCount(), opt.dim, emb);
+            BatchRecommender masked = new SasRecRecommender(model[0], true);
+            rows.add(new Row("SASRec, history masked", null, evaluator.test(split, masked), evaluator.validation(split, masked)));
+        }
+
+        StringBuilder table = new StringBuilder();
+        table.append(String.format(Locale.ROOT, "%n==== Amazon Beauty baselines: leave-one-out, full ranking over %d items, all %d users,"
+                + " history cap %d ====%n", seqs.itemCount(), split.test().size(), opt.history));
+        table.append(String.format(Locale.ROOT, "%-28s | %-31s | %-31s | %s%n", "", "test R@5 N@5 R@10 N@10",
+                "validation R@5 N@5 R@10 N@10", "fit time"));
+        for (Row r : rows) {
+            table.append(String.format(Locale.ROOT, "%-28s | %s | %s | %s%n", r.name, metrics(r.test), metrics(r.validation),
+                    r.fit == null ? "(same model)" : String.format(Locale.ROOT, "%.1f s", r.fit.toMillis() / 1000.0)));
+        }
+        LOG.info("{}", table);
+    }
+
+    private static Row evaluate(String name, Supplier<BatchRecommender> fit, LeaveOneOutSplit split, Evaluator evaluator) {
+        long t0 = System.nanoTime();
+        BatchRecommender recommender = fit.get();
+        Duration fitTime = Duration.ofNanos(System.nanoTime() - t0);
+        LOG.info("{} fitted in {} ms", name, fitTime.toMillis());
+        return new Row(name, fitTime, evaluator.test(split, recommender), evaluator.validation(split, recommender));
+    }
+
+    private static String metrics(EvaluationResult r) {
+        return String.format(Locale.ROOT, "%.4f  %.4f  %.4f  %.4f", r.recall(5), r.ndcg(5), r.recall(10), r.ndcg(10));
+    }
+}
