@@ -15,6 +15,7 @@ import io.onerec.tools.eval.BatchRecommender;
 import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
 import io.onerec.tools.eval.PopularityBaseline;
+import io.onerec.tools.eval.TransitionBaseline;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.spi.Backend;
 import io.onerec.api.spi.Backends;
@@ -53,7 +54,7 @@ public final class BeautyEndToEnd {
     record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse,
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
-                   Path resume) {
+                   Path resume, int beam, Path data) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -65,6 +66,8 @@ public final class BeautyEndToEnd {
             double dropout = Double.NaN, lr = Double.NaN, weightDecay = Double.NaN;
             Boolean itemEmb = null, causal = null, bosLast = null;
             Path resume = null;
+            int beam = 20;
+            Path data = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -88,11 +91,13 @@ public final class BeautyEndToEnd {
                     case "--bos-last-state" -> bosLast = Boolean.parseBoolean(args[++i]);
                     // A stopped run's state (written to <out>/training-state) to continue; give its flags again.
                     case "--resume" -> resume = Path.of(args[++i]);
+                    case "--beam" -> beam = Integer.parseInt(args[++i]);
+                    case "--data" -> data = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
-                            + " --resume DIR)");
+                            + " --resume DIR --beam N --data FILE)");
                 }
             }
             if (minutes < 0) minutes = full ? 60 : 4;
@@ -112,16 +117,18 @@ public final class BeautyEndToEnd {
             if (patience < 0) patience = 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
-                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume);
+                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data);
         }
     }
 
     public static void main(String[] args) {
         Options opt = Options.parse(args);
         long t0 = System.nanoTime();
-        Path data = Datasets.dataDir();
-        InteractionSequences seqs = Datasets.beauty(data);
-        ItemMetadata meta = Datasets.beautyMetadata(data, seqs);
+        // Any sequence file (--data: Amazon/S3-Rec `user item item ...` or RecBole .inter, metadata read when it is
+        // next to it); Amazon Beauty from the shared data directory by default.
+        Path dataFile = opt.data != null ? opt.data : Datasets.beautySequences(Datasets.dataDir());
+        InteractionSequences seqs = Datasets.sequences(dataFile);
+        ItemMetadata meta = Datasets.metadata(dataFile, seqs);
         LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs, 20);
         LOG.info("{}: {} train examples, {} validation, {} test", seqs, split.train().size(), split.validation().size(), split.test().size());
 
@@ -145,22 +152,32 @@ public final class BeautyEndToEnd {
         Generator generator = backend.loadGenerator(genDir, backend.loadCodec(codecDir));
         // The same seeded random users for test and validation (all users with --eval-users 0).
         List<NextItemExample> test = Evaluator.sample(split.test(), opt.evalUsers, 7);
-        Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.logging(LOG));
-        EvaluationResult popularity = evaluator.evaluate("test", test, seqs.itemCount(), PopularityBaseline.fit(split, false));
-        long e0 = System.nanoTime();
-        EvaluationResult onerec = evaluator.evaluate("test", test, seqs.itemCount(), recommender(generator, 20));
-        double evalSeconds = (System.nanoTime() - e0) / 1e9;
         List<NextItemExample> valid = Evaluator.sample(split.validation(), opt.evalUsers, 7);
-        EvaluationResult onerecValid = evaluator.evaluate("validation", valid, seqs.itemCount(), recommender(generator, 20));
+        Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.logging(LOG));
+        // The yardsticks, on the same users: popularity and the item-to-item transition table (fitted on the
+        // training part of each sequence only).
+        long b0 = System.nanoTime();
+        BatchRecommender transition = TransitionBaseline.fit(split);
+        double transitionFit = (System.nanoTime() - b0) / 1e9;
+        BatchRecommender popularity = PopularityBaseline.fit(split, false);
+        BatchRecommender onerec = recommender(generator, opt.beam);
+        long e0 = System.nanoTime();
+        EvaluationResult onerecTest = evaluator.evaluate("test", test, seqs.itemCount(), onerec);
+        double evalSeconds = (System.nanoTime() - e0) / 1e9;
+        List<String> rows = new ArrayList<>();
+        rows.add(row("popularity", evaluator.evaluate("test", test, seqs.itemCount(), popularity),
+                evaluator.evaluate("validation", valid, seqs.itemCount(), popularity), "-"));
+        rows.add(row("transition table", evaluator.evaluate("test", test, seqs.itemCount(), transition),
+                evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
+        rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
+                opt.reuse ? "(reused)" : String.format("%.1f min", trainingTime.toSeconds() / 60.0)));
 
-        LOG.info("==== Amazon Beauty, TIGER protocol (leave-one-out, full ranking), {} test users ====", test.size());
-        LOG.info("popularity : R@5 {}  N@5 {}  R@10 {}  N@10 {}", f(popularity.recall(5)), f(popularity.ndcg(5)), f(popularity.recall(10)), f(popularity.ndcg(10)));
-        LOG.info("OneRec-java: R@5 {}  N@5 {}  R@10 {}  N@10 {}  (backend {}, beam 20, {} users/s)", f(onerec.recall(5)), f(onerec.ndcg(5)),
-                f(onerec.recall(10)), f(onerec.ndcg(10)), backend.name(), String.format("%.0f", test.size() / evalSeconds));
-        LOG.info("(validation, {} users: R@5 {}  N@5 {}  R@10 {}  N@10 {})", valid.size(), f(onerecValid.recall(5)), f(onerecValid.ndcg(5)),
-                f(onerecValid.recall(10)), f(onerecValid.ndcg(10)));
-        LOG.info("reference  : TIGER R@5 .0454 N@5 .0321 R@10 .0648 N@10 .0384; OneRec-Think R@10 .0791 N@10 .0471");
-        LOG.info("training time {}, total {}", trainingTime, Duration.ofNanos(System.nanoTime() - t0));
+        LOG.info("==== {}: leave-one-out, full ranking over {} items, {} {} users (test and validation) ====", seqs.name(),
+                seqs.itemCount(), test.size() == split.test().size() ? "all" : "a seeded random sample of", test.size());
+        LOG.info(String.format("%-22s | %-27s | %-27s | %s", "", "test R@5  N@5   R@10  N@10", "valid R@5 N@5   R@10  N@10", "fit time"));
+        for (String r : rows) LOG.info(r);
+        LOG.info("generator served by the {} backend, beam {}, {} users/s; total time {}", backend.name(), opt.beam,
+                String.format("%.0f", test.size() / evalSeconds), Duration.ofNanos(System.nanoTime() - t0));
 
         // 4. A few users and what the generator recommends for them.
         for (int u = 0; u < 3; u++) {
@@ -233,6 +250,11 @@ public final class BeautyEndToEnd {
         List<String> out = new ArrayList<>();
         for (int i = Math.max(0, items.length - last); i < items.length; i++) out.add(title(meta, items[i]));
         return String.join(", ", out);
+    }
+
+    private static String row(String name, EvaluationResult test, EvaluationResult valid, String fitTime) {
+        return String.format("%-22s | %s %s %s %s | %s %s %s %s | %s", name, f(test.recall(5)), f(test.ndcg(5)), f(test.recall(10)),
+                f(test.ndcg(10)), f(valid.recall(5)), f(valid.ndcg(5)), f(valid.recall(10)), f(valid.ndcg(10)), fitTime);
     }
 
     private static String f(double v) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
  * and examples find the directory through the system property {@value #PROPERTY}.
  */
 public final class Datasets {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Datasets.class);
     public static final String PROPERTY = "onerec.data.dir";
 
     private Datasets() {
@@ -58,6 +59,45 @@ public final class Datasets {
     /** MovieLens-100K titles and genres. */
     public static ItemMetadata movieLens100kMetadata(Path dataDir, InteractionSequences ml) {
         return RecBoleAtomicReader.readItems(movieLens100kItems(dataDir), ml);
+    }
+
+    /**
+     * Interaction sequences from any file in a supported format: RecBole atomic interactions ({@code *.inter}:
+     * user, item, rating, timestamp columns), otherwise the Amazon/S3-Rec sequence format ({@code user item item ...}
+     * per line, in time order). The data set is named after the file.
+     */
+    public static InteractionSequences sequences(Path file) {
+        require(file);
+        return file.getFileName().toString().endsWith(".inter")
+                ? RecBoleAtomicReader.readInteractions(file, false)
+                : AmazonSequenceReader.read(file);
+    }
+
+    /**
+     * Item metadata read from the files next to a sequence file when they are there, and none otherwise (every
+     * title empty, no attributes; logged), so that a bare sequence file is enough to train and evaluate:
+     * <ul>
+     *   <li>RecBole {@code <stem>.inter}: titles and genres from {@code <stem>.item};</li>
+     *   <li>Amazon {@code <Name>.txt}: {@value AmazonMetadataReader#ASIN_SEQUENCES}, {@value AmazonMetadataReader#TITLES}
+     *       and {@code <Name>_item2attributes.json} in the same directory (all three, or none is used).</li>
+     * </ul>
+     */
+    public static ItemMetadata metadata(Path file, InteractionSequences sequences) {
+        Path dir = file.toAbsolutePath().getParent();
+        String name = file.getFileName().toString();
+        if (name.endsWith(".inter")) {
+            Path items = dir.resolve(name.substring(0, name.length() - ".inter".length()) + ".item");
+            if (Files.isRegularFile(items)) return RecBoleAtomicReader.readItems(items, sequences);
+        } else {
+            String stem = name.replaceFirst("\\.txt$", "");
+            if (Files.isRegularFile(dir.resolve(AmazonMetadataReader.ASIN_SEQUENCES)) && Files.isRegularFile(dir.resolve(AmazonMetadataReader.TITLES))
+                    && Files.isRegularFile(dir.resolve(stem + "_item2attributes.json"))) {
+                return AmazonMetadataReader.read(file, sequences);
+            }
+        }
+        LOG.info("{}: no item metadata next to {}, items have no titles or attributes", sequences.name(), file);
+        int n = sequences.itemCount();
+        return new ItemMetadata(new String[n], new int[n][], null);
     }
 
     private static Path require(Path file) {

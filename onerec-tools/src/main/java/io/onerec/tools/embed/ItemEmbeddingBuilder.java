@@ -82,6 +82,11 @@ public final class ItemEmbeddingBuilder {
     public ItemEmbeddings build(ItemMetadata metadata, int[][] trainSequences) {
         int n = metadata.itemCount();
         long t0 = System.nanoTime();
+        if (!hasContent(metadata)) {
+            // A data set without titles or attributes: the collaborative half is all there is.
+            LOG.info("item embeddings: no titles or attributes, collaborative part only ({} dims)", config.collaborativeDim());
+            return new ItemEmbeddings(n, config.collaborativeDim(), collaborative(n, trainSequences));
+        }
         float[] content = content(metadata);
         float[] collab = collaborative(n, trainSequences);
         int dc = config.contentDim(), df = config.collaborativeDim(), dim = dc + df;
@@ -104,6 +109,13 @@ public final class ItemEmbeddingBuilder {
         LOG.info("item embeddings: {} items x {} dims (content {}, collaborative {}) in {} ms", n, dim, dc, df,
                 (System.nanoTime() - t0) / 1_000_000);
         return new ItemEmbeddings(n, dim, out);
+    }
+
+    private static boolean hasContent(ItemMetadata meta) {
+        for (int i = 0; i < meta.itemCount(); i++) {
+            if (!meta.title(i).isBlank() || meta.attributes(i).length > 0) return true;
+        }
+        return false;
     }
 
     /** LSA of title words and attribute ids; rows L2-normalised ({@code [n, contentDim]}). */
