@@ -35,15 +35,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Amazon Beauty end to end: raw files -> item embeddings -> semantic-ID codec -> OneRec generator trained on
- * LibTorch -> Recall/NDCG@5/10 on the TIGER leave-one-out test split against the popularity baseline -> sample
- * recommendations with titles. Checkpoints go to {@code --out} and are reloaded through the backend SPI, so the
- * metrics are computed by the same code path a service would use.
+ * A sequence data set end to end (Amazon Beauty unless {@code --data FILE}): raw files -> item embeddings -> semantic-ID
+ * codec -> OneRec generator trained on LibTorch -> Recall/NDCG@5/10 on the leave-one-out test and validation splits,
+ * side by side with popularity and an item-to-item transition table on the same users -> sample recommendations.
+ * Checkpoints go to {@code --out} and are reloaded through the backend SPI, so the metrics are computed by the same
+ * code path a service would use.
  *
- * <p>Flags: {@code --full} (the larger configuration: d=128, 4+4 layers, up to 60 minutes of training),
- * {@code --minutes N} (training time budget), {@code --epochs N}, {@code --out DIR}, {@code --eval-users N}
- * (test on the first N users; default 3000, all with --full; 0 = all), {@code --backend cpu|libtorch} (inference backend, default cpu), {@code --reuse} (evaluate the checkpoints already in
- * {@code --out}).
+ * <p>The generator by default: item-ID embeddings beside the code embeddings, a causal encoder trained on whole
+ * sequence windows, BOS reading the latest encoder state, dropout 0.1 (docs/generator-quality.md has the ablation).
+ * Main flags: {@code --full} (d=128, 45 minutes, validation on 3,000 users, test on all), {@code --minutes N},
+ * {@code --epochs N}, {@code --out DIR}, {@code --eval-users N} (a seeded random sample; 0 = all), {@code --data FILE},
+ * {@code --backend cpu|libtorch} (serving backend), {@code --reuse} (evaluate the checkpoints in {@code --out}),
+ * {@code --resume DIR} (continue a stopped run from its training state); model and training flags are listed by
+ * {@code Options.parse}.
  */
 public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
@@ -100,21 +104,21 @@ public final class BeautyEndToEnd {
                             + " --resume DIR --beam N --data FILE)");
                 }
             }
-            if (minutes < 0) minutes = full ? 60 : 4;
+            if (minutes < 0) minutes = full ? 45 : 4;
             if (epochs < 0) epochs = full ? 200 : 20;
             // The quick run tests a seeded random sample of users so that it finishes in minutes on 2 cores; --full tests all.
             if (evalUsers < 0) evalUsers = full ? 0 : 3000;
             if (dModel < 0) dModel = full ? 128 : 64;
-            if (layers < 0) layers = full ? 4 : 2;
+            if (layers < 0) layers = 2;
             if (dFf < 0) dFf = 4 * dModel;
             if (Double.isNaN(dropout)) dropout = 0.1;
             if (itemEmb == null) itemEmb = true;
             if (causal == null) causal = true;
             if (bosLast == null) bosLast = true;
-            if (Double.isNaN(lr)) lr = full ? 1e-3 : 3e-3;
-            if (batch < 0) batch = full ? 256 : 128;
+            if (Double.isNaN(lr)) lr = 3e-3;
+            if (batch < 0) batch = 64;
             if (validUsers < 0) validUsers = full ? 3000 : 1000;
-            if (patience < 0) patience = 3;
+            if (patience < 0) patience = full ? 4 : 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data);
@@ -212,7 +216,7 @@ public final class BeautyEndToEnd {
         LOG.info("generator: {} parameters, config {}", model.parameterCount(), gc);
         GeneratorTrainerConfig tc = GeneratorTrainerConfig.defaults().withMaxEpochs(opt.epochs)
                 .withBatchSize(opt.batch)
-                .withLearningRate(opt.lr, opt.full ? 200 : 100)
+                .withLearningRate(opt.lr, 100)
                 .withEvaluation(1, opt.validUsers, 20)
                 .withPatience(opt.patience)
                 .withDropout(opt.dropout)
