@@ -98,6 +98,17 @@ public final class TorchRewardModel implements RewardModel {
         return host;
     }
 
+    /** Overwrites the named weights in place with host values of the same shapes (e.g. the best epoch's weights). */
+    void overwrite(Map<String, HostTensor> values) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            values.forEach((name, h) -> {
+                long[] shape = config.parameterShapes().get(name);
+                if (shape == null) throw new IllegalArgumentException("the reward model has no tensor '" + name + "'");
+                p(name).copy_(Torch.floats(h.requireShape(name, shape).floats(), shape));
+            });
+        }
+    }
+
     @Override
     public void save(Path dir) {
         Checkpoint.write(dir, RewardModelConfig.KIND, config.toJson(), hostTensors());
