@@ -77,11 +77,14 @@ public record RewardModelConfig(int itemCount, int dModel, int maxHistory, List<
         this(itemCount, dModel, maxHistory, objectives, towerHidden, fusion, fusionWeights, fusionHidden, false, false);
     }
 
-    /** Default objectives, equal weights, weighted fusion, item bias and history feedback. */
+    /**
+     * Default objectives, equal weights, weighted fusion; no item bias and no history feedback (turn them on with
+     * {@link #withItemBias} and {@link #withHistoryFeedback} where the data has feedback, as on MovieLens).
+     */
     public static RewardModelConfig of(int itemCount, int dModel) {
         double[] w = new double[DEFAULT_OBJECTIVES.size()];
         Arrays.fill(w, 1.0 / w.length);
-        return new RewardModelConfig(itemCount, dModel, 20, DEFAULT_OBJECTIVES, 2 * dModel, Fusion.WEIGHTED, w, 8, true, true);
+        return new RewardModelConfig(itemCount, dModel, 20, DEFAULT_OBJECTIVES, 2 * dModel, Fusion.WEIGHTED, w, 8, false, false);
     }
 
     public RewardModelConfig withFusion(Fusion f, double[] weights) {
