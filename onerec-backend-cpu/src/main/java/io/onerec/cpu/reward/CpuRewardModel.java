@@ -23,6 +23,8 @@ public final class CpuRewardModel implements RewardModel {
     private final RewardModelConfig config;
     private final Map<String, HostTensor> tensors;
     private final float[] embedding;
+    private final float[] itemBias; // [itemCount, objectives] or null
+    private final float[] historyFeedback; // [2, d]: rows F_0 (not liked) and F_1 (liked), or null
     private final float[][] targetAttn = new float[4][];
     private final float[][] selfAttn = new float[4][];
     private final float[][][] towers; // [objective] {fc1.weight, fc1.bias, fc2.weight, fc2.bias}
@@ -46,6 +48,8 @@ public final class CpuRewardModel implements RewardModel {
         }
         this.tensors = checked;
         embedding = f("item_embedding");
+        itemBias = config.itemBias() ? f("item_bias") : null;
+        historyFeedback = config.historyFeedback() ? f("history_feedback") : null;
         String[] w = {"q", "k", "v", "o"};
         for (int i = 0; i < 4; i++) {
             targetAttn[i] = f("target_attn." + w[i] + ".weight");
@@ -91,6 +95,11 @@ public final class CpuRewardModel implements RewardModel {
         float[][] keys = new float[len][], values = new float[len][];
         for (int t = 0; t < len; t++) {
             float[] e = row(h.item(t), "history");
+            if (historyFeedback != null && h.hasFeedback()) {
+                // (1 - y) F_0 + y F_1, as TorchRewardModel.embedHistory
+                float y = h.feedback(t);
+                for (int i = 0; i < d; i++) e[i] += (1 - y) * historyFeedback[i] + y * historyFeedback[d + i];
+            }
             keys[t] = matVec(targetAttn[1], e, d);
             values[t] = matVec(targetAttn[2], e, d);
         }
@@ -98,8 +107,9 @@ public final class CpuRewardModel implements RewardModel {
         float[][] per = new float[sessions.size()][objectives];
         float[] fused = new float[sessions.size()];
         for (int s = 0; s < sessions.size(); s++) {
-            float[] pooled = pool(sessions.get(s), keys, values);
-            for (int k = 0; k < objectives; k++) per[s][k] = sigmoid(tower(towers[k], pooled));
+            int[] session = sessions.get(s);
+            float[] pooled = pool(session, keys, values);
+            for (int k = 0; k < objectives; k++) per[s][k] = sigmoid(tower(towers[k], pooled) + meanItemBias(session, k));
             fused[s] = fuse(per[s]);
         }
         return new RewardScores(config.objectives(), per, fused);
@@ -149,6 +159,14 @@ public final class CpuRewardModel implements RewardModel {
             for (int i = 0; i < d; i++) pooled[i] += x[j][i] + sa[i];
         }
         return pooled;
+    }
+
+    /** The mean over the session's items of their bias for objective {@code k}; 0 without item bias. */
+    private float meanItemBias(int[] session, int k) {
+        if (itemBias == null) return 0;
+        float s = 0;
+        for (int item : session) s += itemBias[item * config.objectiveCount() + k];
+        return s / session.length;
     }
 
     private float tower(float[][] w, float[] in) {

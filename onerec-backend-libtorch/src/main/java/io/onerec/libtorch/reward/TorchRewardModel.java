@@ -39,8 +39,9 @@ public final class TorchRewardModel implements RewardModel {
     }
 
     /**
-     * A fresh model: linear weights N(0, 1/in), biases 0, item embeddings N(0, 0.1^2) or copied from
-     * {@code init} (which must have {@code itemCount} rows of {@code dModel} columns) when given.
+     * A fresh model: linear weights N(0, 1/in), biases (item biases included) 0, item embeddings and history
+     * feedback vectors N(0, 0.1^2), item embeddings copied from {@code init} (which must have {@code itemCount} rows
+     * of {@code dModel} columns) when given.
      */
     public static TorchRewardModel initialize(RewardModelConfig config, ItemEmbeddings init, long seed) {
         if (init != null && (init.count() != config.itemCount() || init.dim() != config.dModel())) {
@@ -55,7 +56,9 @@ public final class TorchRewardModel implements RewardModel {
             Tensor t;
             if (name.equals("item_embedding")) {
                 t = init != null ? Torch.floats(init.data(), shape) : Torch.randn(shape).mul(Torch.scalar(EMBEDDING_STD));
-            } else if (name.endsWith(".bias")) {
+            } else if (name.equals("history_feedback")) {
+                t = Torch.randn(shape).mul(Torch.scalar(EMBEDDING_STD));
+            } else if (name.endsWith(".bias") || name.equals("item_bias")) {
                 t = Torch.zeros(shape);
             } else {
                 t = Torch.randn(shape).mul(Torch.scalar(1 / Math.sqrt(shape[1])));
@@ -95,6 +98,17 @@ public final class TorchRewardModel implements RewardModel {
         return host;
     }
 
+    /** Overwrites the named weights in place with host values of the same shapes (e.g. the best epoch's weights). */
+    void overwrite(Map<String, HostTensor> values) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            values.forEach((name, h) -> {
+                long[] shape = config.parameterShapes().get(name);
+                if (shape == null) throw new IllegalArgumentException("the reward model has no tensor '" + name + "'");
+                p(name).copy_(Torch.floats(h.requireShape(name, shape).floats(), shape));
+            });
+        }
+    }
+
     @Override
     public void save(Path dir) {
         Checkpoint.write(dir, RewardModelConfig.KIND, config.toJson(), hostTensors());
@@ -110,8 +124,12 @@ public final class TorchRewardModel implements RewardModel {
         return t;
     }
 
-    /** Index tensors of one batch: histories right-aligned are not needed, padding is masked. */
-    record Batch(Tensor history, Tensor historyPadded, Tensor sessions, int size, int sessionLength) {
+    /**
+     * Tensors of one batch: history items left-aligned with padding masked, the feedback on each history item and
+     * whether it is known (0 for padding and for histories without feedback), and the sessions.
+     */
+    record Batch(Tensor history, Tensor historyPadded, Tensor historyFeedback, Tensor historyFeedbackKnown,
+                 Tensor sessions, int size, int sessionLength) {
     }
 
     /** Builds a batch; all sessions must have the same length. Unknown items are rejected with their position. */
@@ -128,18 +146,27 @@ public final class TorchRewardModel implements RewardModel {
         }
         long[] hist = new long[b * len];
         boolean[] pad = new boolean[b * len];
+        float[] feedback = new float[b * len], known = new float[b * len];
         long[] sess = new long[b * m];
         for (int i = 0; i < b; i++) {
             UserHistory u = clipped.get(i);
             for (int t = 0; t < len; t++) {
-                if (t < u.length()) hist[i * len + t] = checkItem(u.item(t), "history of user " + u.userId());
-                else pad[i * len + t] = true;
+                if (t < u.length()) {
+                    hist[i * len + t] = checkItem(u.item(t), "history of user " + u.userId());
+                    if (u.hasFeedback()) {
+                        feedback[i * len + t] = u.feedback(t);
+                        known[i * len + t] = 1;
+                    }
+                } else {
+                    pad[i * len + t] = true;
+                }
             }
             int[] s = sessions.get(i);
             if (s.length != m) throw new IllegalArgumentException("sessions of mixed lengths in one batch: " + m + " and " + s.length);
             for (int j = 0; j < m; j++) sess[i * m + j] = checkItem(s[j], "session");
         }
-        return new Batch(Torch.longs(hist, b, len), Torch.bools(pad, b, len), Torch.longs(sess, b, m), b, m);
+        return new Batch(Torch.longs(hist, b, len), Torch.bools(pad, b, len), Torch.floats(feedback, b, len),
+                Torch.floats(known, b, len), Torch.longs(sess, b, m), b, m);
     }
 
     private int checkItem(int item, String where) {
@@ -158,10 +185,23 @@ public final class TorchRewardModel implements RewardModel {
         return p("item_embedding").index_select(0, idx.view(-1)).view(b, t, config.dModel());
     }
 
+    /**
+     * History item embeddings [B, L, d]; with history feedback, plus {@code known * ((1 - y) F_0 + y F_1)} for
+     * feedback {@code y} and the two {@code history_feedback} rows {@code F_0, F_1}.
+     */
+    private Tensor embedHistory(Batch batch) {
+        Tensor eh = embed(batch.history());
+        if (!config.historyFeedback()) return eh;
+        Tensor f = p("history_feedback");
+        Tensor y = batch.historyFeedback().unsqueeze(2), known = batch.historyFeedbackKnown().unsqueeze(2); // [B, L, 1]
+        Tensor mixed = y.neg().add(Torch.scalar(1)).mul(f.select(0, 0)).add(y.mul(f.select(0, 1)));
+        return eh.add(known.mul(mixed));
+    }
+
     /** Tower logits [B, K]. */
     Tensor towerLogits(Batch batch) {
         double scale = 1 / Math.sqrt(config.dModel());
-        Tensor eh = embed(batch.history()), es = embed(batch.sessions());
+        Tensor eh = embedHistory(batch), es = embed(batch.sessions());
         Tensor q = linear(es, p("target_attn.q.weight"));
         Tensor k = linear(eh, p("target_attn.k.weight"));
         Tensor v = linear(eh, p("target_attn.v.weight"));
@@ -181,7 +221,14 @@ public final class TorchRewardModel implements RewardModel {
         for (int o = 0; o < logits.length; o++) {
             logits[o] = mlp(pooled, "towers." + config.objectives().get(o) + ".");
         }
-        return torch.cat(new TensorVector(logits), 1);
+        Tensor out = torch.cat(new TensorVector(logits), 1);
+        if (config.itemBias()) {
+            // The mean over the session's items of each item's bias, per objective.
+            long b = batch.size(), m = batch.sessionLength();
+            Tensor bias = p("item_bias").index_select(0, batch.sessions().view(-1)).view(b, m, config.objectiveCount());
+            out = out.add(bias.mean(new long[]{1}, false, new ScalarTypeOptional()));
+        }
+        return out;
     }
 
     /** fc2(relu(fc1 x + b1)) + b2, shape [B, 1]. */

@@ -165,6 +165,55 @@ class RewardModelTest {
         assertTrue(assertThrows(CheckpointException.class, () -> CpuRewardModel.load(wrong)).getMessage().contains("item_embedding"));
     }
 
+    /**
+     * Item bias and history feedback: the same scores on both backends (random item biases, histories with feedback,
+     * without it, and empty), through a checkpoint; a checkpoint written without them still loads as before.
+     */
+    @Test
+    void itemBiasAndHistoryFeedbackMatchAcrossBackends(@TempDir Path dir) {
+        RewardModelConfig cfg = RewardModelConfig.of(ITEMS, 16).withFusion(RewardModelConfig.Fusion.MLP, new double[]{0.4, 0.1, 0.2, 0.3})
+                .withItemBias(true).withHistoryFeedback(true);
+        TorchRewardModel model = TorchRewardModel.initialize(cfg, null, 11);
+        Random r = new Random(12);
+        float[] bias = new float[ITEMS * cfg.objectiveCount()];
+        for (int i = 0; i < bias.length; i++) bias[i] = (float) r.nextGaussian();
+        model.overwrite(java.util.Map.of("item_bias", io.onerec.api.checkpoint.HostTensor.of(bias, ITEMS, cfg.objectiveCount())));
+        model.save(dir);
+        RewardModel cpu = new CpuBackend().loadRewardModel(dir);
+        assertEquals(cfg, ((CpuRewardModel) cpu).config());
+        for (int u = 0; u < 12; u++) {
+            int[] items = world.history(TRAIN_USERS + u).items();
+            float[] feedback = new float[items.length];
+            for (int t = 0; t < feedback.length; t++) feedback[t] = u % 3 == 0 ? r.nextFloat() : r.nextInt(2);
+            UserHistory user = u == 0 ? new UserHistory(0, new int[0])
+                    : u % 4 == 1 ? new UserHistory(u, items) : new UserHistory(u, items, feedback);
+            List<int[]> sessions = new ArrayList<>();
+            for (int s = 0; s < 5; s++) {
+                int[] session = new int[1 + s % 3];
+                for (int j = 0; j < session.length; j++) session[j] = r.nextInt(ITEMS);
+                sessions.add(session);
+            }
+            RewardScores a = model.score(user, sessions), b = cpu.score(user, sessions);
+            for (int s = 0; s < sessions.size(); s++) {
+                assertEquals(a.fused()[s], b.fused()[s], 1e-4, "fused score of session " + s + " of user " + u);
+                for (int o = 0; o < a.objectives().size(); o++) assertEquals(a.perObjective()[s][o], b.perObjective()[s][o], 1e-4);
+            }
+        }
+        // The feedback changes the score (the two feedback vectors are in use) and the item bias moves it by itself.
+        int[] items = world.history(TRAIN_USERS).items();
+        float[] liked = new float[items.length], disliked = new float[items.length];
+        java.util.Arrays.fill(liked, 1f);
+        List<int[]> one = List.of(new int[]{3});
+        assertNotEquals(cpu.score(new UserHistory(1, items, liked), one).fused()[0],
+                cpu.score(new UserHistory(1, items, disliked), one).fused()[0], 1e-6);
+        // A config written before item bias and history feedback existed reads as the model without them.
+        var old = RewardModelConfig.fromJson(io.onerec.api.checkpoint.JsonConfig.builder().put("item_count", ITEMS).put("d_model", 16)
+                .put("max_history", 20).put("objectives", List.of("like")).put("tower_hidden", 8).put("fusion", "weighted")
+                .put("fusion_weights", new double[]{1.0}).put("fusion_hidden", 0).build());
+        assertFalse(old.itemBias() || old.historyFeedback());
+        assertFalse(cfg.withItemBias(false).withHistoryFeedback(false).parameterShapes().containsKey("item_bias"));
+    }
+
     @Test
     void unknownItemsAreRejected() {
         UserHistory user = new UserHistory(1, new int[]{ITEMS + 5});
