@@ -37,17 +37,17 @@ import java.util.function.Supplier;
  *
  * <p>Flags: {@code --out DIR}, {@code --history N}, {@code --sasrec-minutes M} (training time budget, default 25),
  * {@code --epochs N}, {@code --val-users N} (validation users, a seeded random sample, that drive early stopping; default 5000, 0 = all), {@code --dropout P},
- * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --no-sasrec}.
+ * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --lr LR} (Adam, default 1e-3), {@code --no-sasrec}.
  */
 public final class BaselinesExample {
     private static final Logger LOG = LoggerFactory.getLogger(BaselinesExample.class);
 
     record Options(Path out, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
-                   int heads, boolean sasrec) {
+                   int heads, double lr, boolean sasrec) {
         static Options parse(String[] args) {
             Path out = Path.of("runs/baselines");
             int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1;
-            double minutes = 25, dropout = 0.5;
+            double minutes = 25, dropout = 0.5, lr = 1e-3;
             boolean sasrec = true;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -60,12 +60,13 @@ public final class BaselinesExample {
                     case "--dim" -> dim = Integer.parseInt(args[++i]);
                     case "--blocks" -> blocks = Integer.parseInt(args[++i]);
                     case "--heads" -> heads = Integer.parseInt(args[++i]);
+                    case "--lr" -> lr = Double.parseDouble(args[++i]);
                     case "--no-sasrec" -> sasrec = false;
                     default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --history N"
-                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --no-sasrec)");
+                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --no-sasrec)");
                 }
             }
-            return new Options(out, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, sasrec);
+            return new Options(out, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec);
         }
     }
 
@@ -84,7 +85,7 @@ public final class BaselinesExample {
         if (opt.sasrec) {
             SasRecConfig config = new SasRecConfig(seqs.itemCount(), opt.dim, opt.blocks, opt.heads, 4 * opt.dim,
                     opt.history, opt.dropout);
-            SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withMaxEpochs(opt.epochs)
+            SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withMaxEpochs(opt.epochs).withLearningRate(opt.lr)
                     .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10);
             LOG.info("SASRec {} trained with {}", config, tc);
             SasRecModel[] model = new SasRecModel[1];
