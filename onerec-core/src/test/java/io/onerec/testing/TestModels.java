@@ -5,8 +5,11 @@ import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.Checkpoint;
 import io.onerec.api.checkpoint.HostTensor;
+import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.sid.PrefixTrie;
+import io.onerec.core.codec.ResidualCodec;
+import io.onerec.core.codec.ResidualCodecFitter;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,13 +19,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** Small random-weight generators in the checkpoint layout of docs/generator-model.md, and a fixed-table codec. */
+/**
+ * Small codecs, models and users for fast tests: random-weight generators in the checkpoint layout of
+ * docs/generator-model.md, a fitted residual codec or a fixed-table codec, random user histories.
+ */
 public final class TestModels {
     private TestModels() {
     }
 
+    /** A tiny generator shape (d=32, 4 heads, 2+2 layers) over these codebooks; 2 active experts when MoE is on. */
     public static GeneratorConfig config(int[] codebooks, int moeExperts, int userBuckets, int itemsPerSession) {
         return new GeneratorConfig(32, 4, 64, 2, 2, moeExperts, moeExperts > 0 ? 2 : 0, 6, codebooks, userBuckets, itemsPerSession, 1e-6);
+    }
+
+    /** {@link #config(int[], int, int, int)} over the codec's codebook sizes. */
+    public static GeneratorConfig config(SemanticIdCodec codec, int moeExperts, int userBuckets, int itemsPerSession) {
+        return config(codec.codebookSizes(), moeExperts, userBuckets, itemsPerSession);
     }
 
     /** Random tensors for every name of the layout; scale 0.3 so log-probs are far from uniform. */
@@ -56,13 +68,27 @@ public final class TestModels {
         return new TableCodec(seen.toArray(SemanticId[]::new), codebooks);
     }
 
-    public static List<UserHistory> users(int count, int items, long seed) {
+    /** A codec fitted (k-means) over {@code items} random 8-dim embeddings: 2 levels x {@code k} codes plus disambiguation. */
+    public static ResidualCodec fittedCodec(int items, int k, long seed) {
+        Random r = new Random(seed);
+        int dim = 8;
+        float[] data = new float[items * dim];
+        for (int i = 0; i < data.length; i++) data[i] = (float) r.nextGaussian();
+        var cfg = ResidualCodecFitter.Config.of(2, k, ResidualCodecFitter.Method.KMEANS).withSeed(seed).withThreads(1);
+        return new ResidualCodecFitter(cfg).fit(new ItemEmbeddings(items, dim, data)).codec();
+    }
+
+    /**
+     * {@code count} users with ids {@code firstUserId, firstUserId + 1, ...}, each with 1 to 8 random items below
+     * {@code items}. The id matters only to models with user buckets.
+     */
+    public static List<UserHistory> users(int count, int items, int firstUserId, long seed) {
         Random r = new Random(seed);
         List<UserHistory> users = new ArrayList<>();
         for (int u = 0; u < count; u++) {
             int[] h = new int[1 + r.nextInt(8)];
             for (int i = 0; i < h.length; i++) h[i] = r.nextInt(items);
-            users.add(new UserHistory(1000 + u, h));
+            users.add(new UserHistory(firstUserId + u, h));
         }
         return users;
     }

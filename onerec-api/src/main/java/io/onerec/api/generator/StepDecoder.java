@@ -8,6 +8,14 @@ import io.onerec.api.UserHistory;
  *
  * <p>Slots are laid out user-major: slot {@code s} belongs to user {@code s / beamWidth}. A session is used by one
  * thread at a time and must be closed to release its caches.
+ *
+ * <p>The reasoner's {@link io.onerec.api.reasoner.DecodingState} is the same idea for a language model: one
+ * {@code step(tokens, parents, level)} here does what {@code select(parents)} then {@code append(tokens)} do there,
+ * followed by reading the logits. They stay two interfaces because the callers differ: beam search over SID levels
+ * always keeps {@code users x beamWidth} slots, so the cache gather and the new token fuse into one call per decoder
+ * position and the backend returns log-probabilities over just the wanted level's codebook (the generator has one
+ * head per level); the reasoner's sampler drops finished rows (its row count shrinks) and needs the full-vocabulary
+ * logits before it has chosen the next tokens, so reordering and feeding are separate calls.
  */
 public interface StepDecoder {
 

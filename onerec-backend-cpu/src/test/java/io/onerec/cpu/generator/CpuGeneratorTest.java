@@ -68,7 +68,7 @@ class CpuGeneratorTest {
             GeneratorWeights w = new GeneratorWeights(c, tensors, KernelProvider.get());
             GeneratorTokens vocab = new GeneratorTokens(c, codec);
             ReferenceModel ref = new ReferenceModel(c, tensors);
-            List<UserHistory> users = TestModels.users(2, ITEMS, 3);
+            List<UserHistory> users = TestModels.users(2, ITEMS, 1000, 3);
             int beam = 3, slots = users.size() * beam;
             Random r = new Random(4);
             // Each slot's token history, reordered exactly like the cache, so the reference sees the same prefix.
@@ -109,7 +109,7 @@ class CpuGeneratorTest {
         ReferenceModel ref = new ReferenceModel(c, tensors);
         GeneratorTokens vocab = new GeneratorTokens(c, codec);
         CpuGenerator gen = new CpuGenerator(new GeneratorWeights(c, tensors, KernelProvider.get()), codec, 1);
-        for (UserHistory user : TestModels.users(3, ITEMS, 7)) {
+        for (UserHistory user : TestModels.users(3, ITEMS, 1000, 7)) {
             double[] brute = bruteForce(ref, vocab, codec, user);
             int[] order = IntStream.range(0, ITEMS).boxed()
                     .filter(i -> allowed.isEmpty() || allowed.contains(codec.sidOf(i).prefix(2)))
@@ -147,7 +147,7 @@ class CpuGeneratorTest {
         GeneratorConfig c = TestModels.config(CODEBOOKS, 0, 0, 4);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 8);
         try (CpuGenerator gen = generator(c, codec, KernelProvider.get(), 9, 2)) {
-            for (UserHistory user : TestModels.users(4, ITEMS, 10)) {
+            for (UserHistory user : TestModels.users(4, ITEMS, 1000, 10)) {
                 List<GeneratedSession> sessions = gen.generate(user, new DecodingOptions(6, 4, Set.of(), true));
                 assertEquals(6, sessions.size());
                 Set<Integer> history = new HashSet<>();
@@ -168,7 +168,7 @@ class CpuGeneratorTest {
     void batchedUsersEqualOneByOne() {
         GeneratorConfig c = TestModels.config(CODEBOOKS, 0, 8, 2);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 11);
-        List<UserHistory> users = TestModels.users(9, ITEMS, 12);
+        List<UserHistory> users = TestModels.users(9, ITEMS, 1000, 12);
         DecodingOptions g = DecodingOptions.beams(5).withItemsPerSession(2);
         try (CpuGenerator gen = generator(c, codec, KernelProvider.get(), 13, 2)) {
             List<List<GeneratedSession>> batch = gen.generateBatch(users, g);
@@ -184,7 +184,7 @@ class CpuGeneratorTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(KernelProvider.vectorApiPresent(), "needs jdk.incubator.vector");
         GeneratorConfig c = TestModels.config(CODEBOOKS, 4, 8, 2);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 14);
-        List<UserHistory> users = TestModels.users(5, ITEMS, 15);
+        List<UserHistory> users = TestModels.users(5, ITEMS, 1000, 15);
         DecodingOptions g = DecodingOptions.beams(7).withItemsPerSession(2);
         try (CpuGenerator panama = generator(c, codec, KernelProvider.panama(), 16, 1);
              CpuGenerator scalar = generator(c, codec, KernelProvider.scalar(), 16, 1)) {
@@ -197,7 +197,7 @@ class CpuGeneratorTest {
     void concurrentGenerateEqualsSequential() throws Exception {
         GeneratorConfig c = TestModels.config(CODEBOOKS, 0, 0, 1);
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 17);
-        List<UserHistory> users = TestModels.users(12, ITEMS, 18);
+        List<UserHistory> users = TestModels.users(12, ITEMS, 1000, 18);
         DecodingOptions g = DecodingOptions.beams(8);
         try (CpuGenerator gen = generator(c, codec, KernelProvider.get(), 19, 2)) {
             List<List<GeneratedSession>> expected = new ArrayList<>();
@@ -226,7 +226,7 @@ class CpuGeneratorTest {
             a.save(tmp.resolve("b"));
             try (CpuGenerator b = CpuGenerator.load(tmp.resolve("b"), codec)) {
                 assertEquals(c, b.config());
-                for (UserHistory u : TestModels.users(3, ITEMS, 22)) {
+                for (UserHistory u : TestModels.users(3, ITEMS, 1000, 22)) {
                     assertEquals(a.generate(u, DecodingOptions.beams(4)), b.generate(u, DecodingOptions.beams(4)));
                 }
             }

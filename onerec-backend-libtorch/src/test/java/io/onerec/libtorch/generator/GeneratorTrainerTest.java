@@ -1,7 +1,7 @@
 package io.onerec.libtorch.generator;
 
 import io.onerec.testing.SharedData;
-import io.onerec.testing.TinyModels;
+import io.onerec.testing.TestModels;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.tools.data.Datasets;
@@ -40,8 +40,8 @@ class GeneratorTrainerTest {
 
     @Test
     void trainingLearnsADeterministicNextItemRule() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 21);
-        GeneratorConfig cfg = TinyModels.config(codec, 0, 0, 1);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
+        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 1);
         List<NextItemExample> train = examples(1200, 1), valid = examples(200, 2);
         GeneratorTrainerConfig tc = new GeneratorTrainerConfig(10, 64, 3e-3, 0.0, 20, 1.0, 1, 5, 3, 0, 10, 0.0, null, 0.0);
@@ -89,8 +89,8 @@ class GeneratorTrainerTest {
 
     @Test
     void moeSessionTrainingReducesLoss() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 22);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 4, 8, 2), 2);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 22);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 4, 8, 2), 2);
         Random r = new Random(3);
         List<SessionExample> train = new ArrayList<>();
         for (int u = 0; u < 400; u++) {

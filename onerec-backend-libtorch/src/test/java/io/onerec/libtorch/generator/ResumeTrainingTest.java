@@ -1,7 +1,7 @@
 package io.onerec.libtorch.generator;
 
 import io.onerec.api.UserHistory;
-import io.onerec.testing.TinyModels;
+import io.onerec.testing.TestModels;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.tools.data.NextItemExample;
 import io.onerec.core.codec.ResidualCodec;
@@ -31,7 +31,7 @@ class ResumeTrainingTest {
     /** With dropout, so the resumed steps also depend on torch's random stream being restored. */
     private static final GeneratorTrainerConfig CONFIG = new GeneratorTrainerConfig(3, 40, 3e-3, 0.01, 3, 1.0, 7, 1, 5, 0, 10, 0.0, null, 0.1);
 
-    private final ResidualCodec codec = TinyModels.codec(ITEMS, 4, 21);
+    private final ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
 
     /** Learnable examples (next item = a function of the last one); new objects on every call, same content. */
     private static List<NextItemExample> examples(int count, long seed) {
@@ -46,7 +46,7 @@ class ResumeTrainingTest {
     }
 
     private TorchGeneratorModel freshModel() {
-        return TorchGeneratorModel.initialize(TinyModels.config(codec, 0, 0, 1), 3);
+        return TorchGeneratorModel.initialize(TestModels.config(codec, 0, 0, 1), 3);
     }
 
     private static float[][] weights(TorchGeneratorModel model) {
@@ -128,7 +128,7 @@ class ResumeTrainingTest {
 
         assertMessage(tmp.resolve("nothing"), CONFIG, codec, "no training state");
         assertMessage(state, CONFIG.withBatchSize(20), codec, "batchSize saved 40, given 20");
-        assertMessage(state, CONFIG, TinyModels.codec(ITEMS, 4, 99), "another semantic-ID codec");
+        assertMessage(state, CONFIG, TestModels.fittedCodec(ITEMS, 4, 99), "another semantic-ID codec");
         CheckpointException otherData = assertThrows(CheckpointException.class,
                 () -> GeneratorTrainer.resumeFrom(state, codec, CONFIG, null).fit(examples(200, 5), List.of(), ITEMS));
         assertTrue(otherData.getMessage().contains("other training data"), otherData.getMessage());

@@ -1,7 +1,7 @@
 package io.onerec.libtorch.generator;
 
 import io.onerec.api.UserHistory;
-import io.onerec.testing.TinyModels;
+import io.onerec.testing.TestModels;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.core.codec.ResidualCodec;
@@ -40,8 +40,8 @@ class SequenceTrainingTest {
     @Test
     void windowLogProbsEqualPrefixLogProbs() {
         for (int userBuckets : new int[]{0, 3}) for (boolean bosReadsLast : new boolean[]{false, true}) {
-            ResidualCodec codec = TinyModels.codec(60, 4, 3);
-            GeneratorConfig cfg = TinyModels.config(codec, 0, userBuckets, 1).withItemVocab(50).withCausalEncoder(true)
+            ResidualCodec codec = TestModels.fittedCodec(60, 4, 3);
+            GeneratorConfig cfg = TestModels.config(codec, 0, userBuckets, 1).withItemVocab(50).withCausalEncoder(true)
                     .withBosReadsLastState(bosReadsLast);
             TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 11);
             GeneratorTokens vocab = new GeneratorTokens(cfg, codec);
@@ -72,8 +72,8 @@ class SequenceTrainingTest {
 
     @Test
     void bidirectionalModelRefusesSequenceTraining() {
-        ResidualCodec codec = TinyModels.codec(30, 4, 3);
-        GeneratorConfig cfg = TinyModels.config(codec, 0, 0, 1);
+        ResidualCodec codec = TestModels.fittedCodec(30, 4, 3);
+        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 1);
         GeneratorTokens vocab = new GeneratorTokens(cfg, codec);
         assertThrows(IllegalArgumentException.class,

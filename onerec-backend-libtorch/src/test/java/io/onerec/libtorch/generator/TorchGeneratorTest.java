@@ -1,6 +1,6 @@
 package io.onerec.libtorch.generator;
 
-import io.onerec.testing.TinyModels;
+import io.onerec.testing.TestModels;
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
@@ -47,7 +47,7 @@ class TorchGeneratorTest {
 
     private static void assertExhaustiveBeamMatchesBruteForce(TorchGeneratorModel model, ResidualCodec codec, Set<SemanticId> allowed) {
         TorchGenerator gen = new TorchGenerator(model, codec);
-        for (UserHistory user : TinyModels.users(4, ITEMS, 11)) {
+        for (UserHistory user : TestModels.users(4, ITEMS, 0, 11)) {
             double[] brute = allItemLogProbs(model, codec, user);
             Integer[] order = IntStream.range(0, ITEMS).boxed()
                     .filter(i -> allowed.isEmpty() || allowed.contains(codec.sidOf(i).prefix(2)))
@@ -64,27 +64,27 @@ class TorchGeneratorTest {
 
     @Test
     void exhaustiveBeamEqualsBruteForceEnumeration() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 1);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 0, 0, 1), 3);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 1);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 0, 0, 1), 3);
         assertExhaustiveBeamMatchesBruteForce(model, codec, Set.of());
     }
 
     @Test
     void exhaustiveBeamEqualsBruteForceWithMoeAndUserTokens() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 2);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 4, 16, 1), 4);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 2);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 4, 16, 1), 4);
         assertExhaustiveBeamMatchesBruteForce(model, codec, Set.of());
     }
 
     @Test
     void prefixRestrictionKeepsOnlyAllowedItemsInBruteForceOrder() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 3);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 0, 0, 1), 5);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 3);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 0, 0, 1), 5);
         List<SemanticId> prefixes = new ArrayList<>(codec.validPrefixes(2));
         Set<SemanticId> allowed = Set.of(prefixes.get(0), prefixes.get(prefixes.size() - 1));
         assertExhaustiveBeamMatchesBruteForce(model, codec, allowed);
         TorchGenerator gen = new TorchGenerator(model, codec);
-        for (List<GeneratedSession> user : gen.generateBatch(TinyModels.users(6, ITEMS, 8), DecodingOptions.beams(5).withAllowedPrefixes(allowed))) {
+        for (List<GeneratedSession> user : gen.generateBatch(TestModels.users(6, ITEMS, 0, 8), DecodingOptions.beams(5).withAllowedPrefixes(allowed))) {
             assertFalse(user.isEmpty());
             for (GeneratedSession s : user) assertTrue(allowed.contains(codec.sidOf(s.firstItem()).prefix(2)));
         }
@@ -92,10 +92,10 @@ class TorchGeneratorTest {
 
     @Test
     void everyBeamIsAValidDistinctItemSortedByScore() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 4);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 0, 0, 1), 6);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 4);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 0, 0, 1), 6);
         TorchGenerator gen = new TorchGenerator(model, codec);
-        List<UserHistory> users = TinyModels.users(30, ITEMS, 9);
+        List<UserHistory> users = TestModels.users(30, ITEMS, 0, 9);
         List<List<GeneratedSession>> out = gen.generateBatch(users, DecodingOptions.beams(12).withExcludeHistory(true));
         assertEquals(users.size(), out.size());
         for (int u = 0; u < users.size(); u++) {
@@ -124,11 +124,11 @@ class TorchGeneratorTest {
     @Test
     void sessionScoresEqualTeacherForcedLogProbsAndHaveNoDuplicates() {
         // The KV-cached incremental decoder must give exactly the full teacher-forced recomputation.
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 5);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 2, 0, 3), 7);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 5);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 2, 0, 3), 7);
         TorchGenerator gen = new TorchGenerator(model, codec);
         GeneratorTokens vocab = new GeneratorTokens(model.config(), codec);
-        for (UserHistory user : TinyModels.users(3, ITEMS, 10)) {
+        for (UserHistory user : TestModels.users(3, ITEMS, 0, 10)) {
             List<GeneratedSession> sessions = gen.generate(user, DecodingOptions.beams(8).withItemsPerSession(3));
             assertEquals(8, sessions.size());
             List<int[]> items = new ArrayList<>();
@@ -146,12 +146,12 @@ class TorchGeneratorTest {
 
     @Test
     void checkpointRoundTripGivesIdenticalBeams(@TempDir Path dir) throws Exception {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 6);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 2, 8, 1), 8);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 6);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 2, 8, 1), 8);
         model.save(dir);
         var loaded = Backends.get("libtorch").loadGenerator(dir, codec);
         TorchGenerator original = new TorchGenerator(model, codec);
-        List<UserHistory> users = TinyModels.users(5, ITEMS, 12);
+        List<UserHistory> users = TestModels.users(5, ITEMS, 0, 12);
         assertEquals(original.generateBatch(users, DecodingOptions.beams(10)), loaded.generateBatch(users, DecodingOptions.beams(10)));
 
         // A checkpoint whose tensor has the wrong shape is rejected by name.
@@ -165,10 +165,10 @@ class TorchGeneratorTest {
 
     @Test
     void concurrentGenerateCallsGiveTheSequentialResults() throws Exception {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 9);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 2, 8, 2), 10);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 9);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 2, 8, 2), 10);
         TorchGenerator gen = new TorchGenerator(model, codec);
-        List<UserHistory> users = TinyModels.users(24, ITEMS, 13);
+        List<UserHistory> users = TestModels.users(24, ITEMS, 0, 13);
         DecodingOptions cfg = DecodingOptions.beams(6).withItemsPerSession(2);
         List<List<GeneratedSession>> expected = new ArrayList<>();
         for (UserHistory u : users) expected.add(gen.generate(u, cfg));
@@ -188,13 +188,13 @@ class TorchGeneratorTest {
 
     @Test
     void unknownHistoryItemsAndMismatchedCodecsAreRejected() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 7);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(TinyModels.config(codec, 0, 0, 1), 9);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 7);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 0, 0, 1), 9);
         TorchGenerator gen = new TorchGenerator(model, codec);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> gen.generate(new UserHistory(1, new int[]{3, ITEMS + 5}), DecodingOptions.beams(4)));
         assertTrue(e.getMessage().contains("unknown item " + (ITEMS + 5)), e.getMessage());
-        ResidualCodec other = TinyModels.codec(ITEMS, 5, 7);
+        ResidualCodec other = TestModels.fittedCodec(ITEMS, 5, 7);
         assertThrows(IllegalArgumentException.class, () -> new TorchGenerator(model, other));
         assertThrows(IllegalArgumentException.class, () -> gen.generate(new UserHistory(1, new int[0]), DecodingOptions.beams(4)));
     }

@@ -6,6 +6,7 @@ import io.onerec.api.ItemMetadata;
 import io.onerec.api.reasoner.QwenConfig;
 import io.onerec.api.reasoner.ReasonerTexts;
 import io.onerec.api.reasoner.SidVocabulary;
+import io.onerec.api.reasoner.TokenExample;
 import io.onerec.api.reasoner.WordTokenizer;
 import io.onerec.core.codec.ResidualCodec;
 import io.onerec.core.codec.ResidualCodecFitter;
@@ -54,6 +55,21 @@ final class ReasonerFixture {
         }
         texts = new ReasonerTexts(codec, metadata, 3, 3);
         vocab = SidVocabulary.extend(WordTokenizer.build(texts.vocabularyTexts(users, targets), 1, 500), codec.codebookSizes());
+    }
+
+    /** Stage-1 (alignment) examples: every item's description, and every user's next item. */
+    List<TokenExample> alignmentExamples() {
+        List<TokenExample> out = new ArrayList<>();
+        for (int i = 0; i < ITEMS; i++) out.add(texts.descriptionExample(vocab, i));
+        for (int u = 0; u < users.size(); u++) out.add(texts.nextItemExample(vocab, users.get(u), targets[u]));
+        return out;
+    }
+
+    /** Stage-2 (reasoning activation) examples: every user's rationale followed by the next item. */
+    List<TokenExample> reasoningExamples() {
+        List<TokenExample> out = new ArrayList<>();
+        for (int u = 0; u < users.size(); u++) out.add(texts.reasoningExample(vocab, users.get(u), targets[u]));
+        return out;
     }
 
     static int next(int last) {

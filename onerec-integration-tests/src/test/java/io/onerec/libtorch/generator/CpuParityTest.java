@@ -1,6 +1,6 @@
 package io.onerec.libtorch.generator;
 
-import io.onerec.testing.TinyModels;
+import io.onerec.testing.TestModels;
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.SemanticId;
@@ -58,7 +58,7 @@ class CpuParityTest {
 
     private void assertParity(GeneratorConfig config, ResidualCodec codec, long seed) {
         Path dir = checkpoint(config, seed);
-        List<UserHistory> users = TinyModels.users(5, ITEMS, seed + 1);
+        List<UserHistory> users = TestModels.users(5, ITEMS, 0, seed + 1);
         try (TorchGenerator torchGen = TorchGenerator.load(dir, codec);
              CpuGenerator cpuGen = CpuGenerator.load(dir, codec, KernelProvider.get(), 2)) {
             assertStepLogProbsAgree(torchGen.model(), cpuGen, codec, users, config);
@@ -111,21 +111,21 @@ class CpuParityTest {
 
     @Test
     void denseDecoderMatchesLibTorch() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 31);
-        assertParity(TinyModels.config(codec, 0, 0, 2), codec, 32);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 31);
+        assertParity(TestModels.config(codec, 0, 0, 2), codec, 32);
     }
 
     @Test
     void causalEncoderWithItemEmbeddingsMatchesLibTorch() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 35);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 35);
         // item_vocab below the catalog: the last items enter by their codes alone, on both backends.
-        assertParity(TinyModels.config(codec, 0, 8, 1).withItemVocab(ITEMS - 10).withCausalEncoder(true)
+        assertParity(TestModels.config(codec, 0, 8, 1).withItemVocab(ITEMS - 10).withCausalEncoder(true)
                 .withBosReadsLastState(true), codec, 36);
     }
 
     @Test
     void moeDecoderWithUserTokensMatchesLibTorch() {
-        ResidualCodec codec = TinyModels.codec(ITEMS, 4, 33);
-        assertParity(TinyModels.config(codec, 4, 16, 2), codec, 34);
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 33);
+        assertParity(TestModels.config(codec, 4, 16, 2), codec, 34);
     }
 }

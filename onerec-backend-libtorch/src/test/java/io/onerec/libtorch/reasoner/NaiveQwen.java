@@ -1,9 +1,14 @@
 package io.onerec.libtorch.reasoner;
 
 import io.onerec.api.checkpoint.HostTensor;
+import io.onerec.api.checkpoint.SafeTensors;
 import io.onerec.api.reasoner.QwenConfig;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * A plain-Java, one-position-at-a-time Qwen forward pass written from the HF modeling code, independent of the
@@ -16,6 +21,24 @@ final class NaiveQwen {
     NaiveQwen(QwenConfig c, Map<String, HostTensor> w) {
         this.c = c;
         this.w = w;
+    }
+
+    /** Writes an HF-layout checkpoint with random weights (non-trivial norms and biases too) and returns them. */
+    static Map<String, HostTensor> writeRandomCheckpoint(Path dir, QwenConfig c, long seed) throws Exception {
+        Random r = new Random(seed);
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
+            long n = 1;
+            for (long s : e.getValue()) n *= s;
+            float[] data = new float[(int) n];
+            boolean norm = e.getKey().endsWith("norm.weight");
+            for (int i = 0; i < n; i++) data[i] = norm ? 1f + 0.2f * (float) r.nextGaussian() : 0.3f * (float) r.nextGaussian();
+            tensors.put(e.getKey(), HostTensor.of(data, e.getValue()));
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), c.toHf().toJson());
+        SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        return tensors;
     }
 
     private float[] get(String n) {

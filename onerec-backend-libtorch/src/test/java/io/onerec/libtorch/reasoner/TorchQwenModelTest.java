@@ -3,23 +3,15 @@ package io.onerec.libtorch.reasoner;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.checkpoint.SafeTensors;
-import io.onerec.api.reasoner.DecodingState;
-import io.onerec.api.reasoner.LanguageModel;
-import io.onerec.api.reasoner.QwenCheckpoint;
 import io.onerec.api.reasoner.QwenConfig;
-import io.onerec.core.vector.KernelProvider;
-import io.onerec.cpu.reasoner.CpuQwenModel;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -27,26 +19,8 @@ class TorchQwenModelTest {
     @TempDir
     Path dir;
 
-    /** Writes an HF-layout checkpoint with random weights (non-trivial norms and biases too). */
-    private static Map<String, HostTensor> writeCheckpoint(Path dir, QwenConfig c, long seed) throws Exception {
-        Random r = new Random(seed);
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
-            long n = 1;
-            for (long s : e.getValue()) n *= s;
-            float[] data = new float[(int) n];
-            boolean norm = e.getKey().endsWith("norm.weight");
-            for (int i = 0; i < n; i++) data[i] = norm ? 1f + 0.2f * (float) r.nextGaussian() : 0.3f * (float) r.nextGaussian();
-            tensors.put(e.getKey(), HostTensor.of(data, e.getValue()));
-        }
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), c.toHf().toJson());
-        SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-        return tensors;
-    }
-
     private static void assertForwardMatchesReference(QwenConfig c, Path dir) throws Exception {
-        Map<String, HostTensor> weights = writeCheckpoint(dir, c, 3);
+        Map<String, HostTensor> weights = NaiveQwen.writeRandomCheckpoint(dir, c, 3);
         TorchQwenModel model = TorchQwenModel.load(dir);
         assertEquals(c, model.config());
         int[] ids = {3, 1, 4, 1, 5, 9, 2};
@@ -79,7 +53,7 @@ class TorchQwenModelTest {
     @Test
     void missingOrMisshapenTensorsAreNamed() throws Exception {
         QwenConfig c = QwenConfig.tiny(10, 8, 1, 2, 1);
-        Map<String, HostTensor> w = writeCheckpoint(dir, c, 1);
+        Map<String, HostTensor> w = NaiveQwen.writeRandomCheckpoint(dir, c, 1);
         w.remove("model.layers.0.mlp.up_proj.weight");
         SafeTensors.write(dir.resolve("model.safetensors"), w, Map.of());
         var e = assertThrows(CheckpointException.class, () -> TorchQwenModel.load(dir));
@@ -133,67 +107,6 @@ class TorchQwenModelTest {
             try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                 assertArrayEquals(after, Torch.toFloats(back.forward(Torch.longs(ids, 1, 3))), 1e-5f);
             }
-        }
-    }
-
-    /**
-     * Drives a decoding state through the moves the reasoner makes (a prefix fanned out to 3 rows, an append, a
-     * beam reorder that duplicates one row and drops another, another append) and checks every row's logits against
-     * the naive full recomputation of that row's sequence.
-     */
-    private static void assertCachedDecodingMatchesNaive(LanguageModel lm, NaiveQwen naive, int vocab, double tol) {
-        int[] prefix = {3, 1, 4, 1, 5};
-        int[][] seqs = {prefix.clone(), prefix.clone(), prefix.clone()};
-        try (DecodingState s = lm.start(prefix, 3)) {
-            assertEquals(3, s.rows());
-            assertEquals(5, s.length());
-            assertRowsMatch(s, naive, seqs, vocab, tol);
-            int[] first = {2, 7, 9 % vocab};
-            s.append(first);
-            for (int r = 0; r < 3; r++) seqs[r] = append(seqs[r], first[r]);
-            assertRowsMatch(s, naive, seqs, vocab, tol);
-            s.select(new int[]{2, 0, 0});
-            seqs = new int[][]{seqs[2], seqs[0], seqs[0]};
-            assertRowsMatch(s, naive, seqs, vocab, tol);
-            int[] second = {1, 6, 8};
-            s.append(second);
-            for (int r = 0; r < 3; r++) seqs[r] = append(seqs[r], second[r]);
-            assertEquals(7, s.length());
-            assertRowsMatch(s, naive, seqs, vocab, tol);
-            assertThrows(IllegalArgumentException.class, () -> s.append(new int[]{1, 2}));
-            assertThrows(IllegalArgumentException.class, () -> s.append(new int[]{1, 2, vocab}));
-            assertThrows(IllegalArgumentException.class, () -> s.select(new int[]{3}));
-        }
-    }
-
-    private static int[] append(int[] a, int t) {
-        int[] out = java.util.Arrays.copyOf(a, a.length + 1);
-        out[a.length] = t;
-        return out;
-    }
-
-    private static void assertRowsMatch(DecodingState s, NaiveQwen naive, int[][] seqs, int vocab, double tol) {
-        float[] logits = s.logits();
-        for (int r = 0; r < seqs.length; r++) {
-            float[][] all = naive.forward(seqs[r]);
-            float[] expected = all[all.length - 1];
-            for (int v = 0; v < vocab; v++) {
-                assertEquals(expected[v], logits[r * vocab + v], tol * (1 + Math.abs(expected[v])), "row " + r + " token " + v);
-            }
-        }
-    }
-
-    @Test
-    void cachedDecodingOnLibTorchAndPureJavaMatchesNaiveJava() throws Exception {
-        QwenConfig[] configs = {
-                new QwenConfig(13, 16, 24, 2, 4, 2, 6, 10000.0, 1e-6, false, false, true),     // Qwen3, GQA, untied
-                new QwenConfig(11, 8, 16, 2, 2, 1, 4, 1000000.0, 1e-6, true, true, false)};    // Qwen2, biases, tied
-        for (QwenConfig c : configs) {
-            Path d = dir.resolve("kv-" + c.qkNorm());
-            NaiveQwen naive = new NaiveQwen(c, writeCheckpoint(d, c, 11));
-            assertCachedDecodingMatchesNaive(TorchQwenModel.load(d), naive, c.vocabSize(), 2e-3);
-            assertCachedDecodingMatchesNaive(CpuQwenModel.load(d), naive, c.vocabSize(), 2e-3);
-            assertCachedDecodingMatchesNaive(new CpuQwenModel(QwenCheckpoint.read(d), KernelProvider.scalar()), naive, c.vocabSize(), 2e-3);
         }
     }
 }

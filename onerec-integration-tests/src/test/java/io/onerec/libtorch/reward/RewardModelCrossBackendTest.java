@@ -5,12 +5,8 @@ import io.onerec.api.RewardScores;
 import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.Checkpoint;
 import io.onerec.api.checkpoint.CheckpointException;
-import io.onerec.tools.reward.Auc;
-import io.onerec.api.reward.RewardExample;
 import io.onerec.api.reward.RewardModelConfig;
 import io.onerec.tools.sim.FeedbackSimulator;
-import io.onerec.tools.sim.LoggedSession;
-import io.onerec.api.spi.Backends;
 import io.onerec.cpu.CpuBackend;
 import io.onerec.cpu.reward.CpuRewardModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,83 +22,20 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class RewardModelTest {
-    static final int ITEMS = 100, USERS = 600, TRAIN_USERS = 500, SESSION = 3;
+/**
+ * The LibTorch reward model against the pure-Java one: same scores, checkpoints that either backend writes and the
+ * other reads, the same errors. The LibTorch-only reward tests are in onerec-backend-libtorch's RewardModelTest.
+ */
+class RewardModelCrossBackendTest {
+    static final int ITEMS = RewardFixture.ITEMS, TRAIN_USERS = RewardFixture.TRAIN_USERS;
     static FeedbackSimulator world;
-    static List<LoggedSession> heldOut;
     static TorchRewardModel trained;
 
     @BeforeAll
     static void train() {
-        world = new FeedbackSimulator(FeedbackSimulator.Config.of(USERS, ITEMS, 7));
-        List<RewardExample> train = world.logSessions(40000, SESSION, 0, TRAIN_USERS, new Random(1)).stream()
-                .map(LoggedSession::toExample).toList();
-        heldOut = world.logSessions(3000, SESSION, TRAIN_USERS, USERS, new Random(2));
-        RewardModelConfig cfg = RewardModelConfig.of(ITEMS, 16).withFusion(RewardModelConfig.Fusion.MLP, new double[]{0.4, 0.1, 0.2, 0.3});
-        trained = TorchRewardModel.initialize(cfg, null, 3);
-        new RewardTrainer(trained, new RewardTrainerConfig(3, 128, 1e-2, 1e-4, 4), null).fit(train);
-    }
-
-    /**
-     * AUC per tower of the model's probabilities against the simulator's ground truth: a session is positive for a
-     * tower when its true probability is above that tower's median over the held-out sessions (drawn labels are
-     * too noisy to separate a good model from a perfect one: even the true probabilities reach only ~0.75 on them).
-     */
-    static double[] aucPerTower(RewardModel model, List<LoggedSession> sessions) {
-        int k = model.objectives().size();
-        double[][] scores = new double[k][sessions.size()];
-        boolean[][] labels = new boolean[k][sessions.size()];
-        for (int i = 0; i < sessions.size(); i++) {
-            LoggedSession s = sessions.get(i);
-            RewardScores r = model.score(s.user(), List.of(s.items()));
-            for (int o = 0; o < k; o++) {
-                scores[o][i] = r.perObjective()[0][o];
-            }
-        }
-        for (int o = 0; o < k; o++) {
-            double[] truth = new double[sessions.size()];
-            for (int i = 0; i < truth.length; i++) truth[i] = sessions.get(i).probability(o);
-            double median = median(truth);
-            for (int i = 0; i < truth.length; i++) labels[o][i] = truth[i] > median;
-        }
-        double[] auc = new double[k];
-        for (int o = 0; o < k; o++) auc[o] = Auc.of(scores[o], labels[o]);
-        return auc;
-    }
-
-    static double median(double[] x) {
-        double[] c = x.clone();
-        java.util.Arrays.sort(c);
-        return c[c.length / 2];
-    }
-
-    /** AUC of the true probabilities against the drawn labels: the ceiling of any model on logged data. */
-    static double[] oracleAuc(List<LoggedSession> sessions) {
-        int k = FeedbackSimulator.OBJECTIVES.size();
-        double[] auc = new double[k];
-        for (int o = 0; o < k; o++) {
-            double[] s = new double[sessions.size()];
-            boolean[] y = new boolean[sessions.size()];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = sessions.get(i).probability(o);
-                y[i] = sessions.get(i).label(o) > 0.5f;
-            }
-            auc[o] = Auc.of(s, y);
-        }
-        return auc;
-    }
-
-    @Test
-    void learnsTheSimulatorsFeedbackOnHeldOutUsers() {
-        double[] auc = aucPerTower(trained, heldOut);
-        double[] oracle = oracleAuc(heldOut);
-        double[] untrained = aucPerTower(TorchRewardModel.initialize(trained.config(), null, 99), heldOut);
-        System.out.printf("AUC per tower %s vs ground truth: trained %s, untrained %s; true probabilities vs drawn labels %s%n", trained.objectives(),
-                java.util.Arrays.toString(auc), java.util.Arrays.toString(untrained), java.util.Arrays.toString(oracle));
-        for (int o = 0; o < auc.length; o++) {
-            assertTrue(auc[o] > 0.7, trained.objectives().get(o) + " AUC " + auc[o]);
-            assertTrue(untrained[o] < 0.65, "an untrained tower should not rank: " + untrained[o]);
-        }
+        RewardFixture f = RewardFixture.train();
+        world = f.world();
+        trained = f.trained();
     }
 
     @Test
