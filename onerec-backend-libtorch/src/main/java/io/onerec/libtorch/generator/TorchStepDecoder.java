@@ -52,8 +52,12 @@ final class TorchStepDecoder implements StepDecoder {
             Tensor encSlots = encoded.index_select(0, perSlot);                        // [N, S, d]
             crossBlocked = enc.padded().index_select(0, perSlot).view(slots, 1, 1, enc.length());
             if (c.bosReadsLastState()) {
+                // A user's latest position is its last real encoder position: computed once per user, not per beam.
                 long[] latest = new long[slots];
-                for (int sl = 0; sl < slots; sl++) latest[sl] = vocab.encoderItems(users.get(sl / beamWidth)).length - 1;
+                for (int u = 0; u < users.size(); u++) {
+                    long last = vocab.encoderItems(users.get(u)).length - 1;
+                    java.util.Arrays.fill(latest, u * beamWidth, (u + 1) * beamWidth, last);
+                }
                 lastState = model.lastStates(encoded, perSlot, Torch.longs(latest, slots));
             } else {
                 lastState = null;
