@@ -26,8 +26,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class GeneratorTrainerTest {
     private static final int ITEMS = 40;
 
-    /** Users whose next item is a fixed function of their last item: learnable, so training must find it. */
-    private static List<NextItemExample> examples(int count, long seed) {
+    /**
+     * Users whose next item is a fixed function of their last item: learnable, so training must find it. New objects
+     * on every call, same content for the same seed (the resume test relies on both).
+     */
+    static List<NextItemExample> examples(int count, long seed) {
         Random r = new Random(seed);
         List<NextItemExample> out = new ArrayList<>();
         for (int u = 0; u < count; u++) {

@@ -1,6 +1,5 @@
 package io.onerec.libtorch.generator;
 
-import io.onerec.api.UserHistory;
 import io.onerec.testing.TestModels;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.tools.data.NextItemExample;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -33,16 +31,9 @@ class ResumeTrainingTest {
 
     private final ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
 
-    /** Learnable examples (next item = a function of the last one); new objects on every call, same content. */
+    /** Learnable examples, shared with {@link GeneratorTrainerTest} (same item count). */
     private static List<NextItemExample> examples(int count, long seed) {
-        Random r = new Random(seed);
-        List<NextItemExample> out = new ArrayList<>();
-        for (int u = 0; u < count; u++) {
-            int[] h = new int[2 + r.nextInt(4)];
-            for (int i = 0; i < h.length; i++) h[i] = r.nextInt(ITEMS);
-            out.add(new NextItemExample(new UserHistory(u, h), (h[h.length - 1] * 7 + 3) % ITEMS, h.length));
-        }
-        return out;
+        return GeneratorTrainerTest.examples(count, seed);
     }
 
     private TorchGeneratorModel freshModel() {
