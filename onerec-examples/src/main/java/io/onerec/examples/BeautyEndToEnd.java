@@ -4,6 +4,7 @@ import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
+import io.onerec.api.checkpoint.ItemEmbeddingsFile;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.Datasets;
@@ -58,7 +59,7 @@ public final class BeautyEndToEnd {
     record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse,
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
-                   Path resume, int beam, Path data) {
+                   Path resume, int beam, Path data, String codecEmbeddings, int validEvery) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -72,6 +73,8 @@ public final class BeautyEndToEnd {
             Path resume = null;
             int beam = 20;
             Path data = null;
+            String codecEmb = "built";
+            int validEvery = 1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -90,6 +93,8 @@ public final class BeautyEndToEnd {
                     case "--batch" -> batch = Integer.parseInt(args[++i]);
                     case "--valid-users" -> validUsers = Integer.parseInt(args[++i]);
                     case "--patience" -> patience = Integer.parseInt(args[++i]);
+                    // Validate every N epochs (validation time counts against the training budget).
+                    case "--valid-every" -> validEvery = Integer.parseInt(args[++i]);
                     case "--weight-decay" -> weightDecay = Double.parseDouble(args[++i]);
                     case "--causal" -> causal = Boolean.parseBoolean(args[++i]);
                     case "--bos-last-state" -> bosLast = Boolean.parseBoolean(args[++i]);
@@ -97,11 +102,14 @@ public final class BeautyEndToEnd {
                     case "--resume" -> resume = Path.of(args[++i]);
                     case "--beam" -> beam = Integer.parseInt(args[++i]);
                     case "--data" -> data = Path.of(args[++i]);
+                    // What the codec clusters: "built" (content LSA + PPMI, the default), "file:PATH" (an item table
+                    // written by ItemEmbeddingsFile, e.g. SASRec's from BaselinesExample), "built+file:PATH" (both).
+                    case "--codec-embeddings" -> codecEmb = args[++i];
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
-                            + " --valid-users N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
-                            + " --resume DIR --beam N --data FILE)");
+                            + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
+                            + " --resume DIR --beam N --data FILE --codec-embeddings built|file:PATH|built+file:PATH)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -121,7 +129,7 @@ public final class BeautyEndToEnd {
             if (patience < 0) patience = full ? 4 : 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
-                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data);
+                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery);
         }
     }
 
@@ -201,7 +209,21 @@ public final class BeautyEndToEnd {
     static ResidualCodec fitCodec(Options opt, ItemMetadata meta, LeaveOneOutSplit split, InteractionSequences seqs) {
         int[][] trainSeqs = new int[seqs.userCount()][];
         for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
-        ItemEmbeddings emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs);
+        String mode = opt.codecEmbeddings();
+        ItemEmbeddings emb;
+        if (mode.equals("built")) {
+            emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs);
+        } else if (mode.startsWith("file:")) {
+            emb = ItemEmbeddingsFile.read(Path.of(mode.substring(5)));
+        } else if (mode.startsWith("built+file:")) {
+            emb = ItemEmbeddingBuilder.concatenate(new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs),
+                    ItemEmbeddingsFile.read(Path.of(mode.substring(11))));
+        } else {
+            throw new IllegalArgumentException("--codec-embeddings must be built, file:PATH or built+file:PATH, not " + mode);
+        }
+        if (emb.count() != seqs.itemCount()) {
+            throw new IllegalArgumentException("codec embeddings cover " + emb.count() + " items, the data has " + seqs.itemCount());
+        }
         var fit = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.BALANCED).withMaxIterations(opt.full ? 30 : 10))
                 .fit(emb);
         LOG.info("codec: {}", fit.report());
@@ -217,7 +239,7 @@ public final class BeautyEndToEnd {
         GeneratorTrainerConfig tc = GeneratorTrainerConfig.defaults().withMaxEpochs(opt.epochs)
                 .withBatchSize(opt.batch)
                 .withLearningRate(opt.lr, 100)
-                .withEvaluation(1, opt.validUsers, 20)
+                .withEvaluation(opt.validEvery(), opt.validUsers, 20)
                 .withPatience(opt.patience)
                 .withDropout(opt.dropout)
                 .withWeightDecay(opt.weightDecay)

@@ -111,6 +111,34 @@ public final class ItemEmbeddingBuilder {
         return new ItemEmbeddings(n, dim, out);
     }
 
+    /**
+     * Two embeddings of the same items side by side, each row L2-normalised per half and weighted equally, e.g. the
+     * built content + PPMI embedding next to a sequence model's item table ({@code ItemEmbeddingsFile}). Rows that are
+     * zero in one half are placed by the other half alone.
+     */
+    public static ItemEmbeddings concatenate(ItemEmbeddings a, ItemEmbeddings b) {
+        if (a.count() != b.count()) {
+            throw new IllegalArgumentException("cannot concatenate embeddings of " + a.count() + " and " + b.count() + " items");
+        }
+        int n = a.count(), da = a.dim(), db = b.dim(), dim = da + db;
+        float[] out = new float[n * dim];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(a.data(), i * da, out, i * dim, da);
+            System.arraycopy(b.data(), i * db, out, i * dim + da, db);
+            halfNormalise(out, i * dim, da);
+            halfNormalise(out, i * dim + da, db);
+        }
+        return new ItemEmbeddings(n, dim, out);
+    }
+
+    private static void halfNormalise(float[] v, int from, int len) {
+        double norm = 0;
+        for (int d = 0; d < len; d++) norm += (double) v[from + d] * v[from + d];
+        if (norm == 0) return;
+        float s = (float) (Math.sqrt(0.5) / Math.sqrt(norm));
+        for (int d = 0; d < len; d++) v[from + d] *= s;
+    }
+
     private static boolean hasContent(ItemMetadata meta) {
         for (int i = 0; i < meta.itemCount(); i++) {
             if (!meta.title(i).isBlank() || meta.attributes(i).length > 0) return true;

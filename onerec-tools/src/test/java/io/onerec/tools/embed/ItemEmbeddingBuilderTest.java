@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** On the real Amazon Beauty data. */
@@ -50,6 +52,21 @@ class ItemEmbeddingBuilderTest {
         org.slf4j.LoggerFactory.getLogger(ItemEmbeddingBuilderTest.class)
                 .info("mean cosine: last history item vs held-out test target {}, random pairs {}", pairs, random);
         assertTrue(pairs > random + 0.1, "last history item vs held-out target cosine " + pairs + ", random pairs " + random);
+    }
+
+    @Test
+    void concatenationWeighsBothHalvesEquallyAndKeepsZeroRowsPlacedByTheOtherHalf() {
+        // item 0: both halves present; item 1: the second half is all zeros (e.g. an item without a SASRec row)
+        ItemEmbeddings a = new ItemEmbeddings(2, 2, new float[]{3, 4, 0, 2});
+        ItemEmbeddings b = new ItemEmbeddings(2, 3, new float[]{0, 0, 10, 0, 0, 0});
+        ItemEmbeddings c = ItemEmbeddingBuilder.concatenate(a, b);
+        assertEquals(5, c.dim());
+        float h = (float) Math.sqrt(0.5);
+        float[] row0 = c.row(0), row1 = c.row(1);
+        assertArrayEquals(new float[]{0.6f * h, 0.8f * h, 0, 0, h}, row0, 1e-6f);
+        assertArrayEquals(new float[]{0, h, 0, 0, 0}, row1, 1e-6f);
+        assertThrows(IllegalArgumentException.class,
+                () -> ItemEmbeddingBuilder.concatenate(a, new ItemEmbeddings(3, 1, new float[3])));
     }
 
     private static double cosine(ItemEmbeddings e, int a, int b) {
