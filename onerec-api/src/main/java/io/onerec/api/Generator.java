@@ -15,6 +15,7 @@ public interface Generator extends AutoCloseable {
      * allowed continuations (a small catalog or prefix set, or sessions whose remaining choices are all repeats).
      */
     default List<GeneratedSession> generate(UserHistory user, DecodingOptions config) {
+        java.util.Objects.requireNonNull(user, "user must not be null");
         return generateBatch(List.of(user), config).getFirst();
     }
 

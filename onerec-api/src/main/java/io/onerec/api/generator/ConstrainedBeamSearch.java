@@ -10,6 +10,7 @@ import io.onerec.api.sid.PrefixTrie;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Beam search over semantic IDs constrained by the codec's prefix trie, exactly as specified in
@@ -33,7 +34,25 @@ public final class ConstrainedBeamSearch {
         this.trie = codec.trie();
     }
 
+    /** Most beam slots (users x beam width) in one search; backends split bigger batches into several searches. */
+    public static final int MAX_BEAM_SLOTS = 1 << 20;
+
+    /**
+     * The beam width a search really needs: never more than the number of distinct sessions of {@code items} items
+     * the catalog holds ({@code catalog^items}), since more beams could only stay empty.
+     */
+    public static int effectiveBeamWidth(int beamWidth, int catalog, int items) {
+        long sessions = 1;
+        for (int i = 0; i < items && sessions < beamWidth; i++) sessions *= Math.max(1, catalog);
+        return (int) Math.min(beamWidth, sessions);
+    }
+
     public List<List<GeneratedSession>> search(StepDecoder decoder, List<UserHistory> users, DecodingOptions gen) {
+        Objects.requireNonNull(users, "users must not be null");
+        Objects.requireNonNull(gen, "decoding options must not be null");
+        for (int i = 0; i < users.size(); i++) {
+            if (users.get(i) == null) throw new IllegalArgumentException("user " + i + " of the batch is null");
+        }
         if (gen.itemsPerSession() > config.itemsPerSession()) {
             throw new IllegalArgumentException("itemsPerSession " + gen.itemsPerSession() + " exceeds the model's items_per_session "
                     + config.itemsPerSession());
@@ -58,7 +77,13 @@ public final class ConstrainedBeamSearch {
                 throw new IllegalArgumentException("allowed prefixes of length " + allowedDepth + " exceed the SID length " + config.codeLevels());
             }
         }
-        int b = gen.beamWidth(), u = users.size(), n = u * b, levels = config.codeLevels(), m = gen.itemsPerSession();
+        int b = effectiveBeamWidth(gen.beamWidth(), codec.itemCount(), gen.itemsPerSession());
+        long slots = (long) users.size() * b;
+        if (slots > MAX_BEAM_SLOTS) {
+            throw new IllegalArgumentException(users.size() + " users x beam width " + b + " = " + slots + " beam slots, more than "
+                    + MAX_BEAM_SLOTS + " in one search; decode fewer users per call");
+        }
+        int u = users.size(), n = (int) slots, levels = config.codeLevels(), m = gen.itemsPerSession();
         State st = new State(n, m);
         State next = new State(n, m); // double-buffered: no per-step allocation
         for (int s = 0; s < n; s++) {

@@ -79,6 +79,8 @@ public final class CpuGenerator implements Generator {
 
     @Override
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
+        java.util.Objects.requireNonNull(users, "users must not be null");
+        java.util.Objects.requireNonNull(config, "decoding options must not be null");
         int perChunk = Math.max(1, MAX_SLOTS_PER_CHUNK / config.beamWidth());
         // Split evenly over the threads when the batch is small, so both cores work on a few users too.
         perChunk = Math.min(perChunk, Math.max(1, (users.size() + threads - 1) / threads));

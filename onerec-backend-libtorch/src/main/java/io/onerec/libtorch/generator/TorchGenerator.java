@@ -23,6 +23,8 @@ import java.util.List;
 public final class TorchGenerator implements Generator {
     /** Users decoded together in one batched search; bounds the memory of the KV caches. */
     private static final int USERS_PER_BATCH = 64;
+    /** Beam slots (users x beam width) decoded together at most, unless one user's beam is wider. */
+    private static final int MAX_SLOTS_PER_BATCH = 4096;
 
     private final TorchGeneratorModel model;
     private final SemanticIdCodec codec;
@@ -46,9 +48,13 @@ public final class TorchGenerator implements Generator {
 
     @Override
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
+        java.util.Objects.requireNonNull(users, "users must not be null");
+        java.util.Objects.requireNonNull(config, "decoding options must not be null");
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
-        for (int from = 0; from < users.size(); from += USERS_PER_BATCH) {
-            List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + USERS_PER_BATCH));
+        // Wide beams get fewer users per search, so the slots (and KV caches) of one search stay bounded.
+        int perBatch = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
+        for (int from = 0; from < users.size(); from += perBatch) {
+            List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + perBatch));
             try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
                 out.addAll(search.search(new TorchStepDecoder(model, vocab), chunk, config));
             }
