@@ -73,19 +73,23 @@ public final class Torch {
      */
     private static void loadNativesInDependencyOrder() throws IOException {
         String folder = "/org/bytedeco/pytorch/" + Loader.getPlatform() + "/";
-        File[] files = Loader.cacheResources(torch.class, folder);
-        if (files != null && files.length > 0) {
+        // Returns the cache folder(s) the preset's files were extracted to (one per jar holding the folder).
+        File[] dirs = Loader.cacheResources(torch.class, folder);
+        Map<String, File> byName = new HashMap<>();
+        for (File dir : dirs == null ? new File[0] : dirs) {
+            File[] files = dir.isDirectory() ? dir.listFiles() : new File[]{dir};
+            for (File f : files == null ? new File[0] : files) byName.putIfAbsent(f.getName(), f);
+        }
+        if (byName.isEmpty()) {
+            LOG.debug("no bundled pytorch natives under {}; leaving the load to JavaCPP", folder);
+        } else {
             // libtorch_cpu links against OpenBLAS, which lives in its own preset; load that first.
             Loader.load(org.bytedeco.openblas.global.openblas.class);
-            Map<String, File> byName = new HashMap<>();
-            for (File f : files) byName.put(f.getName(), f);
             for (String name : DEPENDENCY_ORDER) {
                 File f = byName.get(name);
                 if (f != null && f.isFile()) System.load(f.getAbsolutePath());
             }
-            LOG.debug("pytorch natives extracted to {} and loaded in dependency order", files[0].getParent());
-        } else {
-            LOG.debug("no bundled pytorch natives under {}; leaving the load to JavaCPP", folder);
+            LOG.debug("pytorch natives extracted to {} and loaded in dependency order", dirs[0]);
         }
         Loader.load(torch.class);
     }
