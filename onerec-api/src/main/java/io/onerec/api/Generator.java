@@ -28,7 +28,10 @@ public interface Generator extends AutoCloseable {
     /** Writes the generator's weights and config as a checkpoint directory. */
     void save(Path dir);
 
-    /** Releases native resources, if any. */
+    /**
+     * Releases native resources and threads, if any. After close, every {@code generate}/{@code generateBatch}
+     * call fails with an {@link IllegalStateException}; closing again does nothing, from any thread.
+     */
     @Override
     default void close() {
     }

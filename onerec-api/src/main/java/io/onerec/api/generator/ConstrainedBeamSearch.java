@@ -112,6 +112,7 @@ public final class ConstrainedBeamSearch {
                 for (int level = 0; level < levels; level++) {
                     float[] logp = session.step(tokens, parents, level);
                     int k = config.codebookSize(level);
+                    requireNoNaN(logp, level);
                     boolean last = level == levels - 1;
                     for (int user = 0; user < u; user++) {
                         cand.clear(b);
@@ -171,6 +172,19 @@ public final class ConstrainedBeamSearch {
             out.add(sessions);
         }
         return out;
+    }
+
+    /**
+     * Finite weights can still overflow (a corrupted but finite 3e38 in a matrix): fail loudly rather than rank
+     * items by NaN scores. One compare per log-probability, against a decoder step that costs a GEMM.
+     */
+    private static void requireNoNaN(float[] logp, int level) {
+        for (float v : logp) {
+            if (v != v) {
+                throw new IllegalStateException("the model produced NaN log-probabilities at code level " + level
+                        + " (weights so large that the computation overflows?)");
+            }
+        }
     }
 
     private static boolean contains(int[] items, int count, int item) {

@@ -30,6 +30,7 @@ public final class TorchGenerator implements Generator {
     private final SemanticIdCodec codec;
     private final GeneratorTokens vocab;
     private final ConstrainedBeamSearch search;
+    private volatile boolean closed;
 
     public TorchGenerator(TorchGeneratorModel model, SemanticIdCodec codec) {
         this.model = model;
@@ -50,6 +51,7 @@ public final class TorchGenerator implements Generator {
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
         java.util.Objects.requireNonNull(users, "users must not be null");
         java.util.Objects.requireNonNull(config, "decoding options must not be null");
+        if (closed) throw new IllegalStateException("generator is closed");
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
         // Wide beams get fewer users per search, so the slots (and KV caches) of one search stay bounded.
         int perBatch = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
@@ -70,5 +72,14 @@ public final class TorchGenerator implements Generator {
     @Override
     public void save(Path dir) {
         model.save(dir);
+    }
+
+    /**
+     * Marks the generator closed: later calls fail with an IllegalStateException. The weights belong to the model,
+     * which callers may still use (e.g. for training), so they are not freed here. Idempotent and thread-safe.
+     */
+    @Override
+    public void close() {
+        closed = true;
     }
 }
