@@ -71,7 +71,17 @@ public final class Torch {
      * libraries by absolute path in {@link #DEPENDENCY_ORDER}, so each library's dependencies are already in the
      * process (matched by soname) and never looked up on the system's library path; then lets JavaCPP load the rest.
      */
-    private static void loadNativesInDependencyOrder() throws IOException {
+    private static void loadNativesInDependencyOrder() {
+        try {
+            preloadInDependencyOrder();
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            // An unusual packaging (natives outside the preset's jar, a read-only cache): JavaCPP's own order may still work.
+            LOG.warn("could not preload the pytorch natives in dependency order ({}); leaving the load to JavaCPP", e.toString());
+        }
+        Loader.load(torch.class);
+    }
+
+    private static void preloadInDependencyOrder() throws IOException {
         String folder = "/org/bytedeco/pytorch/" + Loader.getPlatform() + "/";
         // Returns the cache folder(s) the preset's files were extracted to (one per jar holding the folder).
         File[] dirs = Loader.cacheResources(torch.class, folder);
@@ -82,16 +92,15 @@ public final class Torch {
         }
         if (byName.isEmpty()) {
             LOG.debug("no bundled pytorch natives under {}; leaving the load to JavaCPP", folder);
-        } else {
-            // libtorch_cpu links against OpenBLAS, which lives in its own preset; load that first.
-            Loader.load(org.bytedeco.openblas.global.openblas.class);
-            for (String name : DEPENDENCY_ORDER) {
-                File f = byName.get(name);
-                if (f != null && f.isFile()) System.load(f.getAbsolutePath());
-            }
-            LOG.debug("pytorch natives extracted to {} and loaded in dependency order", dirs[0]);
+            return;
         }
-        Loader.load(torch.class);
+        // libtorch_cpu links against OpenBLAS, which lives in its own preset; load that first.
+        Loader.load(org.bytedeco.openblas.global.openblas.class);
+        for (String name : DEPENDENCY_ORDER) {
+            File f = byName.get(name);
+            if (f != null && f.isFile()) System.load(f.getAbsolutePath());
+        }
+        LOG.debug("pytorch natives extracted to {} and loaded in dependency order", dirs[0]);
     }
 
     /** The compute device; loads the natives on first use and fails loudly when they cannot load. */
