@@ -15,6 +15,7 @@ public interface Generator extends AutoCloseable {
      * allowed continuations (a small catalog or prefix set, or sessions whose remaining choices are all repeats).
      */
     default List<GeneratedSession> generate(UserHistory user, DecodingOptions config) {
+        java.util.Objects.requireNonNull(user, "user must not be null");
         return generateBatch(List.of(user), config).getFirst();
     }
 
@@ -27,7 +28,10 @@ public interface Generator extends AutoCloseable {
     /** Writes the generator's weights and config as a checkpoint directory. */
     void save(Path dir);
 
-    /** Releases native resources, if any. */
+    /**
+     * Releases native resources and threads, if any. After close, every {@code generate}/{@code generateBatch}
+     * call fails with an {@link IllegalStateException}; closing again does nothing, from any thread.
+     */
     @Override
     default void close() {
     }

@@ -14,11 +14,21 @@ package io.onerec.api;
 public record ReasoningOptions(int paths, int beamWidth, int prefixLength, long seed) {
     /** Think-Ahead's prefixes are (c1, c2). */
     public static final int THINK_AHEAD_PREFIX_LENGTH = 2;
+    /** Most reasoning paths per user: each is a sampled rationale with its own decoder cache. */
+    public static final int MAX_PATHS = 1024;
+    /** Widest SID beam, as for the generator ({@link DecodingOptions#MAX_BEAM_WIDTH}). */
+    public static final int MAX_BEAM_WIDTH = DecodingOptions.MAX_BEAM_WIDTH;
+    /** Longest prefix; SIDs have a handful of codes. */
+    public static final int MAX_PREFIX_LENGTH = 64;
 
     public ReasoningOptions {
-        if (paths < 1) throw new IllegalArgumentException("paths must be >= 1, got " + paths);
-        if (beamWidth < 1) throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
-        if (prefixLength < 1) throw new IllegalArgumentException("prefixLength must be >= 1, got " + prefixLength);
+        if (paths < 1 || paths > MAX_PATHS) throw new IllegalArgumentException("paths must be in [1, " + MAX_PATHS + "], got " + paths);
+        if (beamWidth < 1 || beamWidth > MAX_BEAM_WIDTH) {
+            throw new IllegalArgumentException("beamWidth must be in [1, " + MAX_BEAM_WIDTH + "], got " + beamWidth);
+        }
+        if (prefixLength < 1 || prefixLength > MAX_PREFIX_LENGTH) {
+            throw new IllegalArgumentException("prefixLength must be in [1, " + MAX_PREFIX_LENGTH + "], got " + prefixLength);
+        }
     }
 
     /** {@code paths} sampled paths, {@code beamWidth} SIDs kept after each, (c1, c2) prefixes, seed 0. */

@@ -45,6 +45,9 @@ public final class ParameterTable {
             HostTensor h = host.get(e.getKey());
             if (h == null) throw new CheckpointException(source + ": missing tensor '" + e.getKey() + "'");
             h.requireShape(e.getKey(), e.getValue());
+            if (h.dtype() != HostTensor.DType.F32) {
+                throw new CheckpointException(source + ": tensor '" + e.getKey() + "' is " + h.dtype() + ", expected F32");
+            }
             t.put(e.getKey(), Torch.floats(h.floats(), e.getValue()).set_requires_grad(true));
         }
         return new ParameterTable(t);

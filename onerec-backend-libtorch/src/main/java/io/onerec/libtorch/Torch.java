@@ -10,8 +10,13 @@ import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The few LibTorch facts the backend needs in one place: whether the natives load, which device to use (CUDA when
@@ -32,7 +37,7 @@ public final class Torch {
         if (device != null) return null;
         if (loadError != null) return loadError;
         try {
-            Loader.load(torch.class);
+            loadNativesInDependencyOrder();
             // One intra-op thread per core (override with -Donerec.torch.threads); LibTorch's default may count
             // hyper-threads or ignore the container's CPU quota.
             int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
@@ -48,6 +53,54 @@ public final class Torch {
             loadError = t.getClass().getSimpleName() + ": " + t.getMessage();
             return loadError;
         }
+    }
+
+    /**
+     * Core LibTorch libraries, each before the ones that link against it. JavaCPP's own order loads libtorch before
+     * libtorch_cpu, extracting each file only when it loads it: with an empty cache the dynamic linker then resolves
+     * libtorch's libtorch_cpu from the system (Debian's python3-torch ships 1.13), and the JVM dies in that
+     * library's static initialisers.
+     */
+    private static final List<String> DEPENDENCY_ORDER = List.of(
+            "libgomp.so.1", "libc10.so", "libtorch_cpu.so", "libtorch.so",
+            "libc10.dylib", "libtorch_cpu.dylib", "libtorch.dylib",
+            "c10.dll", "torch_cpu.dll", "torch.dll");
+
+    /**
+     * Extracts every native file of the pytorch preset for this platform before loading any, then loads the core
+     * libraries by absolute path in {@link #DEPENDENCY_ORDER}, so each library's dependencies are already in the
+     * process (matched by soname) and never looked up on the system's library path; then lets JavaCPP load the rest.
+     */
+    private static void loadNativesInDependencyOrder() {
+        try {
+            preloadInDependencyOrder();
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            // An unusual packaging (natives outside the preset's jar, a read-only cache): JavaCPP's own order may still work.
+            LOG.warn("could not preload the pytorch natives in dependency order ({}); leaving the load to JavaCPP", e.toString());
+        }
+        Loader.load(torch.class);
+    }
+
+    private static void preloadInDependencyOrder() throws IOException {
+        String folder = "/org/bytedeco/pytorch/" + Loader.getPlatform() + "/";
+        // Returns the cache folder(s) the preset's files were extracted to (one per jar holding the folder).
+        File[] dirs = Loader.cacheResources(torch.class, folder);
+        Map<String, File> byName = new HashMap<>();
+        for (File dir : dirs == null ? new File[0] : dirs) {
+            File[] files = dir.isDirectory() ? dir.listFiles() : new File[]{dir};
+            for (File f : files == null ? new File[0] : files) byName.putIfAbsent(f.getName(), f);
+        }
+        if (byName.isEmpty()) {
+            LOG.debug("no bundled pytorch natives under {}; leaving the load to JavaCPP", folder);
+            return;
+        }
+        // libtorch_cpu links against OpenBLAS, which lives in its own preset; load that first.
+        Loader.load(org.bytedeco.openblas.global.openblas.class);
+        for (String name : DEPENDENCY_ORDER) {
+            File f = byName.get(name);
+            if (f != null && f.isFile()) System.load(f.getAbsolutePath());
+        }
+        LOG.debug("pytorch natives extracted to {} and loaded in dependency order", dirs[0]);
     }
 
     /** The compute device; loads the natives on first use and fails loudly when they cannot load. */

@@ -10,10 +10,18 @@ import java.util.Map;
  * arrays {@code List<Object>}, numbers {@code Long} when integral and {@code Double} otherwise, plus String,
  * Boolean and null. Hand-written because the library needs only this much and should not pull a JSON stack into
  * every service that embeds it.
+ *
+ * <p>Hostile input is bounded: nesting deeper than {@value #MAX_DEPTH} levels, a number outside the double range
+ * ({@code 1e400}) and a key repeated within one object are rejected with a {@link CheckpointException}, so no input
+ * can exhaust the stack or let a second value silently win over the first.
  */
 public final class Json {
+    /** Deepest nesting of objects and arrays accepted; real configs and safetensors headers use 3. */
+    public static final int MAX_DEPTH = 64;
+
     private final String s;
     private int pos;
+    private int depth;
 
     private Json(String s) {
         this.s = s;
@@ -69,17 +77,28 @@ public final class Json {
         pos += word.length();
     }
 
+    private void enter() {
+        if (++depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH + " levels");
+    }
+
     private Map<String, Object> object() {
         expect('{');
+        enter();
         Map<String, Object> m = new LinkedHashMap<>();
         ws();
         if (peek() == '}') {
             pos++;
+            depth--;
             return m;
         }
         while (true) {
             ws();
+            int keyAt = pos;
             String key = string();
+            if (m.containsKey(key)) {
+                pos = keyAt;
+                throw error("duplicate key \"" + abbreviate(key) + "\"");
+            }
             ws();
             expect(':');
             ws();
@@ -87,17 +106,22 @@ public final class Json {
             ws();
             char c = peek();
             pos++;
-            if (c == '}') return m;
+            if (c == '}') {
+                depth--;
+                return m;
+            }
             if (c != ',') throw error("expected ',' or '}' in object");
         }
     }
 
     private List<Object> array() {
         expect('[');
+        enter();
         List<Object> a = new ArrayList<>();
         ws();
         if (peek() == ']') {
             pos++;
+            depth--;
             return a;
         }
         while (true) {
@@ -106,7 +130,10 @@ public final class Json {
             ws();
             char c = peek();
             pos++;
-            if (c == ']') return a;
+            if (c == ']') {
+                depth--;
+                return a;
+            }
             if (c != ',') throw error("expected ',' or ']' in array");
         }
     }
@@ -161,12 +188,23 @@ public final class Json {
             }
         }
         String t = s.substring(start, pos);
+        Object n;
         try {
-            return integral ? (Object) Long.parseLong(t) : (Object) Double.parseDouble(t);
+            n = integral ? (Object) Long.parseLong(t) : (Object) Double.parseDouble(t);
         } catch (NumberFormatException ex) {
             pos = start;
-            throw error("bad number '" + t + "'");
+            throw error("bad number '" + abbreviate(t) + "'");
         }
+        if (n instanceof Double d && !Double.isFinite(d)) {
+            pos = start;
+            throw error("number '" + abbreviate(t) + "' is outside the range of a double");
+        }
+        return n;
+    }
+
+    /** Keeps error messages short when the offending token is huge. */
+    private static String abbreviate(String t) {
+        return t.length() <= 40 ? t : t.substring(0, 40) + "... (" + t.length() + " chars)";
     }
 
     /** Serialises maps, lists, strings, numbers, booleans, null, int[]/long[]/float[]/double[] arrays. */

@@ -108,26 +108,105 @@ public final class SafeTensors {
 
     /** Reads every tensor, in file order. */
     public static Map<String, HostTensor> read(Path file) {
-        return open(file).tensors;
+        try (Reader r = open(file)) {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            for (String name : r.tensors().keySet()) out.put(name, r.read(name));
+            return out;
+        }
     }
 
     /** The {@code __metadata__} strings of a file (empty when it has none). */
     public static Map<String, String> readMetadata(Path file) {
-        return open(file).metadata;
+        try (Reader r = open(file)) {
+            return r.metadata();
+        }
     }
 
-    private record Contents(Map<String, HostTensor> tensors, Map<String, String> metadata) {
+    /**
+     * One tensor as the header describes it, known before any of its data is read.
+     *
+     * @param dtype the on-disk type (F32, F64, F16, BF16, I32, I64)
+     * @param bytes its size in the data section
+     */
+    public record TensorInfo(String name, String dtype, long[] shape, long bytes) {
+        public TensorInfo {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        /** Whether the data is floating point (read as F32 whatever its width on disk). */
+        public boolean floating() {
+            return switch (dtype) {
+                case "F32", "F64", "F16", "BF16" -> true;
+                default -> false;
+            };
+        }
+
+        public long numel() {
+            return HostTensor.numel(shape);
+        }
+    }
+
+    /**
+     * Opens a file and validates its header (lengths, dtypes, shapes, byte ranges that tile the data section) without
+     * reading any tensor data, so a caller can compare names, shapes and sizes with what it expects before the
+     * weights take any memory.
+     */
+    public static Reader open(Path file) {
+        return open(file, CHUNK_BYTES);
+    }
+
+    /** {@link #open(Path)} mapping at most {@code chunkBytes} at a time (small in tests, to cover the chunking). */
+    static Reader open(Path file, long chunkBytes) {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException("safetensors file not found: " + file);
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return new Reader(file, ch, chunkBytes);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // the read error is what matters
+        }
     }
 
     private record Entry(String name, String dtype, long[] shape, long begin, long end) {
     }
 
-    @SuppressWarnings("unchecked")
-    private static Contents open(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException("safetensors file not found: " + file);
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    /** An open safetensors file whose header has been validated; tensors are read one at a time, on request. */
+    public static final class Reader implements AutoCloseable {
+        private final Path file;
+        private final FileChannel ch;
+        private final long chunkBytes;
+        private final long dataStart;
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private final Map<String, TensorInfo> infos = new LinkedHashMap<>();
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+
+        private Reader(Path file, FileChannel ch, long chunkBytes) throws IOException {
+            this.file = file;
+            this.ch = ch;
+            this.chunkBytes = chunkBytes;
             long size = ch.size();
             if (size < 8) {
                 throw new CheckpointException(file + ": truncated (" + size + " bytes), no header length");
@@ -150,10 +229,9 @@ public final class SafeTensors {
             if (!(parsed instanceof Map<?, ?> header)) {
                 throw new CheckpointException(file + ": header is not a JSON object");
             }
-            long dataStart = 8 + headerLen;
+            dataStart = 8 + headerLen;
             long dataSize = size - dataStart;
-            Map<String, String> metadata = new LinkedHashMap<>();
-            List<Entry> entries = new ArrayList<>();
+            List<Entry> list = new ArrayList<>();
             for (Map.Entry<?, ?> e : header.entrySet()) {
                 String name = (String) e.getKey();
                 if (name.equals("__metadata__")) {
@@ -162,11 +240,12 @@ public final class SafeTensors {
                     }
                     continue;
                 }
-                entries.add(entry(file, name, e.getValue(), dataSize));
+                list.add(entry(file, name, e.getValue(), dataSize));
             }
-            entries.sort((a, b) -> Long.compare(a.begin, b.begin));
+            List<Entry> byOffset = new ArrayList<>(list);
+            byOffset.sort((a, b) -> Long.compare(a.begin, b.begin));
             long expect = 0;
-            for (Entry en : entries) {
+            for (Entry en : byOffset) {
                 if (en.begin != expect) {
                     throw new CheckpointException(file + ": tensor '" + en.name + "' starts at byte " + en.begin
                             + (en.begin < expect ? ", overlapping the previous tensor" : ", leaving a gap after byte " + expect));
@@ -177,18 +256,40 @@ public final class SafeTensors {
                 throw new CheckpointException(file + ": data section is " + dataSize + " bytes but the header describes " + expect
                         + (dataSize < expect ? " (file truncated)" : " (trailing garbage)"));
             }
-            Map<String, HostTensor> tensors = new LinkedHashMap<>();
-            for (Entry en : entries) {
-                tensors.put(en.name, load(ch, dataStart, en));
+            // The header's order, for callers that iterate.
+            for (Entry en : list) {
+                entries.put(en.name, en);
+                infos.put(en.name, new TensorInfo(en.name, en.dtype, en.shape, en.end - en.begin));
             }
-            // Keep the header's order for callers that iterate.
-            Map<String, HostTensor> ordered = new LinkedHashMap<>();
-            for (Object k : header.keySet()) {
-                if (tensors.containsKey(k)) ordered.put((String) k, tensors.get(k));
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        /** Every tensor's header entry, in header order. */
+        public Map<String, TensorInfo> tensors() {
+            return java.util.Collections.unmodifiableMap(infos);
+        }
+
+        public Map<String, String> metadata() {
+            return java.util.Collections.unmodifiableMap(metadata);
+        }
+
+        /** Reads one tensor into the heap (floating types widened or narrowed to F32). */
+        public HostTensor read(String name) {
+            Entry en = entries.get(name);
+            if (en == null) throw new CheckpointException(file + ": no tensor '" + name + "'");
+            try {
+                return load(ch, dataStart, en, chunkBytes);
+            } catch (IOException e) {
+                throw new CheckpointException("cannot read tensor '" + name + "' of " + file + ": " + e.getMessage(), e);
             }
-            return new Contents(ordered, metadata);
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(ch);
         }
     }
 
@@ -224,59 +325,59 @@ public final class SafeTensors {
             throw new CheckpointException(file + ": tensor '" + name + "' byte range [" + begin + ", " + end
                     + ") lies outside the data section of " + dataSize + " bytes (file truncated or corrupt)");
         }
+        if (numel > CheckpointLimits.MAX_TENSOR_ELEMENTS) {
+            throw new CheckpointException(file + ": tensor '" + name + "' has " + numel + " elements, more than a Java array holds ("
+                    + CheckpointLimits.MAX_TENSOR_ELEMENTS + ")");
+        }
         if (end - begin != numel * elem) {
             throw new CheckpointException(file + ": tensor '" + name + "' has " + (end - begin) + " bytes for " + numel
                     + " elements of " + dtype);
         }
-        if (numel > Integer.MAX_VALUE - 8) {
-            throw new CheckpointException(file + ": tensor '" + name + "' has " + numel + " elements, more than a Java array holds");
-        }
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    private static HostTensor load(FileChannel ch, long dataStart, Entry en) throws IOException {
-        int n = (int) ((en.end - en.begin) / elementSize(en.dtype));
-        ByteBuffer b;
-        if (en.end == en.begin) {
-            b = ByteBuffer.allocate(0);
-        } else {
-            MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + en.begin, en.end - en.begin);
-            b = mapped;
-        }
-        b.order(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes mapped at a time: a mapping cannot exceed 2 GiB, and tensors of F32 may (up to 8 GiB). */
+    private static final long CHUNK_BYTES = 1L << 28;
+
+    private static HostTensor load(FileChannel ch, long dataStart, Entry en, long chunkBytes) throws IOException {
+        long elem = elementSize(en.dtype);
+        int n = (int) ((en.end - en.begin) / elem);
+        float[] f = null;
+        int[] ints = null;
+        long[] longs = null;
         switch (en.dtype) {
-            case "F32" -> {
-                float[] a = new float[n];
-                b.asFloatBuffer().get(a);
-                return HostTensor.of(a, en.shape);
-            }
-            case "F64" -> {
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = (float) b.getDouble(i * 8);
-                return HostTensor.of(a, en.shape);
-            }
-            case "F16" -> {
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = Float.float16ToFloat(b.getShort(i * 2));
-                return HostTensor.of(a, en.shape);
-            }
-            case "BF16" -> {
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
-                return HostTensor.of(a, en.shape);
-            }
-            case "I32" -> {
-                int[] a = new int[n];
-                b.asIntBuffer().get(a);
-                return HostTensor.ofInts(a, en.shape);
-            }
-            case "I64" -> {
-                long[] a = new long[n];
-                b.asLongBuffer().get(a);
-                return HostTensor.ofLongs(a, en.shape);
-            }
-            default -> throw new IllegalStateException(en.dtype);
+            case "I32" -> ints = new int[n];
+            case "I64" -> longs = new long[n];
+            default -> f = new float[n];
         }
+        // Map and convert a chunk at a time: no mapping exceeds the 2 GiB a ByteBuffer can address.
+        long chunkElems = Math.max(1, chunkBytes / elem);
+        for (long first = 0; first < n; first += chunkElems) {
+            int count = (int) Math.min(chunkElems, n - first);
+            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + en.begin + first * elem, count * elem);
+            b.order(ByteOrder.LITTLE_ENDIAN);
+            int at = (int) first;
+            switch (en.dtype) {
+                case "F32" -> b.asFloatBuffer().get(f, at, count);
+                case "F64" -> {
+                    for (int i = 0; i < count; i++) f[at + i] = (float) b.getDouble(i * 8);
+                }
+                case "F16" -> {
+                    for (int i = 0; i < count; i++) f[at + i] = Float.float16ToFloat(b.getShort(i * 2));
+                }
+                case "BF16" -> {
+                    for (int i = 0; i < count; i++) f[at + i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
+                }
+                case "I32" -> b.asIntBuffer().get(ints, at, count);
+                case "I64" -> b.asLongBuffer().get(longs, at, count);
+                default -> throw new IllegalStateException(en.dtype);
+            }
+        }
+        return switch (en.dtype) {
+            case "I32" -> HostTensor.ofInts(ints, en.shape);
+            case "I64" -> HostTensor.ofLongs(longs, en.shape);
+            default -> HostTensor.of(f, en.shape);
+        };
     }
 
     private static long elementSizeOrThrow(Path file, String name, String dtype) {

@@ -10,6 +10,7 @@ import io.onerec.api.sid.PrefixTrie;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Beam search over semantic IDs constrained by the codec's prefix trie, exactly as specified in
@@ -33,7 +34,25 @@ public final class ConstrainedBeamSearch {
         this.trie = codec.trie();
     }
 
+    /** Most beam slots (users x beam width) in one search; backends split bigger batches into several searches. */
+    public static final int MAX_BEAM_SLOTS = 1 << 20;
+
+    /**
+     * The beam width a search really needs: never more than the number of distinct sessions of {@code items} items
+     * the catalog holds ({@code catalog^items}), since more beams could only stay empty.
+     */
+    public static int effectiveBeamWidth(int beamWidth, int catalog, int items) {
+        long sessions = 1;
+        for (int i = 0; i < items && sessions < beamWidth; i++) sessions *= Math.max(1, catalog);
+        return (int) Math.min(beamWidth, sessions);
+    }
+
     public List<List<GeneratedSession>> search(StepDecoder decoder, List<UserHistory> users, DecodingOptions gen) {
+        Objects.requireNonNull(users, "users must not be null");
+        Objects.requireNonNull(gen, "decoding options must not be null");
+        for (int i = 0; i < users.size(); i++) {
+            if (users.get(i) == null) throw new IllegalArgumentException("user " + i + " of the batch is null");
+        }
         if (gen.itemsPerSession() > config.itemsPerSession()) {
             throw new IllegalArgumentException("itemsPerSession " + gen.itemsPerSession() + " exceeds the model's items_per_session "
                     + config.itemsPerSession());
@@ -58,7 +77,13 @@ public final class ConstrainedBeamSearch {
                 throw new IllegalArgumentException("allowed prefixes of length " + allowedDepth + " exceed the SID length " + config.codeLevels());
             }
         }
-        int b = gen.beamWidth(), u = users.size(), n = u * b, levels = config.codeLevels(), m = gen.itemsPerSession();
+        int b = effectiveBeamWidth(gen.beamWidth(), codec.itemCount(), gen.itemsPerSession());
+        long slots = (long) users.size() * b;
+        if (slots > MAX_BEAM_SLOTS) {
+            throw new IllegalArgumentException(users.size() + " users x beam width " + b + " = " + slots + " beam slots, more than "
+                    + MAX_BEAM_SLOTS + " in one search; decode fewer users per call");
+        }
+        int u = users.size(), n = (int) slots, levels = config.codeLevels(), m = gen.itemsPerSession();
         State st = new State(n, m);
         State next = new State(n, m); // double-buffered: no per-step allocation
         for (int s = 0; s < n; s++) {
@@ -87,6 +112,7 @@ public final class ConstrainedBeamSearch {
                 for (int level = 0; level < levels; level++) {
                     float[] logp = session.step(tokens, parents, level);
                     int k = config.codebookSize(level);
+                    requireNoNaN(logp, level);
                     boolean last = level == levels - 1;
                     for (int user = 0; user < u; user++) {
                         cand.clear(b);
@@ -146,6 +172,19 @@ public final class ConstrainedBeamSearch {
             out.add(sessions);
         }
         return out;
+    }
+
+    /**
+     * Finite weights can still overflow (a corrupted but finite 3e38 in a matrix): fail loudly rather than rank
+     * items by NaN scores. One compare per log-probability, against a decoder step that costs a GEMM.
+     */
+    private static void requireNoNaN(float[] logp, int level) {
+        for (float v : logp) {
+            if (v != v) {
+                throw new IllegalStateException("the model produced NaN log-probabilities at code level " + level
+                        + " (weights so large that the computation overflows?)");
+            }
+        }
     }
 
     private static boolean contains(int[] items, int count, int item) {

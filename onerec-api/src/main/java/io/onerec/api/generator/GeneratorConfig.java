@@ -1,6 +1,7 @@
 package io.onerec.api.generator;
 
 import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.api.checkpoint.CheckpointLimits;
 import io.onerec.api.checkpoint.JsonConfig;
 
 import java.util.Arrays;
@@ -22,19 +23,31 @@ public record GeneratorConfig(int dModel, int nHeads, int dFf, int encoderLayers
     public static final int BOS = 1;
     private static final int FIRST_CODE_TOKEN = 2;
 
+    /** Most code positions per item. */
+    public static final int MAX_CODE_LEVELS = 64;
+
     public GeneratorConfig {
         require(dModel > 0 && nHeads > 0 && dModel % nHeads == 0, "d_model (" + dModel + ") must be a positive multiple of n_heads (" + nHeads + ")");
-        require(dFf > 0, "d_ff must be > 0, got " + dFf);
+        CheckpointLimits.requireInRange("d_model", dModel, 1, CheckpointLimits.MAX_DIMENSION);
+        CheckpointLimits.requireInRange("d_ff", dFf, 1, CheckpointLimits.MAX_DIMENSION);
         require(encoderLayers >= 0 && decoderLayers > 0, "need encoder_layers >= 0 and decoder_layers > 0");
-        require(moeExperts >= 0, "moe_experts must be >= 0");
+        CheckpointLimits.requireInRange("encoder_layers", encoderLayers, 0, CheckpointLimits.MAX_LAYERS);
+        CheckpointLimits.requireInRange("decoder_layers", decoderLayers, 1, CheckpointLimits.MAX_LAYERS);
+        CheckpointLimits.requireInRange("moe_experts", moeExperts, 0, CheckpointLimits.MAX_EXPERTS);
         require(moeExperts == 0 || (moeTopK >= 1 && moeTopK <= moeExperts), "moe_top_k must be in [1, moe_experts], got " + moeTopK);
-        require(maxHistory > 0, "max_history must be > 0");
+        CheckpointLimits.requireInRange("max_history", maxHistory, 1, CheckpointLimits.MAX_DIMENSION);
         require(codebookSizes != null && codebookSizes.length > 0, "codebook_sizes must be non-empty");
-        for (int k : codebookSizes) require(k > 0, "codebook sizes must be positive: " + Arrays.toString(codebookSizes));
-        require(userBuckets >= 0, "user_buckets must be >= 0");
-        require(itemsPerSession >= 1, "items_per_session must be >= 1");
-        require(normEps > 0, "norm_eps must be > 0");
-        require(itemVocab >= 0, "item_vocab must be >= 0, got " + itemVocab);
+        require(codebookSizes.length <= MAX_CODE_LEVELS, "codebook_sizes has " + codebookSizes.length + " levels, at most " + MAX_CODE_LEVELS);
+        long codes = 0;
+        for (int k : codebookSizes) {
+            require(k > 0, "codebook sizes must be positive: " + Arrays.toString(codebookSizes));
+            codes += k;
+        }
+        require(codes <= CheckpointLimits.MAX_VOCABULARY, "codebook_sizes sum to " + codes + " codes, at most " + CheckpointLimits.MAX_VOCABULARY);
+        CheckpointLimits.requireInRange("user_buckets", userBuckets, 0, CheckpointLimits.MAX_VOCABULARY);
+        CheckpointLimits.requireInRange("items_per_session", itemsPerSession, 1, CheckpointLimits.MAX_DIMENSION / (codebookSizes.length + 1));
+        CheckpointLimits.requireFinitePositive("norm_eps", normEps);
+        CheckpointLimits.requireInRange("item_vocab", itemVocab, 0, CheckpointLimits.MAX_VOCABULARY);
         codebookSizes = codebookSizes.clone();
     }
 

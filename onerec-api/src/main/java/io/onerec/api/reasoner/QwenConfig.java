@@ -1,6 +1,7 @@
 package io.onerec.api.reasoner;
 
 import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.api.checkpoint.CheckpointLimits;
 import io.onerec.api.checkpoint.JsonConfig;
 
 import java.util.LinkedHashMap;
@@ -25,6 +26,14 @@ public record QwenConfig(int vocabSize, int hiddenSize, int intermediateSize, in
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("head_dim must be even for RoPE, got " + headDim);
         }
+        CheckpointLimits.requireInRange("vocab_size", vocabSize, 1, CheckpointLimits.MAX_VOCABULARY);
+        CheckpointLimits.requireInRange("hidden_size", hiddenSize, 1, CheckpointLimits.MAX_DIMENSION);
+        CheckpointLimits.requireInRange("intermediate_size", intermediateSize, 1, CheckpointLimits.MAX_DIMENSION);
+        CheckpointLimits.requireInRange("num_hidden_layers", numLayers, 1, CheckpointLimits.MAX_LAYERS);
+        CheckpointLimits.requireInRange("num_attention_heads", numHeads, 1, CheckpointLimits.MAX_DIMENSION);
+        CheckpointLimits.requireInRange("head_dim", headDim, 2, CheckpointLimits.MAX_DIMENSION);
+        CheckpointLimits.requireFinitePositive("rope_theta", ropeTheta);
+        CheckpointLimits.requireFinitePositive("rms_norm_eps", rmsNormEps);
     }
 
     private static String describe(int v, int h, int l, int nh, int kv, int hd) {
@@ -79,6 +88,14 @@ public record QwenConfig(int vocabSize, int hiddenSize, int intermediateSize, in
 
     /** Reads HF keys; {@code model_type} "qwen2" implies q/k/v biases, "qwen3" implies q/k norm. */
     public static QwenConfig fromHf(JsonConfig c) {
+        try {
+            return fromHfKeys(c);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("invalid Qwen config: " + e.getMessage(), e);
+        }
+    }
+
+    private static QwenConfig fromHfKeys(JsonConfig c) {
         String type = c.getString("model_type", "qwen3");
         if (!type.equals("qwen2") && !type.equals("qwen3")) {
             throw new CheckpointException("unsupported model_type '" + type + "' (expected qwen2 or qwen3)");
@@ -86,7 +103,7 @@ public record QwenConfig(int vocabSize, int hiddenSize, int intermediateSize, in
         int hidden = c.getInt("hidden_size");
         int heads = c.getInt("num_attention_heads");
         return new QwenConfig(c.getInt("vocab_size"), hidden, c.getInt("intermediate_size"), c.getInt("num_hidden_layers"),
-                heads, c.getInt("num_key_value_heads", heads), c.getInt("head_dim", hidden / heads),
+                heads, c.getInt("num_key_value_heads", heads), c.getInt("head_dim", heads > 0 ? hidden / heads : 0),
                 c.getDouble("rope_theta", 10000.0), c.getDouble("rms_norm_eps", 1e-6),
                 c.getBoolean("tie_word_embeddings", false),
                 c.getBoolean("attention_bias", type.equals("qwen2")), type.equals("qwen3"));

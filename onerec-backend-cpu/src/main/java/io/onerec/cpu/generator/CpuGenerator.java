@@ -38,6 +38,7 @@ public final class CpuGenerator implements Generator {
     private final CpuStepDecoder decoder;
     private final int threads;
     private final ExecutorService pool;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public CpuGenerator(GeneratorWeights weights, SemanticIdCodec codec, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -79,6 +80,9 @@ public final class CpuGenerator implements Generator {
 
     @Override
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
+        java.util.Objects.requireNonNull(users, "users must not be null");
+        java.util.Objects.requireNonNull(config, "decoding options must not be null");
+        requireOpen();
         int perChunk = Math.max(1, MAX_SLOTS_PER_CHUNK / config.beamWidth());
         // Split evenly over the threads when the batch is small, so both cores work on a few users too.
         perChunk = Math.min(perChunk, Math.max(1, (users.size() + threads - 1) / threads));
@@ -94,7 +98,11 @@ public final class CpuGenerator implements Generator {
             List<CompletableFuture<List<List<GeneratedSession>>>> futures = new ArrayList<>(chunks.size());
             for (int i = 0; i < chunks.size(); i++) {
                 List<UserHistory> chunk = chunks.get(i);
-                futures.add(i % threads == 0 ? null : CompletableFuture.supplyAsync(() -> search.search(decoder, chunk, config), pool));
+                try {
+                    futures.add(i % threads == 0 ? null : CompletableFuture.supplyAsync(() -> search.search(decoder, chunk, config), pool));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    throw new IllegalStateException("generator was closed during the call", e);
+                }
             }
             List<List<List<GeneratedSession>>> own = new ArrayList<>();
             for (int i = 0; i < chunks.size(); i++) own.add(i % threads == 0 ? search.search(decoder, chunks.get(i), config) : null);
@@ -127,8 +135,13 @@ public final class CpuGenerator implements Generator {
         weights.save(dir);
     }
 
+    private void requireOpen() {
+        if (closed.get()) throw new IllegalStateException("generator is closed");
+    }
+
+    /** Stops the worker threads; idempotent and thread-safe. Later calls fail with an IllegalStateException. */
     @Override
     public void close() {
-        if (pool != null) pool.shutdownNow();
+        if (closed.compareAndSet(false, true) && pool != null) pool.shutdownNow();
     }
 }

@@ -104,9 +104,13 @@ public final class GeneratorWeights {
         }
     }
 
-    /** Reads and validates a checkpoint directory of kind {@value GeneratorConfig#CHECKPOINT_KIND}. */
+    /**
+     * Reads and validates a checkpoint directory of kind {@value GeneratorConfig#CHECKPOINT_KIND}: config values in
+     * range, exactly the tensors the config names with their shapes (checked from the header before any data is
+     * read), finite values only.
+     */
     public static GeneratorWeights load(Path dir, Kernels kernels) {
-        Checkpoint ckpt = Checkpoint.read(dir, GeneratorConfig.CHECKPOINT_KIND);
+        Checkpoint ckpt = Checkpoint.read(dir, GeneratorConfig.CHECKPOINT_KIND, c -> GeneratorConfig.fromJson(c).parameterShapes());
         GeneratorConfig config = GeneratorConfig.fromJson(ckpt.config());
         try {
             return new GeneratorWeights(config, ckpt.tensors(), kernels);

@@ -23,11 +23,14 @@ import java.util.List;
 public final class TorchGenerator implements Generator {
     /** Users decoded together in one batched search; bounds the memory of the KV caches. */
     private static final int USERS_PER_BATCH = 64;
+    /** Beam slots (users x beam width) decoded together at most, unless one user's beam is wider. */
+    private static final int MAX_SLOTS_PER_BATCH = 4096;
 
     private final TorchGeneratorModel model;
     private final SemanticIdCodec codec;
     private final GeneratorTokens vocab;
     private final ConstrainedBeamSearch search;
+    private volatile boolean closed;
 
     public TorchGenerator(TorchGeneratorModel model, SemanticIdCodec codec) {
         this.model = model;
@@ -46,9 +49,14 @@ public final class TorchGenerator implements Generator {
 
     @Override
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
+        java.util.Objects.requireNonNull(users, "users must not be null");
+        java.util.Objects.requireNonNull(config, "decoding options must not be null");
+        if (closed) throw new IllegalStateException("generator is closed");
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
-        for (int from = 0; from < users.size(); from += USERS_PER_BATCH) {
-            List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + USERS_PER_BATCH));
+        // Wide beams get fewer users per search, so the slots (and KV caches) of one search stay bounded.
+        int perBatch = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
+        for (int from = 0; from < users.size(); from += perBatch) {
+            List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + perBatch));
             try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
                 out.addAll(search.search(new TorchStepDecoder(model, vocab), chunk, config));
             }
@@ -64,5 +72,14 @@ public final class TorchGenerator implements Generator {
     @Override
     public void save(Path dir) {
         model.save(dir);
+    }
+
+    /**
+     * Marks the generator closed: later calls fail with an IllegalStateException. The weights belong to the model,
+     * which callers may still use (e.g. for training), so they are not freed here. Idempotent and thread-safe.
+     */
+    @Override
+    public void close() {
+        closed = true;
     }
 }

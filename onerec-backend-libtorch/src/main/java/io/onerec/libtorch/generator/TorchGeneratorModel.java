@@ -39,9 +39,13 @@ public final class TorchGeneratorModel {
         return new TorchGeneratorModel(config, ParameterTable.initialize(config.parameterShapes(), INIT_STD));
     }
 
-    /** Loads a checkpoint written by any backend; every tensor's presence and shape is checked. */
+    /**
+     * Loads a checkpoint written by any backend, validated as the pure-Java backend does: config values in range,
+     * exactly the tensors the config names with their shapes and a floating-point dtype (checked from the header
+     * before any data is read), finite values only.
+     */
     public static TorchGeneratorModel load(Path dir) {
-        Checkpoint ckpt = Checkpoint.read(dir, KIND);
+        Checkpoint ckpt = Checkpoint.read(dir, KIND, c -> GeneratorConfig.fromJson(c).parameterShapes());
         GeneratorConfig config = GeneratorConfig.fromJson(ckpt.config());
         return new TorchGeneratorModel(config, ParameterTable.fromHost(ckpt.tensors(), config.parameterShapes(), dir));
     }

@@ -62,6 +62,7 @@ public final class AmazonMetadataReader {
             int user = 0;
             while ((line = in.readLine()) != null) {
                 long lineNo = user + 1;
+                if (user >= sequences.userCount() && line.isBlank()) continue; // trailing blank lines
                 if (user >= sequences.userCount()) {
                     throw DataFileException.at(asinFile, lineNo, "more lines than the " + sequences.userCount() + " users of " + sequenceFile);
                 }

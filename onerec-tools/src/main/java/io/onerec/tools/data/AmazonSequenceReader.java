@@ -35,23 +35,29 @@ public final class AmazonSequenceReader {
         Set<String> items = new LinkedHashSet<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
-            long lineNo = 0;
+            long lineNo = 0, firstBlank = 0;
             while ((line = in.readLine()) != null) {
                 lineNo++;
                 if (line.isBlank()) {
-                    throw DataFileException.at(file, lineNo, "blank line");
+                    // Blank lines are fine at the end of the file (an editor's trailing newline), nowhere else.
+                    if (firstBlank == 0) firstBlank = lineNo;
+                    continue;
+                }
+                if (firstBlank > 0) {
+                    throw DataFileException.at(file, firstBlank, "blank line");
                 }
                 String[] tok = line.trim().split("\\s+");
                 if (tok.length < 2) {
-                    throw DataFileException.at(file, lineNo, "user '" + tok[0] + "' has no items");
+                    throw DataFileException.at(file, lineNo, "user '" + InteractionSequences.abbreviate(tok[0]) + "' has no items");
                 }
                 for (String t : tok) {
-                    if (!isId(t)) {
-                        throw DataFileException.at(file, lineNo, "'" + t + "' is not a non-negative integer id");
+                    if (!InteractionSequences.isLong(t)) {
+                        throw DataFileException.at(file, lineNo, "'" + InteractionSequences.abbreviate(t)
+                                + "' is not a non-negative integer id (at most " + Long.MAX_VALUE + ")");
                     }
                 }
                 if (!seenUsers.add(tok[0])) {
-                    throw DataFileException.at(file, lineNo, "user '" + tok[0] + "' appears on more than one line");
+                    throw DataFileException.at(file, lineNo, "user '" + InteractionSequences.abbreviate(tok[0]) + "' appears on more than one line");
                 }
                 users.add(tok[0]);
                 String[] seq = new String[tok.length - 1];
@@ -65,7 +71,8 @@ public final class AmazonSequenceReader {
         if (rows.isEmpty()) {
             throw new DataFileException(file + ": no users");
         }
-        String[] itemIds = InteractionSequences.denseOrder(items);
+        requireDistinctNumbers(file, seenUsers);
+        String[] itemIds = InteractionSequences.denseOrder(items, file, "item");
         Map<String, Integer> dense = new HashMap<>(itemIds.length * 2);
         for (int i = 0; i < itemIds.length; i++) dense.put(itemIds[i], i);
         boolean contiguous = Long.parseLong(itemIds[0]) == 1 && Long.parseLong(itemIds[itemIds.length - 1]) == itemIds.length;
@@ -85,12 +92,8 @@ public final class AmazonSequenceReader {
         return result;
     }
 
-    private static boolean isId(String s) {
-        if (s.isEmpty() || s.length() > 18) return false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') return false;
-        }
-        return true;
+    /** User ids are kept as written, so "007" and "7" must not both appear: they would be two users. */
+    private static void requireDistinctNumbers(Path file, Set<String> userIds) {
+        InteractionSequences.denseOrder(userIds, file, "user");
     }
 }

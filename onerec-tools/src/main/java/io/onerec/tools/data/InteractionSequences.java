@@ -148,7 +148,7 @@ public final class InteractionSequences {
      * Dense ids for raw ids: ascending numeric order when every id is an integer (so ids exactly 1..N map to
      * id-1), otherwise ascending string order. Deterministic, so the same file always gives the same index.
      */
-    static String[] denseOrder(java.util.Collection<String> rawIds) {
+    static String[] denseOrder(java.util.Collection<String> rawIds, java.nio.file.Path file, String what) {
         String[] ids = rawIds.toArray(String[]::new);
         boolean numeric = true;
         for (String id : ids) {
@@ -159,18 +159,37 @@ public final class InteractionSequences {
         }
         if (numeric) {
             Arrays.sort(ids, (a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+            // "007" and "7" would otherwise become two items that sort as one number: refuse to guess.
+            for (int i = 1; i < ids.length; i++) {
+                if (Long.parseLong(ids[i - 1]) == Long.parseLong(ids[i])) {
+                    throw new io.onerec.api.DataFileException(file + ": " + what + " ids '" + abbreviate(ids[i - 1]) + "' and '"
+                            + abbreviate(ids[i]) + "' are the same number written differently (leading zeros?)");
+                }
+            }
         } else {
             Arrays.sort(ids);
         }
         return ids;
     }
 
-    private static boolean isLong(String s) {
-        if (s.isEmpty() || s.length() > 18) return false;
+    /** Whether {@code s} is a decimal integer without sign that fits a long (up to 19 digits). */
+    static boolean isLong(String s) {
+        if (s.isEmpty() || s.length() > 19) return false;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') return false;
         }
-        return true;
+        if (s.length() < 19) return true;
+        try {
+            Long.parseLong(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** A token as quoted in an error message: long ones cut, so a corrupt 100 MB token does not fill the log. */
+    static String abbreviate(String token) {
+        return token.length() <= 64 ? token : token.substring(0, 64) + "... (" + token.length() + " chars)";
     }
 }

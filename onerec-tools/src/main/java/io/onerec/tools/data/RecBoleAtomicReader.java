@@ -57,11 +57,16 @@ public final class RecBoleAtomicReader {
                 LOG.warn("{} has no timestamp column; keeping file order", file);
             }
             String line;
-            long lineNo = 1;
+            long lineNo = 1, firstBlank = 0;
             while ((line = in.readLine()) != null) {
                 lineNo++;
-                if (line.isEmpty()) {
-                    throw DataFileException.at(file, lineNo, "blank line");
+                if (line.isBlank()) {
+                    // Blank lines are fine at the end of the file (an editor's trailing newline), nowhere else.
+                    if (firstBlank == 0) firstBlank = lineNo;
+                    continue;
+                }
+                if (firstBlank > 0) {
+                    throw DataFileException.at(file, firstBlank, "blank line");
                 }
                 String[] f = line.split("\t", -1);
                 if (f.length != header.size()) {
@@ -88,8 +93,8 @@ public final class RecBoleAtomicReader {
             byUser.computeIfAbsent(r.user, k -> new ArrayList<>()).add(r);
             items.add(r.item);
         }
-        String[] userIds = InteractionSequences.denseOrder(byUser.keySet());
-        String[] itemIds = InteractionSequences.denseOrder(items);
+        String[] userIds = InteractionSequences.denseOrder(byUser.keySet(), file, "user");
+        String[] itemIds = InteractionSequences.denseOrder(items, file, "item");
         Map<String, Integer> dense = new HashMap<>(itemIds.length * 2);
         for (int i = 0; i < itemIds.length; i++) dense.put(itemIds[i], i);
         int[][] seqs = new int[userIds.length][];
@@ -140,9 +145,16 @@ public final class RecBoleAtomicReader {
                 if (f.equals("class") || f.startsWith("genre") || f.startsWith("categor")) attrCols.add(e.getValue());
             }
             String line;
-            long lineNo = 1;
+            long lineNo = 1, firstBlank = 0;
             while ((line = in.readLine()) != null) {
                 lineNo++;
+                if (line.isBlank()) {
+                    if (firstBlank == 0) firstBlank = lineNo;
+                    continue;
+                }
+                if (firstBlank > 0) {
+                    throw DataFileException.at(file, firstBlank, "blank line");
+                }
                 String[] f = line.split("\t", -1);
                 if (f.length != header.size()) {
                     throw DataFileException.at(file, lineNo, f.length + " fields, header has " + header.size());
@@ -154,7 +166,7 @@ public final class RecBoleAtomicReader {
                 }
                 int item = idx.getAsInt();
                 if (seen[item]) {
-                    throw DataFileException.at(file, lineNo, "item '" + f[itemCol] + "' has a second row");
+                    throw DataFileException.at(file, lineNo, "item '" + InteractionSequences.abbreviate(f[itemCol]) + "' has a second row");
                 }
                 seen[item] = true;
                 titles[item] = titleCol >= 0 ? f[titleCol].trim() : "";
@@ -196,10 +208,10 @@ public final class RecBoleAtomicReader {
             String field = f[i].trim();
             int colon = field.indexOf(':');
             if (colon <= 0) {
-                throw DataFileException.at(file, 1, "header field '" + field + "' is not of the form name:type");
+                throw DataFileException.at(file, 1, "header field '" + InteractionSequences.abbreviate(field) + "' is not of the form name:type");
             }
             if (cols.put(field.substring(0, colon), i) != null) {
-                throw DataFileException.at(file, 1, "header names field '" + field.substring(0, colon) + "' twice");
+                throw DataFileException.at(file, 1, "header names field '" + InteractionSequences.abbreviate(field.substring(0, colon)) + "' twice");
             }
         }
         return cols;
@@ -219,7 +231,7 @@ public final class RecBoleAtomicReader {
             if (!Double.isFinite(v)) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw DataFileException.at(file, lineNo, "bad " + what + " '" + s + "'");
+            throw DataFileException.at(file, lineNo, "bad " + what + " '" + InteractionSequences.abbreviate(s) + "'");
         }
     }
 }

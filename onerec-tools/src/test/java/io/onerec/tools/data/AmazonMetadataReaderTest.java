@@ -70,6 +70,16 @@ class AmazonMetadataReaderTest {
         assertMessage(seq, s, "item id '7' is not in");
         Files.writeString(dir.resolve("Tiny_item2attributes.json"), "{\"1\": [5,");
         assertMessage(seq, s, "malformed JSON");
+        // A repeated key must not let its second value silently win.
+        Files.writeString(dir.resolve("Tiny_item2attributes.json"), "{\"1\": [5], \"1\": [6]}");
+        assertMessage(seq, s, "duplicate key \"1\"");
+        // Deep nesting is an error, not a StackOverflowError.
+        Files.writeString(dir.resolve("Tiny_item2attributes.json"), "{\"1\": " + "[".repeat(50_000) + "]".repeat(50_000) + "}");
+        assertMessage(seq, s, "nesting deeper than");
+        // A trailing blank line in the ASIN file is fine.
+        Files.writeString(dir.resolve("Tiny_item2attributes.json"), "{\"1\": [5]}");
+        Files.writeString(dir.resolve("user_sequence_asin.txt"), "u1 A1 A2 A3\nu2 A2 A3\n\n");
+        assertEquals("second", AmazonMetadataReader.read(seq, s).title(1));
     }
 
     private static void assertMessage(Path seq, InteractionSequences s, String expected) {

@@ -99,10 +99,26 @@ class RecBoleAtomicReaderTest {
         assertBad(dir, header + "1\t2\t3\t100\n1\t2\t3\n", ":3: 3 fields, header has 4");
         assertBad(dir, header + "1\t2\tgood\t100\n", ":2: bad rating 'good'");
         assertBad(dir, header + "1\t2\t3\tyesterday\n", ":2: bad timestamp 'yesterday'");
-        assertBad(dir, header + "1\t2\t3\t100\n\n", ":3: blank line");
+        assertBad(dir, header + "1\t2\t3\t100\n\n1\t3\t3\t200\n", ":3: blank line");
+        assertBad(dir, header + "1\t7\t3\t100\n1\t07\t3\t200\n", "item ids '7' and '07' are the same number");
+        assertBad(dir, header + "01\t7\t3\t100\n1\t8\t3\t200\n", "user ids '1' and '01' are the same number");
+        String huge = "9".repeat(100_000) + "x";
+        Path f = dir.resolve("huge.inter");
+        Files.writeString(f, header + "1\t2\t" + huge + "\t100\n");
+        var e = assertThrows(DataFileException.class, () -> RecBoleAtomicReader.readInteractions(f, true));
+        assertTrue(e.getMessage().length() < 500 && e.getMessage().contains(":2: bad rating"), e.getMessage().length() + " chars");
         assertBad(dir, "user_id:token\trating:float\n1\t3\n", ":1: header has no 'item_id' field");
         assertBad(dir, "user_id\titem_id\n1\t3\n", ":1: header field 'user_id' is not of the form name:type");
         assertBad(dir, header, "no interactions");
+    }
+
+    @Test
+    void trailingBlankLinesAreIgnored(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("ok.inter");
+        Files.writeString(f, "user_id:token\titem_id:token\ttimestamp:float\n1\t2\t10\n1\t3\t20\n\n\n");
+        InteractionSequences s = RecBoleAtomicReader.readInteractions(f, false);
+        assertEquals(1, s.userCount());
+        assertEquals(2, s.interactionCount());
     }
 
     private static void assertBad(Path dir, String content, String expected) throws IOException {
