@@ -100,7 +100,7 @@ public final class ConstrainedBeamSearch {
                             for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
                                 int childNode = trie.childNode(node, c);
                                 // Skips whole subtrees without an allowed item, so no beam slot is spent on them.
-                                if (!allowed.allows(childNode)) continue;
+                                if (allowed != TrieMask.ALL && !allowed.allows(childNode)) continue;
                                 if (last && contains(st.items[p], slot, trie.itemAt(childNode))) continue;
                                 int code = trie.childCode(node, c);
                                 cand.add(st.score[p] + logp[p * k + code], p, code, childNode);

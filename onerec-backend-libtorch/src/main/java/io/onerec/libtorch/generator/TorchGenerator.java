@@ -5,35 +5,37 @@ import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
-import io.onerec.api.generator.ConstrainedBeamSearch;
-import io.onerec.api.generator.GeneratorTokens;
+import io.onerec.api.generator.CatalogBinding;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * OneRec generator inference on LibTorch: the shared constrained beam search over {@link TorchStepDecoder}.
  *
  * <p>Thread safety: weights are only read during inference and every call has its own caches, so concurrent
- * {@code generateBatch} calls are safe; LibTorch's ops are re-entrant for read-only tensors.
+ * {@code generateBatch} calls are safe; LibTorch's ops are re-entrant for read-only tensors. Given a changing catalog
+ * as its codec source, each request decodes against the snapshot current when it starts.
  */
 public final class TorchGenerator implements Generator {
     /** Users decoded together in one batched search; bounds the memory of the KV caches. */
     private static final int USERS_PER_BATCH = 64;
 
     private final TorchGeneratorModel model;
-    private final SemanticIdCodec codec;
-    private final GeneratorTokens vocab;
-    private final ConstrainedBeamSearch search;
+    private final CatalogBinding catalog;
 
     public TorchGenerator(TorchGeneratorModel model, SemanticIdCodec codec) {
+        this(model, () -> codec);
+    }
+
+    /** A generator over a catalog that may change while it serves (e.g. {@code LiveCatalog}). */
+    public TorchGenerator(TorchGeneratorModel model, Supplier<? extends SemanticIdCodec> catalog) {
         this.model = model;
-        this.codec = codec;
-        this.vocab = new GeneratorTokens(model.config(), codec);
-        this.search = new ConstrainedBeamSearch(model.config(), codec);
+        this.catalog = new CatalogBinding(model.config(), catalog);
     }
 
     public static TorchGenerator load(Path dir, SemanticIdCodec codec) {
@@ -46,11 +48,12 @@ public final class TorchGenerator implements Generator {
 
     @Override
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
+        CatalogBinding.Snapshot snapshot = catalog.current(); // one catalog snapshot for the whole request
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
         for (int from = 0; from < users.size(); from += USERS_PER_BATCH) {
             List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + USERS_PER_BATCH));
             try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-                out.addAll(search.search(new TorchStepDecoder(model, vocab), chunk, config));
+                out.addAll(snapshot.search().search(new TorchStepDecoder(model, snapshot.tokens()), chunk, config));
             }
         }
         return out;
@@ -58,7 +61,7 @@ public final class TorchGenerator implements Generator {
 
     @Override
     public SemanticIdCodec codec() {
-        return codec;
+        return catalog.current().codec();
     }
 
     @Override
