@@ -45,7 +45,7 @@ public final class CatalogDriftReport {
             }
         }
         if (!(holdout > 0 && holdout < 1)) throw new IllegalArgumentException("--holdout must lie in (0, 1), got " + holdout);
-        ItemEmbeddings all = ItemEmbeddingBuilder.beauty(data.resolve("amazon-beauty"), ItemEmbeddingBuilder.Config.defaults());
+        ItemEmbeddings all = ItemEmbeddingBuilder.beauty(data, ItemEmbeddingBuilder.Config.defaults());
         int n = all.count(), dim = all.dim();
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
