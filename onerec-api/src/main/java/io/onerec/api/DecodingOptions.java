@@ -12,8 +12,11 @@ import java.util.Set;
  * @param allowedPrefixes  when non-empty, only items whose SID starts with one of these prefixes may be
  *                         generated (Think-Ahead); all prefixes must have the same length
  * @param excludeHistory   when true, items in the user's history are never generated
+ * @param filter           request-time business rules (blocklist, availability, allowed categories) applied inside
+ *                         the constrained search, on top of the prefixes and history exclusion
  */
-public record DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId> allowedPrefixes, boolean excludeHistory) {
+public record DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId> allowedPrefixes, boolean excludeHistory,
+                              ItemFilter filter) {
     /** Widest beam accepted: each beam slot holds a decoder cache, so memory grows linearly with the width. */
     public static final int MAX_BEAM_WIDTH = 4096;
 
@@ -32,6 +35,12 @@ public record DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId
             }
             len = p.length();
         }
+        if (filter == null) filter = ItemFilter.none();
+    }
+
+    /** Options without a request filter. */
+    public DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId> allowedPrefixes, boolean excludeHistory) {
+        this(beamWidth, itemsPerSession, allowedPrefixes, excludeHistory, ItemFilter.none());
     }
 
     /** Next-item recommendation with {@code beamWidth} beams, no restriction. */
@@ -40,18 +49,31 @@ public record DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId
     }
 
     public DecodingOptions withItemsPerSession(int m) {
-        return new DecodingOptions(beamWidth, m, allowedPrefixes, excludeHistory);
+        return new DecodingOptions(beamWidth, m, allowedPrefixes, excludeHistory, filter);
     }
 
     public DecodingOptions withAllowedPrefixes(Set<SemanticId> prefixes) {
-        return new DecodingOptions(beamWidth, itemsPerSession, prefixes, excludeHistory);
+        return new DecodingOptions(beamWidth, itemsPerSession, prefixes, excludeHistory, filter);
     }
 
     public DecodingOptions withExcludeHistory(boolean exclude) {
-        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, exclude);
+        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, exclude, filter);
+    }
+
+    /** The same options with this request filter (replacing any earlier one; combine filters with {@link ItemFilter#and}). */
+    public DecodingOptions withFilter(ItemFilter f) {
+        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, excludeHistory, f);
     }
 
     public boolean restricted() {
         return !allowedPrefixes.isEmpty();
+    }
+
+    /**
+     * Everything that restricts the items of this request except history exclusion (which differs per user): the
+     * filter and, when set, the allowed prefixes.
+     */
+    public ItemFilter requestFilter() {
+        return restricted() ? filter.and(ItemFilter.allowedPrefixes(allowedPrefixes)) : filter;
     }
 }

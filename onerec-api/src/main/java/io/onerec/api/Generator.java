@@ -22,7 +22,10 @@ public interface Generator extends AutoCloseable {
     /** Batched decoding: one list of sessions per user, in input order. */
     List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config);
 
-    /** The codec whose SIDs this generator emits. */
+    /**
+     * The codec whose SIDs this generator emits; for a generator over a changing catalog, its current snapshot (each
+     * request decodes against the snapshot current when it starts).
+     */
     SemanticIdCodec codec();
 
     /** Writes the generator's weights and config as a checkpoint directory. */

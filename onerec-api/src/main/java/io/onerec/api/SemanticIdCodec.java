@@ -21,8 +21,16 @@ public interface SemanticIdCodec {
     /** Codebook size per code position (length {@link #levels()}); codes at position l lie in [0, sizes[l]). */
     int[] codebookSizes();
 
-    /** Number of catalog items. */
+    /** Number of catalog items, retired ones included (item indices are 0..itemCount()-1). */
     int itemCount();
+
+    /**
+     * Whether an item has been taken out of the catalog: it keeps its index and SID (histories may still mention
+     * it) but is not in {@link #trie()}, so it is never generated.
+     */
+    default boolean isRetired(int item) {
+        return false;
+    }
 
     /** The unique SID of a catalog item. Throws IllegalArgumentException for an unknown item. */
     SemanticId sidOf(int item);
@@ -36,7 +44,7 @@ public interface SemanticIdCodec {
     /** Quantizes an embedding (not necessarily a catalog item) to its {@link #quantizationLevels()} codes. */
     SemanticId encode(float[] embedding);
 
-    /** Trie over all catalog SIDs. */
+    /** Trie over the SIDs of all live (not retired) catalog items; what constrained decoding walks. */
     PrefixTrie trie();
 
     /** All valid SID prefixes of the given length, e.g. length 2 for Think-Ahead's (c1, c2) prefixes. */

@@ -2,10 +2,11 @@ package io.onerec.api.generator;
 
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
-import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.sid.PrefixTrie;
+import io.onerec.api.sid.TrieMask;
+import io.onerec.api.sid.TrieMasks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +16,10 @@ import java.util.Objects;
 /**
  * Beam search over semantic IDs constrained by the codec's prefix trie, exactly as specified in
  * docs/generator-model.md: every emitted item is a valid catalog item, optional restriction to allowed SID prefixes
- * (Think-Ahead), no repeated item within a session, optional exclusion of history items. The model math is behind
+ * (Think-Ahead), no repeated item within a session, optional exclusion of history items, and the request's
+ * {@link io.onerec.api.ItemFilter}. Prefixes, history and filter become one {@link TrieMask} per user, and a beam is
+ * only ever expanded into a child whose subtree still holds an allowed item: a filtered search over the full trie
+ * makes exactly the choices an unfiltered search makes over the trie of the allowed items. The model math is behind
  * {@link StepDecoder}, so every backend shares these semantics, including tie-breaking (score, then lower parent
  * slot, then lower code).
  */
@@ -67,14 +71,10 @@ public final class ConstrainedBeamSearch {
                 throw new IllegalArgumentException("user " + u.userId() + " has an empty history and the model has no user tokens");
             }
         }
-        PrefixTrie allowed = null;
-        int allowedDepth = 0;
         if (gen.restricted()) {
-            SemanticId[] prefixes = gen.allowedPrefixes().toArray(SemanticId[]::new);
-            allowed = PrefixTrie.build(prefixes);
-            allowedDepth = allowed.depth();
-            if (allowedDepth > config.codeLevels()) {
-                throw new IllegalArgumentException("allowed prefixes of length " + allowedDepth + " exceed the SID length " + config.codeLevels());
+            int prefixLength = gen.allowedPrefixes().iterator().next().length();
+            if (prefixLength > config.codeLevels()) {
+                throw new IllegalArgumentException("allowed prefixes of length " + prefixLength + " exceed the SID length " + config.codeLevels());
             }
         }
         int b = effectiveBeamWidth(gen.beamWidth(), codec.itemCount(), gen.itemsPerSession());
@@ -89,10 +89,14 @@ public final class ConstrainedBeamSearch {
         for (int s = 0; s < n; s++) {
             st.score[s] = s % b == 0 ? 0.0 : Double.NEGATIVE_INFINITY;
         }
-        int[][] history = new int[u][];
+        // One mask per user: the request's filter (compiled once, shared, so its lazy answers are reused across
+        // users), and the user's own history when it is excluded.
+        TrieMask requestMask = gen.requestFilter().mask(trie);
+        TrieMask[] mask = new TrieMask[u];
         for (int i = 0; i < u; i++) {
-            history[i] = users.get(i).items();
-            Arrays.sort(history[i]);
+            mask[i] = gen.excludeHistory()
+                    ? TrieMasks.and(trie, requestMask, TrieMasks.blocked(trie, users.get(i).items()))
+                    : requestMask;
         }
         Candidates cand = new Candidates();
         try (StepDecoder.Session session = decoder.start(users, b)) {
@@ -107,7 +111,6 @@ public final class ConstrainedBeamSearch {
                     for (int s = 0; s < n; s++) parents[s] = s;
                     Arrays.fill(tokens, GeneratorConfig.BOS);
                     Arrays.fill(st.node, trie.root());
-                    Arrays.fill(st.allowNode, 0);
                 }
                 for (int level = 0; level < levels; level++) {
                     float[] logp = session.step(tokens, parents, level);
@@ -116,23 +119,17 @@ public final class ConstrainedBeamSearch {
                     boolean last = level == levels - 1;
                     for (int user = 0; user < u; user++) {
                         cand.clear(b);
+                        TrieMask allowed = mask[user];
                         for (int p = user * b; p < (user + 1) * b; p++) {
                             if (st.score[p] == Double.NEGATIVE_INFINITY) continue;
                             int node = st.node[p];
                             for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
-                                int code = trie.childCode(node, c);
-                                int allowNode = -1;
-                                if (allowed != null && level < allowedDepth) {
-                                    allowNode = allowed.child(st.allowNode[p], code);
-                                    if (allowNode < 0) continue;
-                                }
                                 int childNode = trie.childNode(node, c);
-                                if (last) {
-                                    int item = trie.itemAt(childNode);
-                                    if (contains(st.items[p], slot, item)) continue;
-                                    if (gen.excludeHistory() && Arrays.binarySearch(history[user], item) >= 0) continue;
-                                }
-                                cand.add(st.score[p] + logp[p * k + code], p, code, childNode, allowNode);
+                                // Skips whole subtrees without an allowed item, so no beam slot is spent on them.
+                                if (allowed != TrieMask.ALL && !allowed.allows(childNode)) continue;
+                                if (last && contains(st.items[p], slot, trie.itemAt(childNode))) continue;
+                                int code = trie.childCode(node, c);
+                                cand.add(st.score[p] + logp[p * k + code], p, code, childNode);
                             }
                         }
                         int kept = cand.selectTop();
@@ -148,7 +145,6 @@ public final class ConstrainedBeamSearch {
                             int p = cand.parent[c];
                             next.score[s] = cand.score(c);
                             next.node[s] = cand.node[c];
-                            next.allowNode[s] = cand.allowNode[c];
                             System.arraycopy(st.items[p], 0, next.items[s], 0, m);
                             if (last) next.items[s][slot] = trie.itemAt(cand.node[c]);
                             parents[s] = p;
@@ -196,13 +192,11 @@ public final class ConstrainedBeamSearch {
     private static final class State {
         final double[] score;
         final int[] node;
-        final int[] allowNode;
         final int[][] items;
 
         State(int n, int m) {
             score = new double[n];
             node = new int[n];
-            allowNode = new int[n];
             items = new int[n][m];
         }
     }
@@ -215,7 +209,7 @@ public final class ConstrainedBeamSearch {
     private static final class Candidates {
         private double[] score = new double[0];
         private int[] seq = new int[0];
-        int[] parent = new int[0], code = new int[0], node = new int[0], allowNode = new int[0];
+        int[] parent = new int[0], code = new int[0], node = new int[0];
         /** Heap of slot indices, worst candidate at the root. */
         private int[] heap = new int[0];
         /** Slots in best-first order after {@link #selectTop()}. */
@@ -229,7 +223,6 @@ public final class ConstrainedBeamSearch {
                 parent = new int[b];
                 code = new int[b];
                 node = new int[b];
-                allowNode = new int[b];
                 heap = new int[b];
                 order = new int[b];
             }
@@ -243,7 +236,7 @@ public final class ConstrainedBeamSearch {
             return sa < sb || (sa == sb && qa > qb);
         }
 
-        void add(double sc, int p, int c, int nd, int an) {
+        void add(double sc, int p, int c, int nd) {
             int q = added++;
             boolean filling = size < capacity;
             int slot;
@@ -258,7 +251,6 @@ public final class ConstrainedBeamSearch {
             parent[slot] = p;
             code[slot] = c;
             node[slot] = nd;
-            allowNode[slot] = an;
             if (filling) {
                 siftUp(size++, slot);
             } else {

@@ -5,6 +5,7 @@ import io.onerec.api.SemanticId;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Array-based trie over the SIDs of a catalog; drives constrained decoding. Every SID has the same length
@@ -12,7 +13,11 @@ import java.util.Set;
  * "which codes may follow this prefix" is one slice and finding a child is a binary search. Leaves
  * (depth == {@link #depth()}) carry the item index.
  *
- * <p>Immutable and thread-safe. Memory: three int arrays of about (number of nodes) entries.
+ * <p>Each node also knows its parent and how many leaves its subtree holds, and each item its leaf, so a request's
+ * filter can mark whole subtrees as allowed or not by walking up from a few leaves ({@link TrieMasks}) instead of
+ * touching every item.
+ *
+ * <p>Immutable and thread-safe. Memory: six int arrays of about (number of nodes) entries, one of (items).
  */
 public final class PrefixTrie {
     /** First child slot of each node, into {@link #childCodes}/{@link #childNodes}; length nodes+1. */
@@ -22,15 +27,39 @@ public final class PrefixTrie {
     /** Item at each leaf node, -1 for inner nodes. */
     private final int[] leafItem;
     private final int[] nodeDepth;
+    /** Parent of each node, -1 for the root. */
+    private final int[] parent;
+    /** Number of leaves (items) under each node. */
+    private final int[] leafCount;
+    /** Leaf node of each item index, -1 for items not in the trie. */
+    private final int[] itemLeaf;
     private final int depth;
 
-    private PrefixTrie(int[] firstChild, int[] childCodes, int[] childNodes, int[] leafItem, int[] nodeDepth, int depth) {
+    private PrefixTrie(int[] firstChild, int[] childCodes, int[] childNodes, int[] leafItem, int[] nodeDepth, int depth,
+                       int items) {
         this.firstChild = firstChild;
         this.childCodes = childCodes;
         this.childNodes = childNodes;
         this.leafItem = leafItem;
         this.nodeDepth = nodeDepth;
         this.depth = depth;
+        int nodes = leafItem.length;
+        this.parent = new int[nodes];
+        this.leafCount = new int[nodes];
+        this.itemLeaf = new int[items];
+        Arrays.fill(parent, -1);
+        Arrays.fill(itemLeaf, -1);
+        for (int n = 0; n < nodes; n++) {
+            for (int s = firstChild[n]; s < firstChild[n + 1]; s++) parent[childNodes[s]] = n;
+        }
+        // Breadth-first numbering: every child has a larger id than its parent, so one backward pass sums subtrees.
+        for (int n = nodes - 1; n >= 0; n--) {
+            if (leafItem[n] >= 0) {
+                leafCount[n] = 1;
+                itemLeaf[leafItem[n]] = n;
+            }
+            if (n > 0) leafCount[parent[n]] += leafCount[n];
+        }
     }
 
     /**
@@ -41,16 +70,40 @@ public final class PrefixTrie {
         if (sids.length == 0) {
             throw new IllegalArgumentException("cannot build a trie over zero items");
         }
-        int depth = sids[0].length();
-        Integer[] order = new Integer[sids.length];
+        return build(sids, item -> true);
+    }
+
+    /**
+     * Builds the trie over the items for which {@code included} holds; the others (e.g. retired catalog items)
+     * keep their index but cannot be reached. Included SIDs must be unique; an excluded item's SID is not checked
+     * and may be null. The trie may be empty (a root without children) when no item is included.
+     */
+    public static PrefixTrie build(SemanticId[] sids, IntPredicate included) {
+        int depth = -1;
+        int count = 0;
         for (int i = 0; i < sids.length; i++) {
+            if (!included.test(i)) continue;
             if (sids[i] == null) {
                 throw new IllegalArgumentException("item " + i + " has no SID");
             }
+            if (depth < 0) depth = sids[i].length();
             if (sids[i].length() != depth) {
                 throw new IllegalArgumentException("item " + i + " has SID length " + sids[i].length() + ", expected " + depth);
             }
-            order[i] = i;
+            count++;
+        }
+        if (depth < 0) {
+            for (SemanticId sid : sids) {
+                if (sid != null) {
+                    depth = sid.length();
+                    break;
+                }
+            }
+            if (depth < 0) throw new IllegalArgumentException("cannot build a trie without any SID to take its depth from");
+        }
+        Integer[] order = new Integer[count];
+        for (int i = 0, o = 0; i < sids.length; i++) {
+            if (included.test(i)) order[o++] = i;
         }
         Arrays.sort(order, (a, b) -> sids[a].compareTo(sids[b]));
         for (int i = 1; i < order.length; i++) {
@@ -60,13 +113,13 @@ public final class PrefixTrie {
             }
         }
         // Breadth-first construction over the sorted SIDs: a node is a run [lo, hi) of sorted items sharing a prefix.
-        int maxNodes = 1 + sids.length * depth;
+        int maxNodes = 1 + count * depth;
         int[] lo = new int[maxNodes], hi = new int[maxNodes], dep = new int[maxNodes];
         int[] first = new int[maxNodes + 1];
         int[] codes = new int[maxNodes], kids = new int[maxNodes];
         int nodes = 1, slots = 0;
         lo[0] = 0;
-        hi[0] = sids.length;
+        hi[0] = count;
         for (int n = 0; n < nodes; n++) {
             first[n] = slots;
             int d = dep[n];
@@ -97,7 +150,7 @@ public final class PrefixTrie {
             }
         }
         return new PrefixTrie(Arrays.copyOf(first, nodes + 1), Arrays.copyOf(codes, slots), Arrays.copyOf(kids, slots),
-                leaf, Arrays.copyOf(dep, nodes), depth);
+                leaf, Arrays.copyOf(dep, nodes), depth, sids.length);
     }
 
     public int root() {
@@ -141,6 +194,26 @@ public final class PrefixTrie {
     /** Item at a leaf, -1 at an inner node. */
     public int itemAt(int node) {
         return leafItem[node];
+    }
+
+    /** Parent of a node, -1 for the root. */
+    public int parent(int node) {
+        return parent[node];
+    }
+
+    /** Number of items (leaves) in the subtree of a node; the root's is the number of items in the trie. */
+    public int leafCount(int node) {
+        return leafCount[node];
+    }
+
+    /** Number of items in the trie. */
+    public int size() {
+        return leafCount[0];
+    }
+
+    /** The leaf node of an item, or -1 when the item is not in the trie (unknown, negative, or left out). */
+    public int leafOf(int item) {
+        return item >= 0 && item < itemLeaf.length ? itemLeaf[item] : -1;
     }
 
     /** Node reached by a prefix, or -1 when it is not a valid prefix. */

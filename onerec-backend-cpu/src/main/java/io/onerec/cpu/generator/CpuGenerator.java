@@ -5,9 +5,9 @@ import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
+import io.onerec.api.generator.CatalogBinding;
 import io.onerec.api.generator.ConstrainedBeamSearch;
 import io.onerec.api.generator.GeneratorConfig;
-import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.core.vector.KernelProvider;
 import io.onerec.core.vector.Kernels;
 import org.slf4j.Logger;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * OneRec generator inference in pure Java: the shared {@link ConstrainedBeamSearch} over {@link CpuStepDecoder},
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
  *
  * <p>A batch is cut into chunks of users; each chunk is one beam search whose slots share every GEMM, and chunks
  * run on up to {@code threads} threads. Thread-safe: the weights are immutable and every chunk owns its caches.
+ * Given a changing catalog as its codec source, each request decodes against the snapshot current when it starts.
  */
 public final class CpuGenerator implements Generator {
     private static final Logger LOG = LoggerFactory.getLogger(CpuGenerator.class);
@@ -33,19 +35,23 @@ public final class CpuGenerator implements Generator {
     private static final int MAX_SLOTS_PER_CHUNK = 1024;
 
     private final GeneratorWeights weights;
-    private final SemanticIdCodec codec;
-    private final ConstrainedBeamSearch search;
-    private final CpuStepDecoder decoder;
+    private final CatalogBinding catalog;
     private final int threads;
     private final ExecutorService pool;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public CpuGenerator(GeneratorWeights weights, SemanticIdCodec codec, int threads) {
+        this(weights, () -> codec, threads);
+    }
+
+    /**
+     * A generator over a catalog that may change while it serves (e.g. {@code LiveCatalog}): every request reads
+     * the source once and decodes against that snapshot.
+     */
+    public CpuGenerator(GeneratorWeights weights, Supplier<? extends SemanticIdCodec> catalog, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.weights = weights;
-        this.codec = codec;
-        this.search = new ConstrainedBeamSearch(weights.config(), codec);
-        this.decoder = new CpuStepDecoder(weights, new GeneratorTokens(weights.config(), codec));
+        this.catalog = new CatalogBinding(weights.config(), catalog);
         this.threads = threads;
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "onerec-cpu-generator");
@@ -73,9 +79,12 @@ public final class CpuGenerator implements Generator {
         return weights;
     }
 
-    /** The step decoder, e.g. to drive {@link ConstrainedBeamSearch} or inspect log-probabilities directly. */
+    /**
+     * A step decoder over the current catalog snapshot, e.g. to drive {@link ConstrainedBeamSearch} or inspect
+     * log-probabilities directly.
+     */
     public CpuStepDecoder stepDecoder() {
-        return decoder;
+        return new CpuStepDecoder(weights, catalog.current().tokens());
     }
 
     @Override
@@ -83,6 +92,10 @@ public final class CpuGenerator implements Generator {
         java.util.Objects.requireNonNull(users, "users must not be null");
         java.util.Objects.requireNonNull(config, "decoding options must not be null");
         requireOpen();
+        // One snapshot for the whole request: every chunk decodes against the same catalog.
+        CatalogBinding.Snapshot snapshot = catalog.current();
+        ConstrainedBeamSearch search = snapshot.search();
+        CpuStepDecoder decoder = new CpuStepDecoder(weights, snapshot.tokens());
         int perChunk = Math.max(1, MAX_SLOTS_PER_CHUNK / config.beamWidth());
         // Split evenly over the threads when the batch is small, so both cores work on a few users too.
         perChunk = Math.min(perChunk, Math.max(1, (users.size() + threads - 1) / threads));
@@ -127,7 +140,7 @@ public final class CpuGenerator implements Generator {
 
     @Override
     public SemanticIdCodec codec() {
-        return codec;
+        return catalog.current().codec();
     }
 
     @Override

@@ -5,20 +5,21 @@ import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
-import io.onerec.api.generator.ConstrainedBeamSearch;
-import io.onerec.api.generator.GeneratorTokens;
+import io.onerec.api.generator.CatalogBinding;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * OneRec generator inference on LibTorch: the shared constrained beam search over {@link TorchStepDecoder}.
  *
  * <p>Thread safety: weights are only read during inference and every call has its own caches, so concurrent
- * {@code generateBatch} calls are safe; LibTorch's ops are re-entrant for read-only tensors.
+ * {@code generateBatch} calls are safe; LibTorch's ops are re-entrant for read-only tensors. Given a changing catalog
+ * as its codec source, each request decodes against the snapshot current when it starts.
  */
 public final class TorchGenerator implements Generator {
     /** Users decoded together in one batched search; bounds the memory of the KV caches. */
@@ -27,16 +28,17 @@ public final class TorchGenerator implements Generator {
     private static final int MAX_SLOTS_PER_BATCH = 4096;
 
     private final TorchGeneratorModel model;
-    private final SemanticIdCodec codec;
-    private final GeneratorTokens vocab;
-    private final ConstrainedBeamSearch search;
+    private final CatalogBinding catalog;
     private volatile boolean closed;
 
     public TorchGenerator(TorchGeneratorModel model, SemanticIdCodec codec) {
+        this(model, () -> codec);
+    }
+
+    /** A generator over a catalog that may change while it serves (e.g. {@code LiveCatalog}). */
+    public TorchGenerator(TorchGeneratorModel model, Supplier<? extends SemanticIdCodec> catalog) {
         this.model = model;
-        this.codec = codec;
-        this.vocab = new GeneratorTokens(model.config(), codec);
-        this.search = new ConstrainedBeamSearch(model.config(), codec);
+        this.catalog = new CatalogBinding(model.config(), catalog);
     }
 
     public static TorchGenerator load(Path dir, SemanticIdCodec codec) {
@@ -52,13 +54,14 @@ public final class TorchGenerator implements Generator {
         java.util.Objects.requireNonNull(users, "users must not be null");
         java.util.Objects.requireNonNull(config, "decoding options must not be null");
         if (closed) throw new IllegalStateException("generator is closed");
+        CatalogBinding.Snapshot snapshot = catalog.current(); // one catalog snapshot for the whole request
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
         // Wide beams get fewer users per search, so the slots (and KV caches) of one search stay bounded.
         int perBatch = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
         for (int from = 0; from < users.size(); from += perBatch) {
             List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + perBatch));
             try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-                out.addAll(search.search(new TorchStepDecoder(model, vocab), chunk, config));
+                out.addAll(snapshot.search().search(new TorchStepDecoder(model, snapshot.tokens()), chunk, config));
             }
         }
         return out;
@@ -66,7 +69,7 @@ public final class TorchGenerator implements Generator {
 
     @Override
     public SemanticIdCodec codec() {
-        return codec;
+        return catalog.current().codec();
     }
 
     @Override

@@ -13,10 +13,13 @@ import java.util.Map;
  * Codec checkpoint (kind {@value #KIND}): tensors {@code codebook.<l>} F32 {@code [K_l, dim]} per quantization level
  * and {@code item_sids} I32 {@code [items, positions]}; config keys {@code quantization_levels},
  * {@code codebook_sizes} (per SID position), {@code method}, {@code dim}, {@code items}, {@code disambiguation}.
+ * A catalog with retired items also has {@code retired_items} (their count) and the tensor {@code retired_items}
+ * I32 {@code [count]}; checkpoints without them have none.
  */
 public final class CodecCheckpoint {
     public static final String KIND = "onerec-codec";
     public static final String SIDS = "item_sids";
+    public static final String RETIRED = "retired_items";
 
     private CodecCheckpoint() {
     }
@@ -34,12 +37,15 @@ public final class CodecCheckpoint {
                 .put("dim", codec.dim())
                 .put("items", codec.itemCount())
                 .put("disambiguation", codec.hasDisambiguation())
+                .put(RETIRED, codec.retiredItems().length)
                 .build();
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         for (int l = 0; l < codec.quantizationLevels(); l++) {
             tensors.put(codebookName(l), HostTensor.of(codec.codebook(l), sizes[l], codec.dim()));
         }
         tensors.put(SIDS, HostTensor.ofInts(codec.sidTable(), codec.itemCount(), codec.levels()));
+        int[] retired = codec.retiredItems();
+        if (retired.length > 0) tensors.put(RETIRED, HostTensor.ofInts(retired, retired.length));
         Checkpoint.write(dir, KIND, config, tensors);
     }
 
@@ -73,8 +79,15 @@ public final class CodecCheckpoint {
         }
         HostTensor sids = ckpt.tensor(SIDS, items, sizes.length);
         if (sids.dtype() != HostTensor.DType.I32) throw new CheckpointException(dir + ": " + SIDS + " is " + sids.dtype() + ", expected I32");
+        int retiredCount = cfg.getInt(RETIRED, 0);
+        int[] retired = new int[0];
+        if (retiredCount > 0) {
+            HostTensor r = ckpt.tensor(RETIRED, retiredCount);
+            if (r.dtype() != HostTensor.DType.I32) throw new CheckpointException(dir + ": " + RETIRED + " is " + r.dtype() + ", expected I32");
+            retired = r.ints();
+        }
         try {
-            return new ResidualCodec(dim, codebooks, sizes, disambiguation, method, sids.ints());
+            return new ResidualCodec(dim, codebooks, sizes, disambiguation, method, sids.ints(), retired);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(dir + ": invalid codec: " + e.getMessage(), e);
         }
