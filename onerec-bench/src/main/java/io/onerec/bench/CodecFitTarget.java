@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * quantization error (mean squared residual).
  *
  * <pre>java --add-modules jdk.incubator.vector -Xmx12g -cp onerec-bench/target/benchmarks.jar io.onerec.bench.CodecFitTarget</pre>
- * The converged OneRec-scale fit (exact first iteration, then pruned to 32 candidate clusters, stop below 1% changed):
+ * The pruned fit (exact first iteration, then 32 candidate clusters per point, stop below 1% changed):
  * <pre>... io.onerec.bench.CodecFitTarget 1000000 256 8192 BALANCED 50 2 32 0.01</pre>
  */
 public final class CodecFitTarget {
