@@ -29,10 +29,16 @@ final class BenchModels {
     private BenchModels() {
     }
 
-    /** "d128": d=128, 4 heads, d_ff=512, 4+4 layers (TIGER); "d512": d=512, 8 heads, d_ff=2048, 4+4 layers. */
+    /**
+     * "d128": d=128, 4 heads, d_ff=512, 4+4 layers (TIGER); "d512": d=512, 8 heads, d_ff=2048, 4+4 layers;
+     * "d128-moe24": d128 whose decoder FFNs are 24 experts (d_ff 512) top-2; "d128-ff1024": d128 with the decoder
+     * FFN of the same active size (d_ff 1024; the encoder's FFN is then 1024 too).
+     */
     static GeneratorConfig config(String model, int[] codebooks) {
         return switch (model) {
             case "d128" -> new GeneratorConfig(128, 4, 512, 4, 4, 0, 0, 20, codebooks, 0, 1, 1e-6);
+            case "d128-moe24" -> new GeneratorConfig(128, 4, 512, 4, 4, 24, 2, 20, codebooks, 0, 1, 1e-6);
+            case "d128-ff1024" -> new GeneratorConfig(128, 4, 1024, 4, 4, 0, 0, 20, codebooks, 0, 1, 1e-6);
             case "d512" -> new GeneratorConfig(512, 8, 2048, 4, 4, 0, 0, 20, codebooks, 0, 1, 1e-6);
             default -> throw new IllegalArgumentException("unknown model " + model);
         };
@@ -101,7 +107,9 @@ final class BenchModels {
         double crossKv = c.decoderLayers() * s * 2 * d * d;
         double dec = 0;
         for (int t = 0; t < c.codeLevels(); t++) {
-            double perSlot = c.decoderLayers() * (6 * d * d + 2 * d * ff + 2 * (t + 1) * d + 2 * s * d) + d * c.codebookSize(t);
+            // An MoE decoder layer does the work of its top-k experts plus the router.
+            double ffn = c.moe() ? c.moeTopK() * 2 * d * ff + d * c.moeExperts() : 2 * d * ff;
+            double perSlot = c.decoderLayers() * (6 * d * d + ffn + 2 * (t + 1) * d + 2 * s * d) + d * c.codebookSize(t);
             dec += (t == 0 ? 1 : beam) * perSlot;
         }
         return 2 * (enc + crossKv + dec);

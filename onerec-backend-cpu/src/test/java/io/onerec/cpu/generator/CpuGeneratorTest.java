@@ -61,8 +61,12 @@ class CpuGeneratorTest {
 
     @Test
     void kvCacheStepsEqualFullRecomputationUnderBeamReordering() {
-        for (int moe : new int[]{0, 4}) {
-            GeneratorConfig c = TestModels.config(CODEBOOKS, moe, moe > 0 ? 8 : 0, 2);
+        // Dense FFN; 4 experts top-2; 12 experts top-3 (6 slots leave some experts without tokens at every step).
+        GeneratorConfig top3 = TestModels.config(CODEBOOKS, 12, 8, 2);
+        top3 = new GeneratorConfig(top3.dModel(), top3.nHeads(), top3.dFf(), top3.encoderLayers(), top3.decoderLayers(), 12, 3,
+                top3.maxHistory(), CODEBOOKS, top3.userBuckets(), top3.itemsPerSession(), top3.normEps());
+        for (GeneratorConfig c : new GeneratorConfig[]{TestModels.config(CODEBOOKS, 0, 0, 2), TestModels.config(CODEBOOKS, 4, 8, 2), top3}) {
+            int moe = c.moeExperts();
             SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 1);
             Map<String, HostTensor> tensors = TestModels.randomTensors(c, 2);
             GeneratorWeights w = new GeneratorWeights(c, tensors, KernelProvider.get());

@@ -23,10 +23,25 @@ public final class TorchGeneratorModel {
 
     private final GeneratorConfig config;
     private final ParameterTable params;
+    /** Runs the MoE layers in the dense reference form ({@link #moeDense}); only for tests and benchmarks. */
+    private final boolean denseMoe;
 
     private TorchGeneratorModel(GeneratorConfig config, ParameterTable params) {
+        this(config, params, false);
+    }
+
+    private TorchGeneratorModel(GeneratorConfig config, ParameterTable params, boolean denseMoe) {
         this.config = config;
         this.params = params;
+        this.denseMoe = denseMoe;
+    }
+
+    /**
+     * A view of this model over the same parameter tensors whose MoE layers run the dense reference form (every
+     * expert on every token): the baseline the sparse form is tested and benchmarked against.
+     */
+    public TorchGeneratorModel withDenseMoeReference() {
+        return new TorchGeneratorModel(config, params, true);
     }
 
     public GeneratorConfig config() {
@@ -56,7 +71,7 @@ public final class TorchGeneratorModel {
 
     /** A detached copy (e.g. the frozen reference model of DPO). */
     public TorchGeneratorModel copy(boolean trainable) {
-        return new TorchGeneratorModel(config, params.copy(trainable));
+        return new TorchGeneratorModel(config, params.copy(trainable), denseMoe);
     }
 
     /** Overwrites this model's weights with another's of the same config (e.g. restoring the best epoch). */
@@ -131,34 +146,93 @@ public final class TorchGeneratorModel {
     }
 
     /**
-     * Top-k gated mixture of experts. Every expert runs on every token and the gates zero out the unselected ones:
-     * with a handful of experts this dense form is simpler and on CPU no slower than gathering tokens per expert.
-     * Returns the output and adds the Switch load-balancing term to {@code aux}.
+     * Top-k gated mixture of experts, sparse: each expert runs only on the tokens routed to it. The (token, slot)
+     * pairs are sorted by expert (stable, so within an expert tokens keep their order), each expert's FFN runs on
+     * its gathered rows, and the gate-weighted outputs are scattered back with one {@code index_add}, so the cost
+     * grows with top-k, not with the number of experts. Gradients reach only the selected experts and, through the
+     * renormalised gates, the router, exactly as in {@link #moeDense}. Returns the output and adds the Switch
+     * load-balancing term to {@code aux}.
      */
-    Tensor moe(Tensor x, String prefix, Tensor[] aux, double dropout) {
+    public Tensor moe(Tensor x, String prefix, Tensor[] aux, double dropout) {
+        if (denseMoe) return moeDense(x, prefix, aux, dropout);
         int e = config.moeExperts(), k = config.moeTopK();
+        long d = x.size(-1);
+        Tensor flat = x.reshape(-1, d);
+        long tokens = flat.size(0);
+        Routing r = route(flat, prefix);
+        Tensor expertOfSlot = r.topIdx().reshape(-1);                       // [tokens*k], slot s = token * k + j
+        Tensor order = expertOfSlot.argsort(true, 0, false);                  // slots grouped by expert
+        Tensor tokenOfSlot = order.floor_divide(new org.bytedeco.pytorch.Scalar((long) k)); // an integer scalar keeps int64
+        Tensor gateOfSlot = r.topP().reshape(-1).index_select(0, order).unsqueeze(-1);
+        // One host read of the per-expert counts (e small longs) decides the group boundaries.
+        long[] counts = Torch.toLongs(torch.bincount(expertOfSlot, new org.bytedeco.pytorch.TensorOptional(), e));
+        Tensor rows = flat.index_select(0, tokenOfSlot);                       // [tokens*k, d], grouped by expert
+        TensorVector outputs = new TensorVector();
+        long start = 0;
+        for (int j = 0; j < e; j++) {
+            if (counts[j] == 0) continue;
+            outputs.push_back(ffn(rows.narrow(0, start, counts[j]), prefix + "experts." + j + ".", dropout));
+            start += counts[j];
+        }
+        Tensor weighted = torch.cat(outputs).mul(gateOfSlot);
+        Tensor out = torch.zeros_like(flat).index_add(0, tokenOfSlot, weighted);
+        addBalancingLoss(r.probs(), Torch.floats(toFloats(counts), e), tokens, aux);
+        long[] shape = new long[(int) x.dim()];
+        for (int i = 0; i < shape.length; i++) shape[i] = x.size(i);
+        return out.view(shape);
+    }
+
+    /**
+     * The dense reference of {@link #moe}: every expert runs on every token and the gates zero out the unselected
+     * ones. Kept for tests (sparse == dense, outputs and gradients) and for the MoE cost benchmark.
+     */
+    public Tensor moeDense(Tensor x, String prefix, Tensor[] aux, double dropout) {
+        int e = config.moeExperts();
+        Routing r = route(x, prefix);
+        Tensor out = null;
+        Tensor routed = null;
+        for (int j = 0; j < e; j++) {
+            Tensor chosen = r.topIdx().eq(Torch.scalar(j)).to(Torch.device(), torch.ScalarType.Float);
+            Tensor gate = chosen.mul(r.topP()).sum(new long[]{-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+            Tensor y = ffn(x, prefix + "experts." + j + ".", dropout).mul(gate);
+            out = out == null ? y : out.add(y);
+            Tensor count = chosen.sum().reshape(1);
+            routed = routed == null ? count : torch.cat(new TensorVector(routed, count));
+        }
+        addBalancingLoss(r.probs().reshape(-1, e), routed, r.probs().numel() / e, aux);
+        return out;
+    }
+
+    /** Router softmax and its top-k, renormalised: ties go to the lower expert (stable descending sort). */
+    private record Routing(Tensor probs, Tensor topP, Tensor topIdx) {
+    }
+
+    private Routing route(Tensor x, String prefix) {
+        int k = config.moeTopK();
         Tensor probs = linear(x, p(prefix + "router.weight")).softmax(-1);
         var sorted = torch.sort(probs, new BoolOptional(true), -1, true);
         Tensor topP = sorted.get0().narrow(-1, 0, k);
         Tensor topIdx = sorted.get1().narrow(-1, 0, k);
         topP = topP.div(topP.sum(new long[]{-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
-        Tensor out = null;
-        Tensor auxSum = null;
-        long tokens = probs.numel() / e;
-        for (int j = 0; j < e; j++) {
-            Tensor chosen = topIdx.eq(Torch.scalar(j)).to(Torch.device(), torch.ScalarType.Float);
-            Tensor gate = chosen.mul(topP).sum(new long[]{-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
-            Tensor y = ffn(x, prefix + "experts." + j + ".", dropout).mul(gate);
-            out = out == null ? y : out.add(y);
-            // f_j: fraction of routed slots that went to expert j; P_j: mean router probability of expert j.
-            Tensor fj = chosen.sum().div(Torch.scalar((double) tokens * k));
-            Tensor pj = probs.select(-1, j).mean();
-            Tensor term = fj.mul(pj);
-            auxSum = auxSum == null ? term : auxSum.add(term);
-        }
-        Tensor lb = auxSum.mul(Torch.scalar(e));
+        return new Routing(probs, topP, topIdx);
+    }
+
+    /**
+     * Switch balancing loss {@code e * sum_j f_j P_j}: f_j the fraction of routed slots that went to expert j
+     * ({@code routed[j] / (tokens * k)}, no gradient), P_j the mean router probability of expert j.
+     */
+    private void addBalancingLoss(Tensor probs, Tensor routed, long tokens, Tensor[] aux) {
+        int e = config.moeExperts(), k = config.moeTopK();
+        Tensor f = routed.div(Torch.scalar((double) tokens * k));
+        Tensor meanP = probs.reshape(-1, e).mean(new long[]{0}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        Tensor lb = f.mul(meanP).sum().mul(Torch.scalar(e));
         aux[0] = aux[0] == null ? lb : aux[0].add(lb);
-        return out;
+    }
+
+    private static float[] toFloats(long[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = v[i];
+        return f;
     }
 
     // ---------------------------------------------------------------- encoder and teacher-forced decoder

@@ -5,6 +5,7 @@ import io.onerec.core.vector.PackedCentroids;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Balanced K-means, OneRec's Algorithm 1, computed exactly: each iteration visits clusters 0..k-1 in turn; cluster
@@ -30,6 +31,15 @@ import java.util.SplittableRandom;
  * </ul>
  * Ties are broken by point index, so the result does not depend on the thread count. This is the greedy sequential
  * rule of the paper, not an approximation: the late clusters of an iteration take what is left, as in Algorithm 1.
+ *
+ * <p>Candidate pruning ({@link ClusteringJob#candidateClusters()} = m > 0), for OneRec scale: an exact pass costs
+ * n*k*dim/2 multiply-adds (about a minute at 1M x 8192 x 256 on 2 cores) and a random start needs many of them. After
+ * the first (exact) iteration, a point can only move to one of the m centroids nearest to its current centroid
+ * (centroid-to-centroid distances: k*k*dim, a few seconds), so an iteration scores each point against m centroids
+ * only (n*m*dim), sorts each cluster's candidates once, and runs the same greedy rule over them: cluster c takes
+ * the w free candidates nearest to it. A cluster whose candidates were all taken by earlier clusters falls back to
+ * the exact rule, a scan of all free points. Every cluster still gets exactly its size; what changes is that a point
+ * is never offered to a cluster far from its own, which the exact rule only does for the last, leftover clusters.
  */
 final class BalancedKMeansClustering {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BalancedKMeansClustering.class);
@@ -63,17 +73,22 @@ final class BalancedKMeansClustering {
         int[] counts = new int[k];
         int it = 0;
         boolean converged = false;
+        boolean pruned = job.candidateClusters() > 0 && job.candidateClusters() < k;
         while (it < job.maxIterations()) {
             it++;
-            double cost = assignPass(job, x, n, dim, k, centroids, xNorms, assign);
+            long t0 = System.nanoTime();
+            double cost = prev != null && pruned
+                    ? prunedPass(job, x, n, dim, k, centroids, xNorms, prev, assign)
+                    : assignPass(job, x, n, dim, k, centroids, xNorms, assign);
             centroids = ClusteringJob.means(x, n, dim, assign, k, counts);
             int changed = n;
             if (prev != null) {
                 changed = 0;
                 for (int i = 0; i < n; i++) if (assign[i] != prev[i]) changed++;
             }
+            LOG.debug("balanced iteration {}: {} changed, {} ms", it, changed, (System.nanoTime() - t0) / 1_000_000);
             job.report(it, cost / n, Map.of("changed", (double) changed / n));
-            if (changed == 0) {
+            if (prev != null && job.converged(changed, n)) {
                 converged = true;
                 break;
             }
@@ -153,6 +168,162 @@ final class BalancedKMeansClustering {
         }
         LOG.debug("balanced pass: candidate scans {} ms, {} rescans", scanNanos / 1_000_000, rescans);
         return cost;
+    }
+
+    /**
+     * One pass of the greedy rule where point i is a candidate of the m clusters nearest to its previous cluster
+     * only (see the class comment); returns the summed squared distance to the (old) centroids.
+     */
+    private static double prunedPass(ClusteringJob job, float[] x, int n, int dim, int k, float[] centroids,
+                                     float[] xNorms, int[] previous, int[] assign) {
+        DistanceKernel kernel = job.kernel();
+        ForkJoinPool pool = job.pool();
+        int m = Math.min(job.candidateClusters(), k);
+        long t0 = System.nanoTime();
+        int[] neighbours = nearestCentroids(job, centroids, k, dim, m);
+        long t1 = System.nanoTime();
+        // Members of each previous cluster, in point order (counting sort).
+        int[] start = new int[k + 1];
+        for (int i = 0; i < n; i++) start[previous[i] + 1]++;
+        for (int c = 0; c < k; c++) start[c + 1] += start[c];
+        int[] members = new int[n];
+        int[] fill = Arrays.copyOf(start, k);
+        for (int i = 0; i < n; i++) members[fill[previous[i]]++] = i;
+        // Score every point against the m neighbours of its cluster: one small GEMM per cluster.
+        float[] score = new float[n * m];
+        int tasks = Math.min(k, pool.getParallelism() * 16);
+        Rows.forEachBlock(pool, tasks, t -> {
+            float[] gathered = new float[m * dim];
+            float[] threshold = null;
+            for (int a = (int) ((long) k * t / tasks), aEnd = (int) ((long) k * (t + 1) / tasks); a < aEnd; a++) {
+                if (start[a + 1] == start[a]) continue;
+                for (int s = 0; s < m; s++) System.arraycopy(centroids, neighbours[a * m + s] * dim, gathered, s * dim, dim);
+                PackedCentroids packed = kernel.pack(gathered, m, dim);
+                if (threshold == null) {
+                    threshold = new float[packed.panels() * packed.panelWidth()];
+                    Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
+                    Arrays.fill(threshold, 0, m, Float.POSITIVE_INFINITY);
+                }
+                for (int r = start[a]; r < start[a + 1]; r += Rows.BLOCK) {
+                    kernel.scan(x, members, r, Math.min(Rows.BLOCK, start[a + 1] - r), packed, 0, packed.panels(), xNorms,
+                            threshold, 0, (point, j, sc) -> score[point * m + j] = sc);
+                }
+            }
+        });
+        long t2 = System.nanoTime();
+        // Each cluster's candidates, sorted by (score, point).
+        int[] offset = new int[k + 1];
+        for (int i = 0; i < n; i++) {
+            int base = previous[i] * m;
+            for (int s = 0; s < m; s++) offset[neighbours[base + s] + 1]++;
+        }
+        for (int c = 0; c < k; c++) offset[c + 1] += offset[c];
+        long[] keys = new long[n * m];
+        int[] pos = Arrays.copyOf(offset, k);
+        for (int i = 0; i < n; i++) {
+            int base = previous[i] * m;
+            for (int s = 0; s < m; s++) keys[pos[neighbours[base + s]]++] = CandidateHeaps.key(score[i * m + s], i);
+        }
+        Rows.forEachBlock(pool, tasks, t -> {
+            for (int c = (int) ((long) k * t / tasks), cEnd = (int) ((long) k * (t + 1) / tasks); c < cEnd; c++) {
+                Arrays.sort(keys, offset[c], offset[c + 1]);
+            }
+        });
+        long t3 = System.nanoTime();
+        float[] cNorms = ClusteringJob.squaredNorms(centroids, k, dim);
+        boolean[] taken = new boolean[n];
+        int[] free = Rows.identity(n);
+        int freeCount = n;
+        double cost = 0;
+        int fallbacks = 0;
+        for (int c = 0; c < k; c++) {
+            int size = clusterSize(n, k, c);
+            int got = 0;
+            for (int e = offset[c]; e < offset[c + 1] && got < size; e++) {
+                int point = (int) keys[e];
+                if (taken[point]) continue;
+                taken[point] = true;
+                assign[point] = c;
+                cost += CandidateHeaps.score(keys[e]) + cNorms[c];
+                got++;
+            }
+            if (got < size) {
+                fallbacks++;
+                int kept = 0;
+                for (int i = 0; i < freeCount; i++) if (!taken[free[i]]) free[kept++] = free[i];
+                freeCount = kept;
+                for (long key : nearestFree(job, x, dim, centroids, c, free, freeCount, xNorms, size - got)) {
+                    int point = (int) key;
+                    taken[point] = true;
+                    assign[point] = c;
+                    cost += CandidateHeaps.score(key) + cNorms[c];
+                }
+            }
+        }
+        LOG.debug("pruned pass (m={}): neighbours {} ms, scores {} ms, sort {} ms, greedy {} ms, {} fallbacks", m,
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000, fallbacks);
+        return cost;
+    }
+
+    /** The m centroids nearest to each centroid (itself first), {@code [k * m]}. */
+    private static int[] nearestCentroids(ClusteringJob job, float[] centroids, int k, int dim, int m) {
+        DistanceKernel kernel = job.kernel();
+        PackedCentroids packed = kernel.pack(centroids, k, dim);
+        int pw = packed.panelWidth(), panels = packed.panels();
+        // Column b's heap keeps the rows a with the smallest ||a||^2 - 2 a.b, i.e. the centroids nearest to b.
+        CandidateHeaps heaps = new CandidateHeaps(panels * pw, m);
+        heaps.reset(0, k);
+        float[] norms = ClusteringJob.squaredNorms(centroids, k, dim);
+        int[] rows = Rows.identity(k);
+        int tasks = Math.min(panels, job.pool().getParallelism() * 4);
+        // Tasks own disjoint panels, hence disjoint heaps and thresholds.
+        Rows.forEachBlock(job.pool(), tasks, t -> {
+            int p0 = (int) ((long) panels * t / tasks), p1 = (int) ((long) panels * (t + 1) / tasks);
+            for (int r = 0; r < k; r += Rows.BLOCK) {
+                kernel.scan(centroids, rows, r, Math.min(Rows.BLOCK, k - r), packed, p0, p1, norms, heaps.threshold, p0 * pw,
+                        (point, centroid, score) -> heaps.offer(centroid, point, score));
+            }
+        });
+        int[] neighbours = new int[k * m];
+        long[] buf = new long[m];
+        for (int b = 0; b < k; b++) {
+            int count = heaps.drain(b, buf, 0);
+            Arrays.sort(buf, 0, count);
+            boolean self = false;
+            for (int s = 0; s < m; s++) {
+                neighbours[b * m + s] = (int) buf[s];
+                self |= (int) buf[s] == b;
+            }
+            if (!self) { // rounding put other centroids at distance ~0 ahead of b: b must stay a candidate of its points
+                System.arraycopy(neighbours, b * m, neighbours, b * m + 1, m - 1);
+                neighbours[b * m] = b;
+            }
+        }
+        return neighbours;
+    }
+
+    /** The {@code need} free points nearest to centroid c, as sorted (score, point) keys: a scan of all free points. */
+    private static long[] nearestFree(ClusteringJob job, float[] x, int dim, float[] centroids, int c, int[] free,
+                                      int freeCount, float[] xNorms, int need) {
+        PackedCentroids packed = job.kernel().pack(Arrays.copyOfRange(centroids, c * dim, (c + 1) * dim), 1, dim);
+        int chunks = job.pool().getParallelism();
+        CandidateHeaps[] heaps = new CandidateHeaps[chunks];
+        Rows.forEachBlock(job.pool(), chunks, t -> {
+            CandidateHeaps h = new CandidateHeaps(packed.panelWidth(), need);
+            h.reset(0, 1);
+            heaps[t] = h;
+            int from = (int) ((long) freeCount * t / chunks), to = (int) ((long) freeCount * (t + 1) / chunks);
+            for (int r = from; r < to; r += Rows.BLOCK) {
+                job.kernel().scan(x, free, r, Math.min(Rows.BLOCK, to - r), packed, 0, 1, xNorms, h.threshold, 0,
+                        (point, centroid, score) -> h.offer(0, point, score));
+            }
+        });
+        long[] merged = new long[chunks * need];
+        int count = 0;
+        for (CandidateHeaps h : heaps) count = h.drain(0, merged, count);
+        Arrays.sort(merged, 0, count);
+        if (count < need) throw new IllegalStateException("balanced assignment ran out of free points");
+        return Arrays.copyOf(merged, need);
     }
 
     /** Fills each chunk's heaps with its best candidates for block clusters [jFrom, jTo) (block-relative). */

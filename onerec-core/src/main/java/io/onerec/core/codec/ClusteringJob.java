@@ -8,9 +8,23 @@ import io.onerec.api.TrainingProgress;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
-/** What one level's clustering runs with; {@code phase} names it in progress reports ("codec/level-1"). */
+/**
+ * What one level's clustering runs with; {@code phase} names it in progress reports ("codec/level-1").
+ * {@code candidateClusters} > 0 lets the balanced fitter prune its assignment step after the first iteration (see
+ * {@link BalancedKMeansClustering}); {@code convergence} is the fraction of changed assignments below which the
+ * iterations stop (0: only when nothing changes).
+ */
 record ClusteringJob(DistanceKernel kernel, ForkJoinPool pool, ProgressListener listener, String phase,
-                     int maxIterations, long seed) {
+                     int maxIterations, long seed, int candidateClusters, double convergence) {
+
+    ClusteringJob(DistanceKernel kernel, ForkJoinPool pool, ProgressListener listener, String phase, int maxIterations, long seed) {
+        this(kernel, pool, listener, phase, maxIterations, seed, 0, 0);
+    }
+
+    /** Whether {@code changed} of {@code n} assignments changing in an iteration counts as converged. */
+    boolean converged(int changed, int n) {
+        return changed == 0 || (double) changed / n < convergence;
+    }
 
     void report(int iteration, double loss, Map<String, Double> metrics) {
         listener.onProgress(new TrainingProgress(phase, iteration, maxIterations, loss, metrics));

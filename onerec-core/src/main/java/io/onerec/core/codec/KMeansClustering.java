@@ -45,7 +45,7 @@ final class KMeansClustering {
                 double loss = 0;
                 for (int i = 0; i < n; i++) loss += Math.max(0f, score[i] + xNorms[i]);
                 job.report(it, loss / n, Map.of("changed", (double) changed / n));
-                if (changed == 0) {
+                if (job.converged(changed, n)) {
                     converged = true;
                     break;
                 }

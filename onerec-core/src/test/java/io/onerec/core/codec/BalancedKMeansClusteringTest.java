@@ -15,6 +15,7 @@ import java.util.concurrent.ForkJoinPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fast balanced K-means against a literal transcription of OneRec's Algorithm 1. */
 class BalancedKMeansClusteringTest {
@@ -36,6 +37,48 @@ class BalancedKMeansClusteringTest {
                 }
             }
         }
+    }
+
+    @Test
+    void candidatePruningKeepsBalanceStopsBelowTheChangeThresholdAndStaysCloseToExact() {
+        int n = 4000, k = 100, dim = 16;
+        ItemEmbeddings x = SyntheticData.blobs(n, dim, 40, 3);
+        List<Double> changes = new ArrayList<>();
+        LevelFit pruned;
+        LevelFit prunedOneThread;
+        LevelFit exact;
+        try (ForkJoinPool pool = new ForkJoinPool(2); ForkJoinPool single = new ForkJoinPool(1)) {
+            DistanceKernel kernel = KernelProvider.distanceKernel();
+            pruned = BalancedKMeansClustering.fit(new ClusteringJob(kernel, pool, p -> changes.add(p.metrics().get("changed")),
+                    "test", 60, 5, 8, 0.01), x.data(), n, dim, k);
+            prunedOneThread = BalancedKMeansClustering.fit(new ClusteringJob(kernel, single, ProgressListener.NONE,
+                    "test", 60, 5, 8, 0.01), x.data(), n, dim, k);
+            exact = BalancedKMeansClustering.fit(new ClusteringJob(kernel, pool, ProgressListener.NONE, "test", 60, 5, 0, 0.01),
+                    x.data(), n, dim, k);
+        }
+        assertTrue(pruned.converged(), "converged within 60 iterations, changes " + changes);
+        assertEquals(changes.size(), pruned.iterations());
+        assertTrue(changes.getLast() < 0.01, "stopped below 1% changed: " + changes);
+        for (int i = 1; i < changes.size() - 1; i++) assertTrue(changes.get(i) >= 0.01, "stopped at the first iteration below 1%: " + changes);
+        assertTrue(pruned.iterations() > 2, "the test must exercise pruned iterations: " + changes);
+        int[] sizes = new int[k];
+        for (int c : pruned.assignment()) sizes[c]++;
+        for (int c = 0; c < k; c++) assertEquals(BalancedKMeansClustering.clusterSize(n, k, c), sizes[c], "size of cluster " + c);
+        assertArrayEquals(pruned.assignment(), prunedOneThread.assignment(), "independent of the thread count");
+        double prunedError = quantizationError(x.data(), n, dim, pruned), exactError = quantizationError(x.data(), n, dim, exact);
+        assertTrue(prunedError < 1.1 * exactError, "pruned error " + prunedError + " vs exact " + exactError);
+    }
+
+    private static double quantizationError(float[] x, int n, int dim, LevelFit fit) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            int c = fit.assignment()[i];
+            for (int d = 0; d < dim; d++) {
+                double r = x[i * dim + d] - fit.centroids()[c * dim + d];
+                s += r * r;
+            }
+        }
+        return s / n;
     }
 
     /**
