@@ -49,9 +49,11 @@ public final class TorchGenerator implements Generator {
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
         for (int from = 0; from < users.size(); from += USERS_PER_BATCH) {
             List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + USERS_PER_BATCH));
+            long t0 = DecodeProfile.start(), mark = DecodeProfile.ENABLED ? DecodeProfile.decoderNanos() : 0;
             try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
                 out.addAll(search.search(new TorchStepDecoder(model, vocab), chunk, config));
             }
+            DecodeProfile.endCall(t0, mark);
         }
         return out;
     }
