@@ -3,10 +3,12 @@ package io.onerec.libtorch.generator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Developer tooling: wall time per phase of LibTorch beam-search decoding, accumulated over all calls while the
+ * Developer tooling: CPU time per phase of LibTorch beam-search decoding, accumulated over all calls while the
  * system property {@value #PROPERTY} is {@code true} (read once at class load; off, each probe is one branch).
- * On CPU LibTorch ops run synchronously, so a phase's wall time is its compute time; on CUDA ops are queued and the
- * time lands on the next synchronising call (the copy of the log-probabilities to the host).
+ * It reads the calling thread's CPU time, not the wall clock, so that it measures work even on a machine whose
+ * cores other processes are using; run LibTorch with one intra-op thread ({@code -Donerec.torch.threads=1}) so that
+ * all of its work happens on the calling thread. On CUDA ops are queued and this does not apply (the device's time
+ * lands on the next synchronising call, the copy of the log-probabilities to the host).
  * {@code onerec-bench}'s {@code GeneratorProfile} prints it; docs/libtorch-performance.md has the measured split.
  */
 public final class DecodeProfile {
@@ -45,15 +47,22 @@ public final class DecodeProfile {
         return ENABLED;
     }
 
-    /** A timestamp when profiling, else 0 (no clock read). */
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** The calling thread's CPU time in nanoseconds. */
+    public static long threadCpuNanos() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** A timestamp (thread CPU time) when profiling, else 0 (no clock read). */
     static long start() {
-        return ENABLED ? System.nanoTime() : 0;
+        return ENABLED ? threadCpuNanos() : 0;
     }
 
     /** Adds the time since {@code since} to {@code phase}; returns the new timestamp so probes chain. */
     static long lap(Phase phase, long since) {
         if (!ENABLED) return 0;
-        long now = System.nanoTime();
+        long now = threadCpuNanos();
         NANOS[phase.ordinal()].add(now - since);
         return now;
     }
@@ -71,7 +80,7 @@ public final class DecodeProfile {
      */
     static void endCall(long since, long decoderMark) {
         if (!ENABLED) return;
-        long elapsed = System.nanoTime() - since;
+        long elapsed = threadCpuNanos() - since;
         NANOS[Phase.HOST_SEARCH.ordinal()].add(elapsed - (decoderNanos() - decoderMark));
         CALLS.increment();
     }
@@ -85,7 +94,7 @@ public final class DecodeProfile {
     public static String summary() {
         long calls = Math.max(1, CALLS.sum()), total = 0;
         for (LongAdder a : NANOS) total += a.sum();
-        StringBuilder sb = new StringBuilder(String.format("%d calls, %.2f ms per call:", CALLS.sum(), total / 1e6 / calls));
+        StringBuilder sb = new StringBuilder(String.format("%d calls, %.2f CPU ms per call:", CALLS.sum(), total / 1e6 / calls));
         for (Phase p : Phase.values()) {
             long n = NANOS[p.ordinal()].sum();
             sb.append(String.format("%n  %-12s %9.2f ms %5.1f%%", p, n / 1e6 / calls, total == 0 ? 0 : 100.0 * n / total));
