@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +27,21 @@ public final class Torch {
     private static final Logger LOG = LoggerFactory.getLogger(Torch.class);
     /** System property overriding the number of LibTorch intra-op threads. */
     public static final String THREADS_PROPERTY = "onerec.torch.threads";
+    /**
+     * System property choosing the compute device: {@code cpu}, {@code cuda} or {@code cuda:N}; unset = the first
+     * CUDA device when one is present, else the CPU. Read once, when the natives load.
+     */
+    public static final String DEVICE_PROPERTY = "onerec.torch.device";
     private static volatile String loadError;
     private static volatile Device device;
 
     private Torch() {
     }
 
-    /** Loads the natives once; returns null on success, else the reason. Never throws. */
+    /**
+     * Loads the natives once; returns null on success, else the reason why they cannot load. Throws only when
+     * {@value #DEVICE_PROPERTY} names a device that is not there.
+     */
     public static synchronized String load() {
         if (device != null) return null;
         if (loadError != null) return loadError;
@@ -42,13 +51,27 @@ public final class Torch {
             // hyper-threads or ignore the container's CPU quota.
             int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
             if (threads > 0) torch.set_num_threads(threads);
-            boolean cuda = torch.cuda_is_available();
-            Device d = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+            String wanted = System.getProperty(DEVICE_PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+            boolean available = torch.cuda_is_available();
+            if (wanted.startsWith("cuda") && !available) {
+                throw new IllegalStateException(DEVICE_PROPERTY + "=" + wanted + " but no CUDA device is available"
+                        + " (CPU natives, or no GPU/driver; build with -Pgpu on a GPU machine)");
+            }
+            if (!wanted.isEmpty() && !wanted.equals("cpu") && !wanted.matches("cuda(:\\d+)?")) {
+                throw new IllegalArgumentException(DEVICE_PROPERTY + " must be cpu, cuda or cuda:N, got '" + wanted + "'");
+            }
+            boolean cuda = wanted.isEmpty() ? available : wanted.startsWith("cuda");
+            if (wanted.startsWith("cuda:") && Integer.parseInt(wanted.substring(5)) >= torch.cuda_device_count()) {
+                throw new IllegalArgumentException(DEVICE_PROPERTY + "=" + wanted + " but only " + torch.cuda_device_count() + " CUDA devices exist");
+            }
+            Device d = cuda ? new Device(wanted.startsWith("cuda:") ? wanted : "cuda:0") : new Device(torch.DeviceType.CPU);
             // Loading may happen inside a caller's PointerScope; keep the shared device alive past that scope.
             d.retainReference();
             device = d;
-            LOG.info("libtorch loaded: device={}, intra-op threads={}", cuda ? "cuda" : "cpu", torch.get_num_threads());
+            LOG.info("libtorch loaded: device={}, intra-op threads={}", cuda ? d.str().getString() : "cpu", torch.get_num_threads());
             return null;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw e; // a wrong device setting is the caller's mistake, not a missing native library
         } catch (Throwable t) {
             loadError = t.getClass().getSimpleName() + ": " + t.getMessage();
             return loadError;
@@ -182,15 +205,20 @@ public final class Torch {
      * norm before clipping.
      */
     public static double clipGradNorm(java.util.List<Tensor> params, double maxNorm) {
-        double sq = 0;
         java.util.List<Tensor> grads = new java.util.ArrayList<>();
+        TensorVector norms = new TensorVector();
         for (Tensor p : params) {
             Tensor g = p.grad();
             if (g == null || g.isNull() || !g.defined()) continue;
             grads.add(g);
-            double n = g.norm().item_float();
-            sq += n * n;
+            norms.push_back(g.norm());
         }
+        if (grads.isEmpty()) return 0;
+        // One host read for all per-parameter norms (not one synchronising item() per parameter); they are summed
+        // here in double, in parameter order, as before, so the clip factor is bit-identical.
+        float[] each = toFloats(torch.stack(norms));
+        double sq = 0;
+        for (float n : each) sq += (double) n * n;
         double norm = Math.sqrt(sq);
         if (maxNorm > 0 && norm > maxNorm) {
             Scalar f = scalar(maxNorm / (norm + 1e-6));

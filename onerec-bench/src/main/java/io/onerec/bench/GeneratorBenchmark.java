@@ -23,10 +23,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Run LibTorch with {@code OMP_WAIT_POLICY=PASSIVE} in the environment (as surefire does): with spinning OpenMP
  * workers it was 3x slower on a shared 2-core machine. Example (no shaded jar needed):
  * <pre>
- * mvn -o -q -pl onerec-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -cp onerec-bench/target/classes:$(cat /tmp/cp.txt) \
- *     org.openjdk.jmh.Main GeneratorBenchmark -p backend=cpu,libtorch -p beam=10,32,128
+ * mvn -o -q -pl onerec-bench -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+ *     -Dmdep.outputFile=/tmp/cp.txt
+ * OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+ *     -cp onerec-bench/target/classes:$(cat /tmp/cp.txt) org.openjdk.jmh.Main GeneratorBenchmark \
+ *     -p backend=cpu,libtorch -p model=d128,d512 -p beam=10,32,128 -f 1 -wi 2 -i 3
  * </pre>
+ * On a machine other processes are loading, {@link GeneratorProfile} measures work per CPU-second instead
+ * (docs/libtorch-performance.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

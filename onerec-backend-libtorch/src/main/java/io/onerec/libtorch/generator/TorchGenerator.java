@@ -60,9 +60,11 @@ public final class TorchGenerator implements Generator {
         int perBatch = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
         for (int from = 0; from < users.size(); from += perBatch) {
             List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + perBatch));
+            long t0 = DecodeProfile.start(), mark = DecodeProfile.ENABLED ? DecodeProfile.decoderNanos() : 0;
             try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
                 out.addAll(snapshot.search().search(new TorchStepDecoder(model, snapshot.tokens()), chunk, config));
             }
+            DecodeProfile.endCall(t0, mark);
         }
         return out;
     }

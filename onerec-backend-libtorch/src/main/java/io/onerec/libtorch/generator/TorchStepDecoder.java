@@ -5,16 +5,33 @@ import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.api.generator.StepDecoder;
 import io.onerec.libtorch.Torch;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
- * Incremental decoding for beam search on LibTorch. All beam slots of all users advance together: one batched op
- * per layer per step. Cross-attention keys/values are computed once per user and shared by its slots; the
- * self-attention cache grows by one position per step and is reordered by parent slot.
+ * Incremental decoding for beam search on LibTorch, shaped so that the time goes to GEMMs (see
+ * docs/libtorch-performance.md for the measured split):
+ * <ul>
+ *   <li>all beam slots of all users advance together: one GEMM per weight matrix per step over every slot, with the
+ *   self-attention q/k/v projections fused into one;</li>
+ *   <li>cross-attention keys/values are projected once per user (not once per slot) and every user's slots attend
+ *   to them as one batch of queries ([users, heads, beams, dh] x [users, heads, S, dh]);</li>
+ *   <li>the first step of a session computes one row per user, not one per slot: a user's slots all read BOS over
+ *   an empty cache, so their states are identical (the pure-Java backend does the same);</li>
+ *   <li>the self-attention cache is a preallocated [slots, heads, capacity, dh] buffer per layer: each step writes
+ *   its keys/values into position t in place and reorders the earlier positions by parent slot once per layer
+ *   (a single gather), instead of concatenating a new cache per step;</li>
+ *   <li>each step runs in its own {@link PointerScope}, so its intermediates are freed when it returns rather than
+ *   piling up until the search ends; log-probabilities are copied into one reused Java array per level.</li>
+ * </ul>
+ * The beam bookkeeping itself stays in the shared host-side {@link io.onerec.api.generator.ConstrainedBeamSearch},
+ * so every {@link io.onerec.api.DecodingOptions} feature holds here exactly as on the other backend; one host round
+ * trip per step (tokens and parents in, log-probabilities out).
  */
 final class TorchStepDecoder implements StepDecoder {
     private final TorchGeneratorModel model;
@@ -32,47 +49,74 @@ final class TorchStepDecoder implements StepDecoder {
 
     private final class TorchSession implements Session {
         private final GeneratorConfig c = model.config();
-        private final int slots;
-        private final Tensor[] crossK, crossV, selfK, selfV;
+        private final int users, beamWidth, slots, d = c.dModel(), heads = c.nHeads(), dh = c.headDim();
+        /** Per decoder layer, the self-attention q, k and v weights stacked: [3d, d]. */
+        private final Tensor[] selfQkv;
+        /** Per decoder layer, cross-attention keys/values per user: [users, heads, S, dh]. */
+        private final Tensor[] crossK, crossV;
+        /** [users, 1, 1, S], true = padding. */
         private final Tensor crossBlocked;
-        /** Per slot, the encoder output at its user's latest history position (BOS inputs add it), or null. */
+        /** Per user, the encoder output at the latest history position (BOS inputs add it): [users, d], or null. */
         private final Tensor lastState;
+        /** User of each slot, [slots] int64. */
+        private final Tensor slotUser;
+        /** Per decoder layer, self-attention keys/values [slots, heads, capacity, dh]; grown when a search needs more. */
+        private final Tensor[] cacheK, cacheV;
+        private int capacity;
+        /** Per level, the array returned by {@link #step} (reused: the search reads it before the next step). */
+        private final float[][] logProbs;
         private int position;
 
         TorchSession(List<UserHistory> users, int beamWidth) {
+            if (beamWidth < 1) throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
+            long t0 = DecodeProfile.start();
             int layers = c.decoderLayers();
-            slots = users.size() * beamWidth;
+            this.users = users.size();
+            this.beamWidth = beamWidth;
+            this.slots = this.users * beamWidth;
+            selfQkv = new Tensor[layers];
             crossK = new Tensor[layers];
             crossV = new Tensor[layers];
-            selfK = new Tensor[layers];
-            selfV = new Tensor[layers];
+            cacheK = new Tensor[layers];
+            cacheV = new Tensor[layers];
             EncoderBatch enc = EncoderBatch.of(vocab, users);
-            Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded());
-            Tensor perSlot = Torch.longs(slotUsers(users.size(), beamWidth), slots);
-            Tensor encSlots = encoded.index_select(0, perSlot);                        // [N, S, d]
-            crossBlocked = enc.padded().index_select(0, perSlot).view(slots, 1, 1, enc.length());
+            Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded());   // [U, S, d]
+            crossBlocked = enc.padded().view(this.users, 1, 1, enc.length());
+            long[] owner = new long[slots];
+            for (int s = 0; s < slots; s++) owner[s] = s / beamWidth;
+            slotUser = Torch.longs(owner, slots);
             if (c.bosReadsLastState()) {
-                // A user's latest position is its last real encoder position: computed once per user, not per beam.
-                long[] latest = new long[slots];
-                for (int u = 0; u < users.size(); u++) {
-                    long last = vocab.encoderItems(users.get(u)).length - 1;
-                    java.util.Arrays.fill(latest, u * beamWidth, (u + 1) * beamWidth, last);
-                }
-                lastState = model.lastStates(encoded, perSlot, Torch.longs(latest, slots));
+                long[] latest = new long[this.users];
+                for (int u = 0; u < latest.length; u++) latest[u] = vocab.encoderItems(users.get(u)).length - 1;
+                lastState = model.lastStates(encoded, null, Torch.longs(latest, latest.length));
             } else {
                 lastState = null;
             }
             for (int i = 0; i < layers; i++) {
-                String pre = "decoder.layers." + i + ".cross_attn.";
-                crossK[i] = model.heads(TorchGeneratorModel.linear(encSlots, model.p(pre + "k.weight")));
-                crossV[i] = model.heads(TorchGeneratorModel.linear(encSlots, model.p(pre + "v.weight")));
+                String pre = "decoder.layers." + i + ".";
+                selfQkv[i] = torch.cat(new TensorVector(model.p(pre + "self_attn.q.weight"), model.p(pre + "self_attn.k.weight"),
+                        model.p(pre + "self_attn.v.weight")), 0);
+                crossK[i] = model.heads(TorchGeneratorModel.linear(encoded, model.p(pre + "cross_attn.k.weight")));
+                crossV[i] = model.heads(TorchGeneratorModel.linear(encoded, model.p(pre + "cross_attn.v.weight")));
             }
+            // Next-item search needs BOS + one position per level; longer sessions grow the cache (see ensureCapacity).
+            allocateCache(Math.min(c.maxDecoderLen(), c.codeLevels() + 1));
+            logProbs = new float[c.codeLevels()][];
+            DecodeProfile.lap(DecodeProfile.Phase.START, t0);
         }
 
-        private static long[] slotUsers(int users, int beamWidth) {
-            long[] out = new long[users * beamWidth];
-            for (int s = 0; s < out.length; s++) out[s] = s / beamWidth;
-            return out;
+        /** (Re)allocates the self-attention caches with room for {@code positions}, keeping what they hold. */
+        private void allocateCache(int positions) {
+            for (int i = 0; i < cacheK.length; i++) {
+                Tensor k = Torch.zeros(slots, heads, positions, dh), v = Torch.zeros(slots, heads, positions, dh);
+                if (position > 0) {
+                    k.narrow(2, 0, position).copy_(cacheK[i].narrow(2, 0, position));
+                    v.narrow(2, 0, position).copy_(cacheV[i].narrow(2, 0, position));
+                }
+                cacheK[i] = k;
+                cacheV[i] = v;
+            }
+            capacity = positions;
         }
 
         @Override
@@ -83,43 +127,108 @@ final class TorchStepDecoder implements StepDecoder {
             if (position >= c.maxDecoderLen()) {
                 throw new IllegalStateException("decoder position " + position + " exceeds max_decoder_len " + c.maxDecoderLen());
             }
-            if (position > 0 && !isIdentity(parents)) {
-                Tensor idx = Torch.longs(parents, slots);
-                for (int i = 0; i < selfK.length; i++) {
-                    selfK[i] = selfK[i].index_select(0, idx);
-                    selfV[i] = selfV[i].index_select(0, idx);
+            if (level >= c.codeLevels()) throw new IllegalArgumentException("level " + level + " >= " + c.codeLevels());
+            for (int s = 0; s < slots; s++) {
+                if (parents[s] < 0 || parents[s] >= slots || parents[s] / beamWidth != s / beamWidth) {
+                    throw new IllegalArgumentException("slot " + s + " has parent " + parents[s] + " outside its user's slots");
+                }
+                if (tokens[s] < 0 || tokens[s] >= c.vocabSize()) {
+                    throw new IllegalArgumentException("token " + tokens[s] + " outside the vocabulary");
                 }
             }
-            Tensor x = model.p("shared.embedding").index_select(0, Torch.longs(tokens, slots))
-                    .add(model.p("decoder.pos_embedding").select(0, position));
-            if (lastState != null) {
-                float[] bos = new float[slots];
-                for (int sl = 0; sl < slots; sl++) bos[sl] = tokens[sl] == GeneratorConfig.BOS ? 1f : 0f;
-                x = x.add(lastState.mul(Torch.floats(bos, slots, 1)));
+            // Outside the step's scope: the grown caches outlive this step.
+            if (position >= capacity) allocateCache(Math.min(c.maxDecoderLen(), 2 * capacity));
+            try (PointerScope scope = new PointerScope()) {
+                return stepInScope(tokens, parents, level);
+            } finally {
+                position++;
             }
-            x = x.view(slots, 1, c.dModel());
+        }
+
+        private float[] stepInScope(int[] tokens, int[] parents, int level) {
+            long t0 = DecodeProfile.start();
+            int t = position;
+            if (t > 0 && !isIdentity(parents)) {
+                Tensor idx = Torch.longs(parents, slots);
+                for (int i = 0; i < cacheK.length; i++) {
+                    Tensor k = cacheK[i].narrow(2, 0, t), v = cacheV[i].narrow(2, 0, t);
+                    k.copy_(k.index_select(0, idx));
+                    v.copy_(v.index_select(0, idx));
+                }
+            }
+            t0 = DecodeProfile.lap(DecodeProfile.Phase.REORDER, t0);
+            // First step: a user's slots all read the same token over an empty cache -> one row per user.
+            boolean shared = t == 0 && beamWidth > 1 && uniformPerUser(tokens);
+            int rows = shared ? users : slots;
+            long[] rowTokens = new long[rows];
+            float[] bos = lastState == null ? null : new float[rows];
+            boolean anyBos = false;
+            for (int r = 0; r < rows; r++) {
+                int tok = tokens[shared ? r * beamWidth : r];
+                rowTokens[r] = tok;
+                if (bos != null && tok == GeneratorConfig.BOS) {
+                    bos[r] = 1f;
+                    anyBos = true;
+                }
+            }
+            Tensor x = model.p("shared.embedding").index_select(0, Torch.longs(rowTokens, rows))
+                    .add(model.p("decoder.pos_embedding").select(0, t));                        // [rows, d]
+            if (anyBos) {
+                Tensor state = shared ? lastState : lastState.index_select(0, slotUser);
+                x = x.add(state.mul(Torch.floats(bos, rows, 1)));
+            }
+            t0 = DecodeProfile.lap(DecodeProfile.Phase.EMBED, t0);
             Tensor[] aux = new Tensor[1];
+            int perUser = rows / users;
             for (int i = 0; i < c.decoderLayers(); i++) {
                 String pre = "decoder.layers." + i + ".";
+                // Causal self-attention over the cache.
                 Tensor h = model.rmsNorm(x, pre + "self_attn_norm.weight");
-                Tensor k = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "self_attn.k.weight")));
-                Tensor v = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "self_attn.v.weight")));
-                selfK[i] = selfK[i] == null ? k : torch.cat(new TensorVector(selfK[i], k), 2);
-                selfV[i] = selfV[i] == null ? v : torch.cat(new TensorVector(selfV[i], v), 2);
-                Tensor q = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "self_attn.q.weight")));
-                x = x.add(TorchGeneratorModel.linear(model.merge(model.attend(q, selfK[i], selfV[i], null)), model.p(pre + "self_attn.o.weight")));
+                Tensor qkv = TorchGeneratorModel.linear(h, selfQkv[i]);                         // [rows, 3d]
+                Tensor q = qkv.narrow(1, 0, d).view(rows, heads, 1, dh);
+                Tensor k = qkv.narrow(1, d, d).view(rows, heads, dh);
+                Tensor v = qkv.narrow(1, 2L * d, d).view(rows, heads, dh);
+                Tensor keys, values;
+                if (shared) {
+                    // Position 0 holds only the row's own key; every slot of the user shares it.
+                    cacheK[i].select(2, 0).copy_(k.index_select(0, slotUser));
+                    cacheV[i].select(2, 0).copy_(v.index_select(0, slotUser));
+                    keys = k.view(rows, heads, 1, dh);
+                    values = v.view(rows, heads, 1, dh);
+                } else {
+                    cacheK[i].select(2, t).copy_(k);
+                    cacheV[i].select(2, t).copy_(v);
+                    keys = cacheK[i].narrow(2, 0, t + 1);
+                    values = cacheV[i].narrow(2, 0, t + 1);
+                }
+                Tensor a = model.attend(q, keys, values, null).reshape(rows, d);
+                x = x.add(TorchGeneratorModel.linear(a, model.p(pre + "self_attn.o.weight")));
+                // Cross-attention: each user's rows query its encoder keys as one batch.
                 h = model.rmsNorm(x, pre + "cross_attn_norm.weight");
-                q = model.heads(TorchGeneratorModel.linear(h, model.p(pre + "cross_attn.q.weight")));
-                x = x.add(TorchGeneratorModel.linear(model.merge(model.attend(q, crossK[i], crossV[i], crossBlocked)), model.p(pre + "cross_attn.o.weight")));
+                Tensor cq = TorchGeneratorModel.linear(h, model.p(pre + "cross_attn.q.weight"))
+                        .view(users, perUser, heads, dh).transpose(1, 2);                       // [U, H, rows/U, dh]
+                Tensor ca = model.attend(cq, crossK[i], crossV[i], crossBlocked).transpose(1, 2).reshape(rows, d);
+                x = x.add(TorchGeneratorModel.linear(ca, model.p(pre + "cross_attn.o.weight")));
                 h = model.rmsNorm(x, pre + "ffn_norm.weight");
                 x = x.add(c.moe() ? model.moe(h, pre + "moe.", aux, 0) : model.ffn(h, pre + "ffn."));
             }
-            position++;
+            t0 = DecodeProfile.lap(DecodeProfile.Phase.LAYERS, t0);
             if (level < 0) {
                 return null;
             }
-            Tensor out = model.rmsNorm(x, "decoder.final_norm.weight").view(slots, c.dModel());
-            return Torch.toFloats(model.levelLogits(out, level).log_softmax(-1));
+            Tensor lp = model.levelLogits(model.rmsNorm(x, "decoder.final_norm.weight"), level).log_softmax(-1);
+            if (shared) lp = lp.index_select(0, slotUser);                                     // [slots, K]
+            t0 = DecodeProfile.lap(DecodeProfile.Phase.HEAD, t0);
+            float[] out = logProbs[level];
+            if (out == null) out = logProbs[level] = new float[slots * c.codebookSize(level)];
+            copyToHost(lp, out);
+            DecodeProfile.lap(DecodeProfile.Phase.COPY, t0);
+            return out;
+        }
+
+        private boolean uniformPerUser(int[] tokens) {
+            for (int s = 0; s < slots; s++) if (tokens[s] != tokens[s - s % beamWidth]) return false;
+            return true;
         }
 
         private static boolean isIdentity(int[] parents) {
@@ -131,5 +240,14 @@ final class TorchStepDecoder implements StepDecoder {
         public void close() {
             // Tensors are released by the caller's PointerScope.
         }
+    }
+
+    /** Copies a float tensor (any device) into {@code out}, which has exactly its element count. */
+    private static void copyToHost(Tensor t, float[] out) {
+        Tensor host = Torch.isCuda() ? t.to(new org.bytedeco.pytorch.Device(torch.DeviceType.CPU), torch.ScalarType.Float) : t;
+        host = host.contiguous();
+        if (host.numel() != out.length) throw new IllegalStateException("expected " + out.length + " values, got " + host.numel());
+        FloatBuffer fb = host.createBuffer();
+        fb.get(out);
     }
 }
