@@ -1,6 +1,11 @@
 package io.onerec.testing;
 
+import io.onerec.api.DecodingOptions;
+import io.onerec.api.GeneratedSession;
+import io.onerec.api.Generator;
+import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.Checkpoint;
+import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.generator.GeneratorConfig;
 
@@ -14,6 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Poisoned and malformed generator checkpoints, written into a directory, that every backend's loader must reject
@@ -161,5 +170,33 @@ public final class CorruptCheckpoints {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Loads every variant with {@code load} (a backend's generator loader) and, where one loads, decodes a user with
+     * it: what loads must never serve NaN scores (corruption that passes validation may change the model, not poison
+     * it), and finite weights whose arithmetic overflows must be refused with the beam search's IllegalStateException.
+     * Returns how many variants were rejected with a {@link CheckpointException}.
+     */
+    public static int loadAndServe(List<Path> variants, Function<Path, Generator> load) {
+        UserHistory user = new UserHistory(1, new int[]{3, 7, 11});
+        int rejected = 0;
+        for (Path dir : variants) {
+            Generator gen;
+            try {
+                gen = load.apply(dir);
+            } catch (CheckpointException e) {
+                rejected++;
+                continue;
+            }
+            try (gen) {
+                for (GeneratedSession s : gen.generate(user, DecodingOptions.beams(3))) {
+                    assertFalse(Double.isNaN(s.logProb()), dir + " served " + s);
+                }
+            } catch (IllegalStateException e) {
+                assertTrue(e.getMessage().contains("NaN log-probabilities"), e.getMessage());
+            }
+        }
+        return rejected;
     }
 }

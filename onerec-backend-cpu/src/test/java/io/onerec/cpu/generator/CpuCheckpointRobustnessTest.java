@@ -42,29 +42,8 @@ class CpuCheckpointRobustnessTest {
     void randomlyCorruptedCheckpointsLoadCleanlyOrFailWithACheckpointException() {
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 32);
         List<Path> variants = CorruptCheckpoints.fuzzed(tmp, CODEBOOKS, Integer.getInteger("onerec.fuzzVariants", 200), Long.getLong("onerec.fuzzSeed", 33));
-        UserHistory user = new UserHistory(1, new int[]{3, 7, 11});
-        int rejected = assertTimeoutPreemptively(Duration.ofSeconds(Integer.getInteger("onerec.fuzzSeconds", 120)), () -> {
-            int n = 0;
-            for (Path dir : variants) {
-                CpuGenerator gen;
-                try {
-                    gen = CpuGenerator.load(dir, codec, KernelProvider.get(), 1);
-                } catch (CheckpointException e) {
-                    n++;
-                    continue;
-                }
-                // What loads must never serve NaN scores: corruption that passes validation may change the model, not poison it.
-                try (gen) {
-                    for (GeneratedSession s : gen.generate(user, DecodingOptions.beams(3))) {
-                        assertFalse(Double.isNaN(s.logProb()), dir + " served " + s);
-                    }
-                } catch (IllegalStateException e) {
-                    // Finite weights whose computation overflows: refused, not served.
-                    assertTrue(e.getMessage().contains("NaN log-probabilities"), e.getMessage());
-                }
-            }
-            return n;
-        });
+        int rejected = assertTimeoutPreemptively(Duration.ofSeconds(Integer.getInteger("onerec.fuzzSeconds", 120)),
+                () -> CorruptCheckpoints.loadAndServe(variants, dir -> CpuGenerator.load(dir, codec, KernelProvider.get(), 1)));
         assertTrue(rejected > variants.size() / 2, "only " + rejected + " of " + variants.size() + " corrupted checkpoints were rejected");
     }
 
