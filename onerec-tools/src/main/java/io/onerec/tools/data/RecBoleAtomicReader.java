@@ -220,7 +220,8 @@ public final class RecBoleAtomicReader {
     private static int column(Path file, Map<String, Integer> header, String name) {
         Integer c = header.get(name);
         if (c == null) {
-            throw DataFileException.at(file, 1, "header has no '" + name + "' field; fields: " + header.keySet());
+            throw DataFileException.at(file, 1, "header has no '" + name + "' field; fields: "
+                    + InteractionSequences.abbreviate(header.keySet().toString()));
         }
         return c;
     }
