@@ -34,18 +34,9 @@ public final class AmazonSequenceReader {
         Set<String> seenUsers = new HashSet<>();
         Set<String> items = new LinkedHashSet<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            long lineNo = 0, firstBlank = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    // Blank lines are fine at the end of the file (an editor's trailing newline), nowhere else.
-                    if (firstBlank == 0) firstBlank = lineNo;
-                    continue;
-                }
-                if (firstBlank > 0) {
-                    throw DataFileException.at(file, firstBlank, "blank line");
-                }
+            DataLines lines = new DataLines(file, in, 0);
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                long lineNo = lines.lineNo();
                 String[] tok = line.trim().split("\\s+");
                 if (tok.length < 2) {
                     throw DataFileException.at(file, lineNo, "user '" + InteractionSequences.abbreviate(tok[0]) + "' has no items");

@@ -56,22 +56,10 @@ public final class RecBoleAtomicReader {
             if (timeCol < 0) {
                 LOG.warn("{} has no timestamp column; keeping file order", file);
             }
-            String line;
-            long lineNo = 1, firstBlank = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    // Blank lines are fine at the end of the file (an editor's trailing newline), nowhere else.
-                    if (firstBlank == 0) firstBlank = lineNo;
-                    continue;
-                }
-                if (firstBlank > 0) {
-                    throw DataFileException.at(file, firstBlank, "blank line");
-                }
-                String[] f = line.split("\t", -1);
-                if (f.length != header.size()) {
-                    throw DataFileException.at(file, lineNo, f.length + " fields, header has " + header.size());
-                }
+            DataLines lines = new DataLines(file, in, 1);
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                long lineNo = lines.lineNo();
+                String[] f = lines.tabFields(line, header.size());
                 String user = f[userCol].trim(), item = f[itemCol].trim();
                 if (user.isEmpty() || item.isEmpty()) {
                     throw DataFileException.at(file, lineNo, "empty user or item id");
@@ -144,21 +132,10 @@ public final class RecBoleAtomicReader {
                 if (titleCol < 0 && f.contains("title")) titleCol = e.getValue();
                 if (f.equals("class") || f.startsWith("genre") || f.startsWith("categor")) attrCols.add(e.getValue());
             }
-            String line;
-            long lineNo = 1, firstBlank = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    if (firstBlank == 0) firstBlank = lineNo;
-                    continue;
-                }
-                if (firstBlank > 0) {
-                    throw DataFileException.at(file, firstBlank, "blank line");
-                }
-                String[] f = line.split("\t", -1);
-                if (f.length != header.size()) {
-                    throw DataFileException.at(file, lineNo, f.length + " fields, header has " + header.size());
-                }
+            DataLines lines = new DataLines(file, in, 1);
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                long lineNo = lines.lineNo();
+                String[] f = lines.tabFields(line, header.size());
                 var idx = sequences.itemIndex(f[itemCol].trim());
                 if (idx.isEmpty()) {
                     unknown++;
