@@ -14,9 +14,10 @@ import java.util.Set;
  * @param excludeHistory   when true, items in the user's history are never generated
  * @param filter           request-time business rules (blocklist, availability, allowed categories) applied inside
  *                         the constrained search, on top of the prefixes and history exclusion
+ * @param fusion           an external item prior fused into the search scores (shallow fusion), or null for none
  */
 public record DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId> allowedPrefixes, boolean excludeHistory,
-                              ItemFilter filter) {
+                              ItemFilter filter, PriorFusion fusion) {
     /** Widest beam accepted: each beam slot holds a decoder cache, so memory grows linearly with the width. */
     public static final int MAX_BEAM_WIDTH = 4096;
 
@@ -43,26 +44,42 @@ public record DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId
         this(beamWidth, itemsPerSession, allowedPrefixes, excludeHistory, ItemFilter.none());
     }
 
+    /** Options without prior fusion. */
+    public DecodingOptions(int beamWidth, int itemsPerSession, Set<SemanticId> allowedPrefixes, boolean excludeHistory,
+                           ItemFilter filter) {
+        this(beamWidth, itemsPerSession, allowedPrefixes, excludeHistory, filter, null);
+    }
+
     /** Next-item recommendation with {@code beamWidth} beams, no restriction. */
     public static DecodingOptions beams(int beamWidth) {
         return new DecodingOptions(beamWidth, 1, Set.of(), false);
     }
 
     public DecodingOptions withItemsPerSession(int m) {
-        return new DecodingOptions(beamWidth, m, allowedPrefixes, excludeHistory, filter);
+        return new DecodingOptions(beamWidth, m, allowedPrefixes, excludeHistory, filter, fusion);
     }
 
     public DecodingOptions withAllowedPrefixes(Set<SemanticId> prefixes) {
-        return new DecodingOptions(beamWidth, itemsPerSession, prefixes, excludeHistory, filter);
+        return new DecodingOptions(beamWidth, itemsPerSession, prefixes, excludeHistory, filter, fusion);
     }
 
     public DecodingOptions withExcludeHistory(boolean exclude) {
-        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, exclude, filter);
+        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, exclude, filter, fusion);
     }
 
     /** The same options with this request filter (replacing any earlier one; combine filters with {@link ItemFilter#and}). */
     public DecodingOptions withFilter(ItemFilter f) {
-        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, excludeHistory, f);
+        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, excludeHistory, f, fusion);
+    }
+
+    /** The same options with this prior fused into the search (null: none). */
+    public DecodingOptions withFusion(PriorFusion f) {
+        return new DecodingOptions(beamWidth, itemsPerSession, allowedPrefixes, excludeHistory, filter, f);
+    }
+
+    /** Whether an item prior is fused into the search scores (a weight above zero). */
+    public boolean fused() {
+        return fusion != null && fusion.weight() > 0;
     }
 
     public boolean restricted() {

@@ -2,6 +2,7 @@ package io.onerec.examples;
 
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
+import io.onerec.api.PriorFusion;
 import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.checkpoint.ItemEmbeddingsFile;
@@ -59,7 +60,8 @@ public final class BeautyEndToEnd {
     record Options(boolean full, double minutes, int epochs, Path out, int evalUsers, String backend, boolean reuse,
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
-                   Path resume, int beam, Path data, String codecEmbeddings, int validEvery) {
+                   Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
+                   double fusionBackground) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -75,6 +77,8 @@ public final class BeautyEndToEnd {
             Path data = null;
             String codecEmb = "built";
             int validEvery = 1;
+            double[] fusionWeights = {};
+            double fusionBackground = 0.1;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -105,11 +109,16 @@ public final class BeautyEndToEnd {
                     // What the codec clusters: "built" (content LSA + PPMI, the default), "file:PATH" (an item table
                     // written by ItemEmbeddingsFile, e.g. SASRec's from BaselinesExample), "built+file:PATH" (both).
                     case "--codec-embeddings" -> codecEmb = args[++i];
+                    // Weights to try for the transition table fused into the generator's beam search; the one with the
+                    // best validation NDCG@10 is reported on test (e.g. "0.5,1,2"; empty: no fusion row).
+                    case "--fusion" -> fusionWeights = java.util.Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
+                    case "--fusion-background" -> fusionBackground = Double.parseDouble(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
-                            + " --resume DIR --beam N --data FILE --codec-embeddings built|file:PATH|built+file:PATH)");
+                            + " --resume DIR --beam N --data FILE --codec-embeddings built|file:PATH|built+file:PATH"
+                            + " --fusion W1,W2,... --fusion-background B)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -129,7 +138,8 @@ public final class BeautyEndToEnd {
             if (patience < 0) patience = full ? 4 : 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
-                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery);
+                    lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
+                    fusionWeights, fusionBackground);
         }
     }
 
@@ -169,7 +179,7 @@ public final class BeautyEndToEnd {
         // The yardsticks, on the same users: popularity and the item-to-item transition table (fitted on the
         // training part of each sequence only).
         long b0 = System.nanoTime();
-        BatchRecommender transition = TransitionBaseline.fit(split);
+        TransitionBaseline transition = TransitionBaseline.fit(split);
         double transitionFit = (System.nanoTime() - b0) / 1e9;
         BatchRecommender popularity = PopularityBaseline.fit(split, false);
         BatchRecommender onerec = recommender(generator, opt.beam);
@@ -183,6 +193,23 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
                 opt.reuse ? "(reused)" : String.format("%.1f min", trainingTime.toSeconds() / 60.0)));
+        if (opt.fusionWeights.length > 0) {
+            // The weight is chosen on validation only, then the chosen one is measured on test.
+            double bestWeight = Double.NaN;
+            EvaluationResult bestValid = null;
+            for (double w : opt.fusionWeights) {
+                EvaluationResult v = evaluator.evaluate("validation", valid, seqs.itemCount(),
+                        fused(generator, opt.beam, transition, w, opt.fusionBackground));
+                LOG.info("fusion weight {}: validation R@10 {} N@10 {}", w, f(v.recall(10)), f(v.ndcg(10)));
+                if (bestValid == null || v.ndcg(10) > bestValid.ndcg(10)) {
+                    bestValid = v;
+                    bestWeight = w;
+                }
+            }
+            EvaluationResult t = evaluator.evaluate("test", test, seqs.itemCount(),
+                    fused(generator, opt.beam, transition, bestWeight, opt.fusionBackground));
+            rows.add(row(String.format("generator + table w=%.2g", bestWeight), t, bestValid, "(same models)"));
+        }
 
         LOG.info("==== {}: leave-one-out, full ranking over {} items, {} {} users (test and validation) ====", seqs.name(),
                 seqs.itemCount(), test.size() == split.test().size() ? "all" : "a seeded random sample of", test.size());
@@ -265,6 +292,11 @@ public final class BeautyEndToEnd {
 
     static BatchRecommender recommender(Generator generator, int beam) {
         return BatchRecommender.of(generator, DecodingOptions.beams(beam));
+    }
+
+    /** The generator with the transition table fused into its beam search (shallow fusion, {@link PriorFusion}). */
+    static BatchRecommender fused(Generator generator, int beam, TransitionBaseline table, double weight, double background) {
+        return BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(new PriorFusion(table, weight, background)));
     }
 
     private static String title(ItemMetadata meta, int item) {

@@ -2,6 +2,7 @@ package io.onerec.api.generator;
 
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
+import io.onerec.api.ItemPrior;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.sid.PrefixTrie;
@@ -36,6 +37,21 @@ public final class ConstrainedBeamSearch {
         this.config = config;
         this.codec = codec;
         this.trie = codec.trie();
+    }
+
+    /** The background masses of the last fused prior, kept because they depend only on the prior and this trie. */
+    private volatile FusedBackground fusedBackground;
+
+    private record FusedBackground(ItemPrior prior, double[] masses) {
+    }
+
+    private double[] backgroundMasses(ItemPrior prior) {
+        FusedBackground cached = fusedBackground;
+        if (cached == null || cached.prior() != prior) {
+            cached = new FusedBackground(prior, PriorMasses.background(trie, prior));
+            fusedBackground = cached;
+        }
+        return cached.masses();
     }
 
     /** Most beam slots (users x beam width) in one search; backends split bigger batches into several searches. */
@@ -88,6 +104,7 @@ public final class ConstrainedBeamSearch {
         State next = new State(n, m); // double-buffered: no per-step allocation
         for (int s = 0; s < n; s++) {
             st.score[s] = s % b == 0 ? 0.0 : Double.NEGATIVE_INFINITY;
+            st.logProb[s] = st.score[s];
         }
         // One mask per user: the request's filter (compiled once, shared, so its lazy answers are reused across
         // users), and the user's own history when it is excluded.
@@ -97,6 +114,14 @@ public final class ConstrainedBeamSearch {
             mask[i] = gen.excludeHistory()
                     ? TrieMasks.and(trie, requestMask, TrieMasks.blocked(trie, users.get(i).items()))
                     : requestMask;
+        }
+        // Shallow fusion of an item prior: its evidence per user, asked once, and its mass per trie node.
+        PriorMasses prior = null;
+        ItemPrior.Evidence[] evidence = null;
+        if (gen.fused()) {
+            prior = new PriorMasses(trie, gen.fusion(), backgroundMasses(gen.fusion().prior()));
+            evidence = new ItemPrior.Evidence[u];
+            for (int i = 0; i < u; i++) evidence[i] = prior.evidenceFor(users.get(i));
         }
         Candidates cand = new Candidates();
         try (StepDecoder.Session session = decoder.start(users, b)) {
@@ -120,16 +145,20 @@ public final class ConstrainedBeamSearch {
                     for (int user = 0; user < u; user++) {
                         cand.clear(b);
                         TrieMask allowed = mask[user];
+                        if (prior != null) prior.load(evidence[user]);
                         for (int p = user * b; p < (user + 1) * b; p++) {
                             if (st.score[p] == Double.NEGATIVE_INFINITY) continue;
                             int node = st.node[p];
+                            double parentLogMass = prior == null ? 0 : prior.logMass(node);
                             for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
                                 int childNode = trie.childNode(node, c);
                                 // Skips whole subtrees without an allowed item, so no beam slot is spent on them.
                                 if (allowed != TrieMask.ALL && !allowed.allows(childNode)) continue;
                                 if (last && contains(st.items[p], slot, trie.itemAt(childNode))) continue;
                                 int code = trie.childCode(node, c);
-                                cand.add(st.score[p] + logp[p * k + code], p, code, childNode);
+                                double logProb = st.logProb[p] + logp[p * k + code];
+                                double score = prior == null ? logProb : st.score[p] + logp[p * k + code] + prior.bonus(parentLogMass, childNode);
+                                cand.add(score, logProb, p, code, childNode);
                             }
                         }
                         int kept = cand.selectTop();
@@ -144,6 +173,7 @@ public final class ConstrainedBeamSearch {
                             int c = cand.order[j];
                             int p = cand.parent[c];
                             next.score[s] = cand.score(c);
+                            next.logProb[s] = cand.logProb[c];
                             next.node[s] = cand.node[c];
                             System.arraycopy(st.items[p], 0, next.items[s], 0, m);
                             if (last) next.items[s][slot] = trie.itemAt(cand.node[c]);
@@ -162,7 +192,8 @@ public final class ConstrainedBeamSearch {
             List<GeneratedSession> sessions = new ArrayList<>(b);
             for (int s = user * b; s < (user + 1) * b; s++) {
                 if (st.score[s] != Double.NEGATIVE_INFINITY) {
-                    sessions.add(new GeneratedSession(Arrays.copyOf(st.items[s], m), st.score[s]));
+                    // Ordered by the search score (fused, when a prior is); the session carries the generator's log-probability.
+                    sessions.add(new GeneratedSession(Arrays.copyOf(st.items[s], m), st.logProb[s]));
                 }
             }
             out.add(sessions);
@@ -190,12 +221,16 @@ public final class ConstrainedBeamSearch {
 
     /** Per-slot beam state. */
     private static final class State {
+        /** What the search ranks by: the log-probability, plus the prior's weighted log-mass when one is fused. */
         final double[] score;
+        /** The generator's own log-probability. */
+        final double[] logProb;
         final int[] node;
         final int[][] items;
 
         State(int n, int m) {
             score = new double[n];
+            logProb = new double[n];
             node = new int[n];
             items = new int[n][m];
         }
@@ -209,6 +244,7 @@ public final class ConstrainedBeamSearch {
     private static final class Candidates {
         private double[] score = new double[0];
         private int[] seq = new int[0];
+        double[] logProb = new double[0];
         int[] parent = new int[0], code = new int[0], node = new int[0];
         /** Heap of slot indices, worst candidate at the root. */
         private int[] heap = new int[0];
@@ -219,6 +255,7 @@ public final class ConstrainedBeamSearch {
         void clear(int b) {
             if (heap.length < b) {
                 score = new double[b];
+                logProb = new double[b];
                 seq = new int[b];
                 parent = new int[b];
                 code = new int[b];
@@ -236,7 +273,7 @@ public final class ConstrainedBeamSearch {
             return sa < sb || (sa == sb && qa > qb);
         }
 
-        void add(double sc, int p, int c, int nd) {
+        void add(double sc, double lp, int p, int c, int nd) {
             int q = added++;
             boolean filling = size < capacity;
             int slot;
@@ -247,6 +284,7 @@ public final class ConstrainedBeamSearch {
                 if (!worse(score[slot], seq[slot], sc, q)) return; // not better than the current b-th best
             }
             score[slot] = sc;
+            logProb[slot] = lp;
             seq[slot] = q;
             parent[slot] = p;
             code[slot] = c;

@@ -8,6 +8,7 @@ import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.core.codec.ResidualCodec;
 import io.onerec.core.vector.KernelProvider;
 import io.onerec.testing.FilterScenarios;
+import io.onerec.testing.FusionScenarios;
 import io.onerec.testing.TestModels;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,13 @@ class CpuGeneratorFiltersTest {
     void filteredRequestsEqualUnfilteredRequestsOverTheAllowedCatalog() {
         int checked = FilterScenarios.assertFiltersPruneExactly(c -> new CpuGenerator(weights, c, 1), codec, 2, 40, 7);
         assertTrue(checked > 40, "too few non-vacuous checks: " + checked);
+    }
+
+    @Test
+    void fusedPriorReordersByTheFusedScoreAndKeepsTheModelsLogProbabilities() {
+        try (CpuGenerator gen = new CpuGenerator(weights, codec, 1)) {
+            assertEquals(2 * 4 * ITEMS, FusionScenarios.assertFusedOrderMatchesDefinition(gen, codec, 4, 5));
+        }
     }
 
     @Test

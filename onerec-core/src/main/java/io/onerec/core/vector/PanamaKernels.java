@@ -159,21 +159,27 @@ final class PanamaKernels implements Kernels {
         for (int r = 0; r < rows; r++) logSoftmaxRow(out, r * k, k);
     }
 
-    /** Vectorised max, sum of exp (lanewise EXP) and shift; the normaliser is accumulated in float lanes. */
+    /**
+     * Vectorised max, sum of exp and shift; the normaliser is accumulated in float lanes and summed in a fixed order.
+     * The exponential is {@link PanamaMath#exp(FloatVector)}, not {@code lanewise(EXP)}: the latter is an approximation whose
+     * bits differ between the C2 intrinsic and the interpreter/C1 fallback, which made the same user's log-probabilities
+     * change in the last bits as the JIT warmed up.
+     */
     private static void logSoftmaxRow(float[] v, int off, int n) {
         int bound = S.loopBound(n), i = 0;
         FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (; i < bound; i += L) mx = mx.max(FloatVector.fromArray(S, v, off + i));
-        float max = mx.reduceLanes(VectorOperators.MAX);
+        float max = mx.reduceLanes(VectorOperators.MAX); // exact in any order
         for (; i < n; i++) max = Math.max(max, v[off + i]);
         FloatVector sum = FloatVector.zero(S);
         FloatVector mv = FloatVector.broadcast(S, max);
-        for (i = 0; i < bound; i += L) sum = sum.add(FloatVector.fromArray(S, v, off + i).sub(mv).lanewise(VectorOperators.EXP));
-        double total = sum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) total += Math.exp(v[off + i] - max);
+        for (i = 0; i < bound; i += L) sum = sum.add(PanamaMath.exp(FloatVector.fromArray(S, v, off + i).sub(mv)));
+        double total = sumLanes(sum);
+        for (; i < n; i++) total += PanamaMath.expScalar(v[off + i] - max);
         float shift = (float) (max + Math.log(total));
         FloatVector sv = FloatVector.broadcast(S, shift);
         for (i = 0; i < bound; i += L) FloatVector.fromArray(S, v, off + i).sub(sv).intoArray(v, off + i);
         for (; i < n; i++) v[off + i] -= shift;
     }
+
 }

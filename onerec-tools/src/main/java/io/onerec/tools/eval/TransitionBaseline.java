@@ -1,5 +1,6 @@
 package io.onerec.tools.eval;
 
+import io.onerec.api.ItemPrior;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.LeaveOneOutSplit;
 
@@ -17,9 +18,12 @@ import java.util.List;
  * items with score 0) are ranked by training popularity ({@link PopularityBaseline}'s order), so every user gets a
  * full ranking. History items are not excluded unless asked, as the generator's evaluation does not exclude them.
  *
+ * <p>It is also an {@link ItemPrior}: its scores are the evidence, training popularity plus one the background, so
+ * that a generator can decode with the table fused into its beam search ({@link io.onerec.api.PriorFusion}).
+ *
  * <p>Immutable and thread-safe after {@link #fit}.
  */
-public final class TransitionBaseline implements BatchRecommender {
+public final class TransitionBaseline implements BatchRecommender, ItemPrior {
     public static final int DEFAULT_WINDOW = 3;
 
     /** CSR rows: successors of item i are successors[rowStart[i] .. rowStart[i+1]), with their counts. */
@@ -29,13 +33,17 @@ public final class TransitionBaseline implements BatchRecommender {
     /** Transitions out of each item, c(i -> *). */
     private final int[] outCounts;
     private final int[] byPopularity;
+    /** Training occurrences of each item. */
+    private final int[] popularity;
     /** Position of each item in {@link #byPopularity}: the tie-break, lower is better. */
     private final int[] popularityRank;
     private final int window;
     private final boolean excludeHistory;
 
     private TransitionBaseline(int[] rowStart, int[] successors, int[] counts, int[] outCounts, int[] byPopularity,
-                               int window, boolean excludeHistory) {
+                               int[] popularity, int window, boolean excludeHistory) {
+        this.popularity = popularity;
+        this.evidenceScratch = ThreadLocal.withInitial(() -> new Scratch(popularity.length));
         this.rowStart = rowStart;
         this.successors = successors;
         this.counts = counts;
@@ -93,9 +101,11 @@ public final class TransitionBaseline implements BatchRecommender {
             out[i] = pairsFrom[i + 1] - pairsFrom[i];
         }
         rowStart[n] = m;
-        int[] byPopularity = PopularityBaseline.fit(split, false).topItems(n);
-        return new TransitionBaseline(rowStart, Arrays.copyOf(succ, m), Arrays.copyOf(cnt, m), out, byPopularity,
-                window, excludeHistory);
+        PopularityBaseline pop = PopularityBaseline.fit(split, false);
+        int[] popularity = new int[n];
+        for (int i = 0; i < n; i++) popularity[i] = pop.count(i);
+        return new TransitionBaseline(rowStart, Arrays.copyOf(succ, m), Arrays.copyOf(cnt, m), out, pop.topItems(n),
+                popularity, window, excludeHistory);
     }
 
     /** Training count of the transition {@code from -> to}. */
@@ -114,6 +124,35 @@ public final class TransitionBaseline implements BatchRecommender {
         double[] score = new double[byPopularity.length];
         accumulate(history, score, null);
         return score;
+    }
+
+    /** The items the recent history leads to, with their scores (history items kept or left out as configured). */
+    @Override
+    public Evidence evidence(UserHistory history) {
+        Scratch scratch = evidenceScratch.get(); // catalog-sized, so one per thread rather than one per call
+        double[] score = scratch.score;
+        int[] touched = scratch.touched;
+        int n = accumulate(history, score, touched);
+        int[] seen = excludeHistory ? history.items() : new int[0];
+        int[] items = new int[n];
+        double[] weights = new double[n];
+        int k = 0;
+        outer:
+        for (int t = 0; t < n; t++) {
+            for (int s : seen) if (s == touched[t]) continue outer;
+            items[k] = touched[t];
+            weights[k++] = score[touched[t]];
+        }
+        for (int t = 0; t < n; t++) score[touched[t]] = 0;
+        return new Evidence(Arrays.copyOf(items, k), Arrays.copyOf(weights, k));
+    }
+
+    private final ThreadLocal<Scratch> evidenceScratch;
+
+    /** Training popularity plus one, so that every item keeps some prior mass. */
+    @Override
+    public double background(int item) {
+        return popularity[item] + 1.0;
     }
 
     /** Adds each voting item's contribution to {@code score}; records first-touched items in {@code touched}. */

@@ -1,0 +1,95 @@
+package io.onerec.api;
+
+import java.util.Arrays;
+
+/**
+ * A second opinion on which item a user takes next, from a model other than the generator (an item-to-item
+ * transition table, a co-visitation index, a business score). {@link PriorFusion} folds it into the constrained
+ * beam search, the way speech recognisers fuse an external language model into their decoder ("shallow fusion"):
+ * each expansion is scored by the generator's log-probability plus a weighted log-probability of the prior, so the
+ * beam is steered towards items both agree on instead of being re-ranked after the fact.
+ *
+ * <p>The prior's distribution for one history is a mixture of sparse, history-dependent {@link Evidence} and a
+ * dense, history-independent {@link #background(int)} (see {@link PriorFusion#backgroundShare()}), so that no item
+ * the generator likes is ruled out because the prior never saw it.
+ *
+ * <p>Implementations must be thread-safe: one prior serves concurrent searches.
+ */
+public interface ItemPrior {
+
+    /** The sparse evidence for what follows this history (may be empty). */
+    Evidence evidence(UserHistory history);
+
+    /**
+     * The history-independent weight of an item (e.g. its training popularity plus one), finite and positive. Only
+     * ratios matter. Uniform unless overridden.
+     */
+    default double background(int item) {
+        return 1.0;
+    }
+
+    /**
+     * Items and their non-negative weights for one history; weights need not sum to one (only ratios matter). An item
+     * may appear once at most.
+     */
+    record Evidence(int[] items, double[] weights) {
+        private static final Evidence EMPTY = new Evidence(new int[0], new double[0]);
+
+        public Evidence {
+            if (items == null || weights == null) throw new IllegalArgumentException("evidence items and weights must not be null");
+            if (items.length != weights.length) {
+                throw new IllegalArgumentException("evidence has " + items.length + " items but " + weights.length + " weights");
+            }
+            for (int i = 0; i < items.length; i++) {
+                if (items[i] < 0) throw new IllegalArgumentException("evidence item " + items[i] + " is negative");
+                double w = weights[i];
+                if (!(w >= 0) || Double.isInfinite(w)) {
+                    throw new IllegalArgumentException("evidence weight " + w + " of item " + items[i] + " is not a finite non-negative number");
+                }
+            }
+            items = items.clone();
+            weights = weights.clone();
+        }
+
+        public static Evidence empty() {
+            return EMPTY;
+        }
+
+        public int size() {
+            return items.length;
+        }
+
+        public int item(int i) {
+            return items[i];
+        }
+
+        public double weight(int i) {
+            return weights[i];
+        }
+
+        @Override
+        public int[] items() {
+            return items.clone();
+        }
+
+        @Override
+        public double[] weights() {
+            return weights.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Evidence e && Arrays.equals(items, e.items) && Arrays.equals(weights, e.weights);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(items) + Arrays.hashCode(weights);
+        }
+
+        @Override
+        public String toString() {
+            return "Evidence[" + items.length + " items]";
+        }
+    }
+}

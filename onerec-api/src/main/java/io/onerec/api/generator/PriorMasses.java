@@ -1,0 +1,91 @@
+package io.onerec.api.generator;
+
+import io.onerec.api.ItemPrior;
+import io.onerec.api.PriorFusion;
+import io.onerec.api.UserHistory;
+import io.onerec.api.sid.PrefixTrie;
+
+/**
+ * The fused prior's probability mass of every trie node (the sum over the items below it), for one user at a time,
+ * as {@link PriorFusion} defines it. The background part is the same for every user and computed once per trie;
+ * the evidence part is sparse, so loading a user touches only the ancestors of its evidence items and the next load
+ * clears just those.
+ *
+ * <p>Not thread-safe: one instance per search. The background array may be shared (it is never written after
+ * construction).
+ */
+final class PriorMasses {
+    private final PrefixTrie trie;
+    private final ItemPrior prior;
+    private final double weight, share;
+    /** Background mass per node, normalised so that the root holds 1. */
+    private final double[] background;
+    /** The loaded user's evidence mass per node, normalised so that the root holds 1 (when it has any). */
+    private final double[] evidence;
+    private final int[] touched;
+    private int touchedCount;
+    private boolean hasEvidence;
+
+    PriorMasses(PrefixTrie trie, PriorFusion fusion, double[] background) {
+        this.trie = trie;
+        this.prior = fusion.prior();
+        this.weight = fusion.weight();
+        this.share = fusion.backgroundShare();
+        this.background = background;
+        this.evidence = new double[trie.nodeCount()];
+        this.touched = new int[trie.nodeCount()];
+    }
+
+    /** The background mass of every node of the trie, normalised to 1 at the root. */
+    static double[] background(PrefixTrie trie, ItemPrior prior) {
+        double[] mass = new double[trie.nodeCount()];
+        for (int node = 0; node < mass.length; node++) {
+            int item = trie.itemAt(node);
+            if (item < 0) continue;
+            double w = prior.background(item);
+            if (!(w > 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("prior background weight of item " + item + " is " + w + ", not finite and positive");
+            }
+            for (int n = node; n >= 0; n = trie.parent(n)) mass[n] += w;
+        }
+        double total = mass[trie.root()];
+        if (total > 0) for (int n = 0; n < mass.length; n++) mass[n] /= total;
+        return mass;
+    }
+
+    /** Loads one user's evidence; items outside the trie (retired, filtered out of the catalog) carry no mass. */
+    void load(ItemPrior.Evidence ev) {
+        for (int i = 0; i < touchedCount; i++) evidence[touched[i]] = 0;
+        touchedCount = 0;
+        double total = 0;
+        for (int i = 0; i < ev.size(); i++) {
+            int leaf = trie.leafOf(ev.item(i));
+            double w = ev.weight(i);
+            if (leaf < 0 || w == 0) continue;
+            total += w;
+            for (int n = leaf; n >= 0; n = trie.parent(n)) {
+                if (evidence[n] == 0) touched[touchedCount++] = n;
+                evidence[n] += w;
+            }
+        }
+        hasEvidence = total > 0;
+        if (hasEvidence) for (int i = 0; i < touchedCount; i++) evidence[touched[i]] /= total;
+    }
+
+    ItemPrior.Evidence evidenceFor(UserHistory history) {
+        ItemPrior.Evidence ev = prior.evidence(history);
+        if (ev == null) throw new IllegalStateException("item prior " + prior + " returned null evidence for user " + history.userId());
+        return ev;
+    }
+
+    /** Log of the prior's mass below {@code node} for the loaded user. */
+    double logMass(int node) {
+        double m = hasEvidence ? share * background[node] + (1 - share) * evidence[node] : background[node];
+        return Math.log(m);
+    }
+
+    /** What choosing {@code child} below a node of log-mass {@code parentLogMass} adds to the search score. */
+    double bonus(double parentLogMass, int child) {
+        return weight * (logMass(child) - parentLogMass);
+    }
+}

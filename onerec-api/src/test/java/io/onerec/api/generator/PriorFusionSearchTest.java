@@ -1,0 +1,118 @@
+package io.onerec.api.generator;
+
+import io.onerec.api.DecodingOptions;
+import io.onerec.api.GeneratedSession;
+import io.onerec.api.ItemPrior;
+import io.onerec.api.PriorFusion;
+import io.onerec.api.UserHistory;
+import io.onerec.api.generator.ConstrainedBeamSearchTest.FakeCodec;
+import io.onerec.api.generator.ConstrainedBeamSearchTest.FakeDecoder;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import static io.onerec.api.generator.ConstrainedBeamSearchTest.itemScore;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Shallow fusion of an item prior into the constrained search, against the definition in {@link PriorFusion}: with a
+ * beam as wide as the catalog the search must rank every item by
+ * {@code log p_generator(item) + weight * log q(item)}, computed here directly from the prior, and still report the
+ * generator's own log-probability.
+ */
+class PriorFusionSearchTest {
+    private final FakeCodec codec = new FakeCodec();
+    private final GeneratorConfig config = new GeneratorConfig(8, 1, 8, 1, 1, 0, 0, 4, new int[]{3, 4, 2}, 0, 2, 1e-6);
+    private final ConstrainedBeamSearch search = new ConstrainedBeamSearch(config, codec);
+    private final UserHistory user = new UserHistory(1, new int[]{0, 5});
+
+    /** Evidence for a few items (one of them unknown to the trie, which must carry no mass) and an uneven background. */
+    private final ItemPrior prior = new ItemPrior() {
+        @Override
+        public Evidence evidence(UserHistory history) {
+            return new Evidence(new int[]{12, 3, 7, 999}, new double[]{5.0, 1.0, 2.0, 100.0});
+        }
+
+        @Override
+        public double background(int item) {
+            return 1 + item % 4;
+        }
+    };
+
+    private double logQ(int item, double share) {
+        Map<Integer, Double> ev = Map.of(12, 5.0, 3, 1.0, 7, 2.0); // item 999 is not in the trie: no mass
+        double evTotal = 8.0, bgTotal = 0;
+        for (int i = 0; i < codec.itemCount(); i++) bgTotal += 1 + i % 4;
+        return Math.log(share * (1 + item % 4) / bgTotal + (1 - share) * ev.getOrDefault(item, 0.0) / evTotal);
+    }
+
+    @Test
+    void exhaustiveFusedSearchRanksByGeneratorPlusWeightedPriorLogProbability() {
+        for (double weight : new double[]{0.5, 1.0, 3.0}) {
+            double share = 0.2;
+            DecodingOptions options = DecodingOptions.beams(codec.itemCount()).withFusion(new PriorFusion(prior, weight, share));
+            List<GeneratedSession> out = search.search(new FakeDecoder(config), List.of(user), options).getFirst();
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < codec.itemCount(); i++) expected.add(i);
+            expected.sort(Comparator.comparingDouble(i -> -(itemScore(codec.sids[i].codes()) + weight * logQ(i, share))));
+            assertEquals(codec.itemCount(), out.size());
+            for (int r = 0; r < out.size(); r++) {
+                assertEquals(expected.get(r), out.get(r).firstItem(), "weight " + weight + ", rank " + r);
+                // The session keeps the generator's log-probability, not the fused score.
+                assertEquals(itemScore(codec.sids[expected.get(r)].codes()), out.get(r).logProb(), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void aStrongPriorLiftsItsItemToTheTopAndChangesWhatANarrowBeamKeeps() {
+        ItemPrior onlyItem9 = history -> new ItemPrior.Evidence(new int[]{9}, new double[]{1});
+        List<GeneratedSession> plain = search.search(new FakeDecoder(config), List.of(user), DecodingOptions.beams(2)).getFirst();
+        assertTrue(plain.stream().noneMatch(s -> s.firstItem() == 9), "item 9 is not in the plain top 2");
+        List<GeneratedSession> fused = search.search(new FakeDecoder(config), List.of(user),
+                DecodingOptions.beams(2).withFusion(new PriorFusion(onlyItem9, 5, 0.01))).getFirst();
+        assertEquals(9, fused.getFirst().firstItem());
+    }
+
+    @Test
+    void withoutEvidenceAUniformBackgroundKeepsTheGeneratorsOrderOfCompleteItems() {
+        // log q is the same for every item, so the exhaustive ranking is the generator's own.
+        ItemPrior none = history -> ItemPrior.Evidence.empty();
+        List<GeneratedSession> plain = search.search(new FakeDecoder(config), List.of(user), DecodingOptions.beams(13)).getFirst();
+        List<GeneratedSession> fused = search.search(new FakeDecoder(config), List.of(user),
+                DecodingOptions.beams(13).withFusion(new PriorFusion(none, 2, 0.5))).getFirst();
+        for (int r = 0; r < plain.size(); r++) {
+            assertEquals(plain.get(r).logProb(), fused.get(r).logProb(), 1e-9, "rank " + r);
+        }
+    }
+
+    @Test
+    void badPriorsAndWeightsAreRejectedWithTheirValues() {
+        assertThrows(IllegalArgumentException.class, () -> new PriorFusion(prior, -1, 0.1));
+        assertThrows(IllegalArgumentException.class, () -> new PriorFusion(prior, Double.NaN, 0.1));
+        assertThrows(IllegalArgumentException.class, () -> new PriorFusion(prior, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ItemPrior.Evidence(new int[]{1}, new double[]{Double.NaN}));
+        assertThrows(IllegalArgumentException.class, () -> new ItemPrior.Evidence(new int[]{-1}, new double[]{1}));
+        assertThrows(IllegalArgumentException.class, () -> new ItemPrior.Evidence(new int[]{1, 2}, new double[]{1}));
+        ItemPrior zeroBackground = new ItemPrior() {
+            @Override
+            public Evidence evidence(UserHistory history) {
+                return Evidence.empty();
+            }
+
+            @Override
+            public double background(int item) {
+                return item == 4 ? 0 : 1;
+            }
+        };
+        var e = assertThrows(IllegalArgumentException.class, () -> search.search(new FakeDecoder(config), List.of(user),
+                DecodingOptions.beams(2).withFusion(new PriorFusion(zeroBackground, 1, 0.5))));
+        assertTrue(e.getMessage().contains("item 4"), e.getMessage());
+        ItemPrior nullEvidence = history -> null;
+        assertThrows(IllegalStateException.class, () -> search.search(new FakeDecoder(config), List.of(user),
+                DecodingOptions.beams(2).withFusion(new PriorFusion(nullEvidence, 1, 0.5))));
+    }
+}
