@@ -13,6 +13,13 @@ import io.onerec.tools.data.InteractionSequences;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.core.vector.KernelProvider;
+import io.onerec.api.PriorFusion;
+import io.onerec.tools.data.LeaveOneOutSplit;
+import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.eval.BatchRecommender;
+import io.onerec.tools.eval.EvaluationResult;
+import io.onerec.tools.eval.Evaluator;
+import io.onerec.tools.eval.TransitionBaseline;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -72,6 +79,34 @@ class CpuGeneratorBeautyTest {
                 }
                 assertEquals(expected, sessions.getFirst().logProb(), 1e-3 * Math.max(1, Math.abs(expected)), "user " + u);
             }
+        }
+    }
+
+    /**
+     * Shallow fusion on real data: a generator with random weights knows nothing about Beauty, so fused with the
+     * transition table (fitted on the training part only) the beam must be steered to the table's items through the
+     * real trie, and reach about the table's own recall on validation users, where the generator alone is near zero.
+     */
+    @Test
+    void transitionTableFusedIntoAnUntrainedGeneratorSteersItsBeamOnBeauty() {
+        InteractionSequences beauty = Datasets.beauty(SharedData.beauty());
+        LeaveOneOutSplit split = LeaveOneOutSplit.of(beauty, 20);
+        int items = beauty.itemCount();
+        SemanticId[] sids = new SemanticId[items];
+        for (int i = 0; i < items; i++) sids[i] = SemanticId.of(i / 1024, (i / 32) % 32, i % 32);
+        int[] codebooks = {32, 32, 32};
+        SemanticIdCodec codec = new TestModels.TableCodec(sids, codebooks);
+        GeneratorConfig c = new GeneratorConfig(32, 4, 64, 2, 2, 0, 0, 20, codebooks, 0, 1, 1e-6);
+        TransitionBaseline table = TransitionBaseline.fit(split);
+        List<NextItemExample> users = Evaluator.sample(split.validation(), 1500, 11);
+        Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, null);
+        try (CpuGenerator gen = new CpuGenerator(new GeneratorWeights(c, TestModels.randomTensors(c, 41), KernelProvider.get()), codec, 2)) {
+            EvaluationResult alone = evaluator.evaluate("alone", users, items, BatchRecommender.of(gen, DecodingOptions.beams(20)));
+            EvaluationResult fused = evaluator.evaluate("fused", users, items, BatchRecommender.of(gen,
+                    DecodingOptions.beams(20).withFusion(new PriorFusion(table, 8, 0.1))));
+            EvaluationResult tableAlone = evaluator.evaluate("table", users, items, table);
+            assertTrue(alone.recall(10) < 0.2 * tableAlone.recall(10), "an untrained generator: " + alone + " vs table " + tableAlone);
+            assertTrue(fused.recall(10) > 0.8 * tableAlone.recall(10), "fused " + fused + " vs table " + tableAlone);
         }
     }
 }

@@ -68,6 +68,24 @@ class TransitionBaselineTest {
     }
 
     @Test
+    void asAnItemPriorItsEvidenceIsTheNonZeroScoresAndItsBackgroundPopularityPlusOne() {
+        TransitionBaseline t = TransitionBaseline.fit(tiny());
+        UserHistory h = new UserHistory(0, new int[]{0, 1});
+        var ev = t.evidence(h);
+        double[] dense = new double[5];
+        for (int i = 0; i < ev.size(); i++) dense[ev.item(i)] += ev.weight(i);
+        assertArrayEquals(t.scores(h), dense, 1e-12);
+        assertEquals(3, ev.size(), "items 1, 2, 3 have evidence");
+        // Asking twice (the per-thread scratch is reset) gives the same evidence.
+        assertEquals(ev, t.evidence(h));
+        assertEquals(0, t.evidence(new UserHistory(0, new int[]{3})).size(), "nothing leaves 3");
+        assertArrayEquals(new double[]{5, 4, 4, 2, 2}, java.util.stream.IntStream.range(0, 5).mapToDouble(t::background).toArray(), 0);
+        // Excluding the history leaves its items out of the evidence too.
+        var excl = TransitionBaseline.fit(tiny(), 3, true).evidence(h);
+        for (int i = 0; i < excl.size(); i++) assertTrue(excl.item(i) != 0 && excl.item(i) != 1, "history item in " + excl);
+    }
+
+    @Test
     void testMetricsOnTheTinySplit() {
         // Test histories and rankings (targets in brackets), worked by hand from the counts above:
         // u0 [0 1 2 3] -> 0 2 3 1 4 [4: rank 4]; u1 [0 1 3 2] -> 0 2 3 1 4 [2: rank 1];
