@@ -21,6 +21,17 @@ public interface ItemPrior {
     Evidence evidence(UserHistory history);
 
     /**
+     * The evidence a generator is trained against for the training pair (history -> next), when it is trained with
+     * this prior fused in ({@link PriorFusion#normalized()}). A prior fitted on the same training data should leave
+     * this pair's own occurrence out (leave-one-out): otherwise it has always seen the answer during training, never
+     * at serving time, and the generator learns to trust it more than it deserves. Defaults to
+     * {@link #evidence(UserHistory)}.
+     */
+    default Evidence evidenceForTraining(UserHistory history, int next) {
+        return evidence(history);
+    }
+
+    /**
      * The history-independent weight of an item (e.g. its training popularity plus one), finite and positive. Only
      * ratios matter. Uniform unless overridden.
      */

@@ -62,7 +62,7 @@ public final class BeautyEndToEnd {
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
-                   double fusionBackground) {
+                   double fusionBackground, double trainFusion) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -81,6 +81,7 @@ public final class BeautyEndToEnd {
             // The transition table fused into the generator's beam search is part of what the example shows; "none" turns it off.
             double[] fusionWeights = {1, 2, 4};
             double fusionBackground = 0.1;
+            double trainFusion = 0;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -119,12 +120,15 @@ public final class BeautyEndToEnd {
                                 : java.util.Arrays.stream(w.split(",")).mapToDouble(Double::parseDouble).toArray();
                     }
                     case "--fusion-background" -> fusionBackground = Double.parseDouble(args[++i]);
+                    // Train the generator as a product of experts with the transition table at this weight (and serve
+                    // it so); give it again with --reuse.
+                    case "--train-fusion" -> trainFusion = Double.parseDouble(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B)");
+                            + " --fusion W1,W2,...|none --fusion-background B --train-fusion W)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -145,7 +149,7 @@ public final class BeautyEndToEnd {
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
-                    fusionWeights, fusionBackground);
+                    fusionWeights, fusionBackground, trainFusion);
         }
     }
 
@@ -199,7 +203,13 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
                 opt.reuse ? "(reused)" : String.format("%.1f min", trainingTime.toSeconds() / 60.0)));
-        if (opt.fusionWeights.length > 0) {
+        if (opt.trainFusion > 0) {
+            // A product-of-experts generator is served with the prior it was trained with, at its weight.
+            PriorFusion poe = new PriorFusion(transition, opt.trainFusion, opt.fusionBackground, true);
+            BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(opt.beam).withFusion(poe));
+            rows.add(row(String.format("generator x table w=%.2g", opt.trainFusion), evaluator.evaluate("test", test, seqs.itemCount(), rec),
+                    evaluator.evaluate("validation", valid, seqs.itemCount(), rec), "(trained as one)"));
+        } else if (opt.fusionWeights.length > 0) {
             // The weight is chosen on validation only, then the chosen one is measured on test.
             double bestWeight = Double.NaN;
             EvaluationResult bestValid = null;
@@ -280,6 +290,9 @@ public final class BeautyEndToEnd {
         GeneratorTrainer trainer = opt.resume() == null
                 ? new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG))
                 : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, ProgressListener.logging(LOG));
+        if (opt.trainFusion() > 0) {
+            trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split), opt.trainFusion(), opt.fusionBackground()));
+        }
         // The run's state is saved as it goes, so that a stopped run can be continued with --resume.
         trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
         GeneratorTrainer.Result trained;

@@ -118,6 +118,7 @@ public final class ConstrainedBeamSearch {
         // Shallow fusion of an item prior: its evidence per user, asked once, and its mass per trie node.
         PriorMasses prior = null;
         ItemPrior.Evidence[] evidence = null;
+        boolean normalized = gen.fused() && gen.fusion().normalized();
         if (gen.fused()) {
             prior = new PriorMasses(trie, gen.fusion(), backgroundMasses(gen.fusion().prior()));
             evidence = new ItemPrior.Evidence[u];
@@ -150,6 +151,9 @@ public final class ConstrainedBeamSearch {
                             if (st.score[p] == Double.NEGATIVE_INFINITY) continue;
                             int node = st.node[p];
                             double parentLogMass = prior == null ? 0 : prior.logMass(node);
+                            // Product of experts: normalise generator x prior over the node's children (all of
+                            // them, filtered or not, as in training), so the score stays a log-probability.
+                            double norm = normalized ? logSumExpFused(logp, p * k, node, prior, parentLogMass) : 0;
                             for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
                                 int childNode = trie.childNode(node, c);
                                 // Skips whole subtrees without an allowed item, so no beam slot is spent on them.
@@ -157,7 +161,8 @@ public final class ConstrainedBeamSearch {
                                 if (last && contains(st.items[p], slot, trie.itemAt(childNode))) continue;
                                 int code = trie.childCode(node, c);
                                 double logProb = st.logProb[p] + logp[p * k + code];
-                                double score = prior == null ? logProb : st.score[p] + logp[p * k + code] + prior.bonus(parentLogMass, childNode);
+                                double score = prior == null ? logProb
+                                        : st.score[p] + logp[p * k + code] + prior.bonus(parentLogMass, childNode) - norm;
                                 cand.add(score, logProb, p, code, childNode);
                             }
                         }
@@ -212,6 +217,21 @@ public final class ConstrainedBeamSearch {
                         + " (weights so large that the computation overflows?)");
             }
         }
+    }
+
+    /** log sum over the node's trie children of exp(log p_generator(code) + weight * log q(code | prefix)). */
+    private double logSumExpFused(float[] logp, int row, int node, PriorMasses prior, double parentLogMass) {
+        int cc = trie.childCount(node);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < cc; c++) {
+            max = Math.max(max, logp[row + trie.childCode(node, c)] + prior.bonus(parentLogMass, trie.childNode(node, c)));
+        }
+        if (max == Double.NEGATIVE_INFINITY) return 0;
+        double sum = 0;
+        for (int c = 0; c < cc; c++) {
+            sum += Math.exp(logp[row + trie.childCode(node, c)] + prior.bonus(parentLogMass, trie.childNode(node, c)) - max);
+        }
+        return max + Math.log(sum);
     }
 
     private static boolean contains(int[] items, int count, int item) {

@@ -11,10 +11,13 @@ import io.onerec.api.sid.PrefixTrie;
  * the evidence part is sparse, so loading a user touches only the ancestors of its evidence items and the next load
  * clears just those.
  *
- * <p>Not thread-safe: one instance per search. The background array may be shared (it is never written after
- * construction).
+ * <p>The search uses it to fuse a prior into decoding; a trainer uses {@link #conditionalLogMasses} to fuse the same
+ * prior into the training loss.
+ *
+ * <p>Not thread-safe: one instance per search or training step. The background array may be shared (it is never
+ * written after construction).
  */
-final class PriorMasses {
+public final class PriorMasses {
     private final PrefixTrie trie;
     private final ItemPrior prior;
     private final double weight, share;
@@ -25,6 +28,11 @@ final class PriorMasses {
     private final int[] touched;
     private int touchedCount;
     private boolean hasEvidence;
+
+    /** For one trie and one fusion; computes the background masses (O(items x depth)). */
+    public PriorMasses(PrefixTrie trie, PriorFusion fusion) {
+        this(trie, fusion, background(trie, fusion.prior()));
+    }
 
     PriorMasses(PrefixTrie trie, PriorFusion fusion, double[] background) {
         this.trie = trie;
@@ -54,7 +62,7 @@ final class PriorMasses {
     }
 
     /** Loads one user's evidence; items outside the trie (retired, filtered out of the catalog) carry no mass. */
-    void load(ItemPrior.Evidence ev) {
+    public void load(ItemPrior.Evidence ev) {
         for (int i = 0; i < touchedCount; i++) evidence[touched[i]] = 0;
         touchedCount = 0;
         double total = 0;
@@ -82,6 +90,21 @@ final class PriorMasses {
     double logMass(int node) {
         double m = hasEvidence ? share * background[node] + (1 - share) * evidence[node] : background[node];
         return Math.log(m);
+    }
+
+    /**
+     * {@code weight * log q(code | prefix)} for every code of the level below {@code node}, written to
+     * {@code out[offset, offset + codebookSize)}: the log of each child's share of the node's mass, and negative
+     * infinity for codes no catalog item continues the prefix with.
+     */
+    public void conditionalLogMasses(int node, float[] out, int offset, int codebookSize) {
+        java.util.Arrays.fill(out, offset, offset + codebookSize, Float.NEGATIVE_INFINITY);
+        double parent = logMass(node);
+        for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
+            int code = trie.childCode(node, c);
+            if (code >= codebookSize) throw new IllegalArgumentException("trie code " + code + " outside the codebook of " + codebookSize);
+            out[offset + code] = (float) (weight * (logMass(trie.childNode(node, c)) - parent));
+        }
     }
 
     /** What choosing {@code child} below a node of log-mass {@code parentLogMass} adds to the search score. */

@@ -67,6 +67,59 @@ class PriorFusionSearchTest {
         }
     }
 
+    /**
+     * Product of experts: each code's score is log-softmax over the prefix's trie children of
+     * (generator log-prob + weight * log q(code | prefix)); computed here level by level from the fake decoder's
+     * log-probabilities and the prior's masses.
+     */
+    @Test
+    void exhaustiveProductOfExpertsRanksByThePerPrefixNormalisedProduct() {
+        double weight = 1.5, share = 0.2;
+        DecodingOptions options = DecodingOptions.beams(codec.itemCount())
+                .withFusion(new PriorFusion(prior, weight, share).asProductOfExperts());
+        List<GeneratedSession> out = search.search(new FakeDecoder(config), List.of(user), options).getFirst();
+        double[] expected = new double[codec.itemCount()];
+        for (int i = 0; i < codec.itemCount(); i++) {
+            int[] sid = codec.sids[i].codes();
+            double total = 0;
+            for (int l = 0; l < sid.length; l++) {
+                // Children of the prefix sid[0..l): codes c such that some item continues it with c.
+                double norm = 0, mine = 0;
+                for (int c = 0; c < 4; c++) {
+                    double mass = prefixMass(sid, l, c, share);
+                    if (mass == 0) continue;
+                    double v = ConstrainedBeamSearchTest.logp(l, l == 0 ? 0 : sid[l - 1], c) + weight * Math.log(mass / prefixMass(sid, l, -1, share));
+                    norm += Math.exp(v);
+                    if (c == sid[l]) mine = v;
+                }
+                total += mine - Math.log(norm);
+            }
+            expected[i] = total;
+        }
+        assertEquals(codec.itemCount(), out.size());
+        for (int r = 1; r < out.size(); r++) {
+            assertTrue(expected[out.get(r - 1).firstItem()] >= expected[out.get(r).firstItem()] - 1e-9, "rank " + r);
+        }
+        for (GeneratedSession s : out) assertEquals(itemScore(codec.sids[s.firstItem()].codes()), s.logProb(), 1e-6);
+    }
+
+    /** q's mass of the items whose SID starts with sid[0..l) followed by code c (c < 0: just sid[0..l)); 0 if none. */
+    private double prefixMass(int[] sid, int l, int c, double share) {
+        double m = 0;
+        boolean any = false;
+        for (int i = 0; i < codec.itemCount(); i++) {
+            int[] other = codec.sids[i].codes();
+            boolean match = true;
+            for (int j = 0; j < l; j++) match &= other[j] == sid[j];
+            if (c >= 0) match &= other[l] == c;
+            if (match) {
+                m += Math.exp(logQ(i, share));
+                any = true;
+            }
+        }
+        return any ? m : 0;
+    }
+
     @Test
     void aStrongPriorLiftsItsItemToTheTopAndChangesWhatANarrowBeamKeeps() {
         ItemPrior onlyItem9 = history -> new ItemPrior.Evidence(new int[]{9}, new double[]{1});

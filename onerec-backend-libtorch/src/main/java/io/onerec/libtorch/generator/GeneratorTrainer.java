@@ -1,6 +1,10 @@
 package io.onerec.libtorch.generator;
 
 import io.onerec.api.DecodingOptions;
+import io.onerec.api.PriorFusion;
+import io.onerec.api.SemanticId;
+import io.onerec.api.generator.PriorMasses;
+import io.onerec.api.sid.PrefixTrie;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.TrainingProgress;
@@ -9,6 +13,7 @@ import io.onerec.tools.data.NextItemExample;
 import io.onerec.tools.eval.BatchRecommender;
 import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
+import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
@@ -22,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -50,6 +56,8 @@ public final class GeneratorTrainer {
     private StepListener stepListener;
     /** The stopped run that the next fit continues (set by {@link #resumeFrom}, consumed by fit). */
     private TrainingState resumePoint;
+    /** A prior fused into the sequence loss and into validation decoding (product of experts), or null. */
+    private PriorFusion trainingPrior;
 
     public GeneratorTrainer(TorchGeneratorModel model, SemanticIdCodec codec, GeneratorTrainerConfig config, ProgressListener progress) {
         this.model = model;
@@ -79,6 +87,21 @@ public final class GeneratorTrainer {
         if (dir != null && everySteps < 1) throw new IllegalArgumentException("everySteps must be >= 1, got " + everySteps);
         this.stateDir = dir;
         this.stateEvery = everySteps;
+        return this;
+    }
+
+    /**
+     * Trains the generator as one expert of a product with {@code fusion}'s prior (OneRec's shape stays: the prior only
+     * adds {@code weight * log q(code | prefix)} to each code level's logits before the softmax, see
+     * {@link PriorFusion#normalized()}): the generator is fitted to what the prior does not already explain. The
+     * prior's evidence for each training target is {@link io.onerec.api.ItemPrior#evidenceForTraining}
+     * (leave-one-out for a table fitted on the same data). Validation decodes with the same fusion, and the model
+     * must be served with it ({@code DecodingOptions.withFusion(fusion.asProductOfExperts())}). Sequence training
+     * ({@link #fitSequences}) only; null turns it off.
+     */
+    public GeneratorTrainer withPriorFusion(PriorFusion fusion) {
+        this.trainingPrior = fusion == null ? null : fusion.asProductOfExperts();
+        this.priorMasses = null;
         return this;
     }
 
@@ -324,13 +347,51 @@ public final class GeneratorTrainer {
 
     /** Mean cross-entropy over every code of every target of the windows (+ weighted MoE balancing loss). */
     public Tensor sequenceLoss(List<SequenceExample> batch) {
-        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, batch, config.dropout());
+        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, batch, config.dropout(),
+                trainingPrior == null ? null : priorLogits(batch));
         Tensor loss = r.tokenLogProbs().mean().neg();
         if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
             loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
         }
         return loss;
     }
+
+    /**
+     * The fused prior's {@code weight * log q(code | prefix of the target)} for every code level of every target of
+     * the windows, in {@link SessionLogProbs#computeSequences}'s target order: [level][target * K_level + code].
+     */
+    private float[][] priorLogits(List<SequenceExample> batch) {
+        GeneratorConfig c = model.config();
+        PrefixTrie trie = codec.trie();
+        if (priorMasses == null || priorMassesTrie != trie) {
+            priorMasses = new PriorMasses(trie, trainingPrior);
+            priorMassesTrie = trie;
+        }
+        int n = 0;
+        for (SequenceExample w : batch) n += w.targets();
+        int levels = c.codeLevels();
+        float[][] out = new float[levels][];
+        for (int l = 0; l < levels; l++) out[l] = new float[n * c.codebookSize(l)];
+        int r = 0;
+        for (SequenceExample w : batch) {
+            int[] items = w.items();
+            for (int k = 0; k + 1 < items.length; k++, r++) {
+                int next = items[k + 1];
+                priorMasses.load(trainingPrior.prior().evidenceForTraining(
+                        new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
+                SemanticId sid = codec.sidOf(next);
+                int node = trie.root();
+                for (int l = 0; l < levels; l++) {
+                    priorMasses.conditionalLogMasses(node, out[l], r * c.codebookSize(l), c.codebookSize(l));
+                    node = trie.child(node, sid.code(l));
+                }
+            }
+        }
+        return out;
+    }
+
+    private PriorMasses priorMasses;
+    private PrefixTrie priorMassesTrie;
 
     /** Mean next-token loss (without the MoE term) over examples, without gradients or weight updates. */
     public double meanLoss(List<SessionExample> examples) {
@@ -357,7 +418,7 @@ public final class GeneratorTrainer {
     /** Validation metrics with constrained beam search. */
     public EvaluationResult evaluate(List<NextItemExample> examples, int itemCount, int beam) {
         TorchGenerator generator = new TorchGenerator(model, codec);
-        BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam));
+        BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(trainingPrior));
         return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
     }
 

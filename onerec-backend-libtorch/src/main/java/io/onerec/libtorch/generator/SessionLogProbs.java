@@ -86,6 +86,16 @@ public final class SessionLogProbs {
      * Returns per-code log-probs [N, P] over the N targets (windows in order, targets in order) and the MoE loss.
      */
     public static Result computeSequences(TorchGeneratorModel model, GeneratorTokens vocab, List<SequenceExample> windows, double dropout) {
+        return computeSequences(model, vocab, windows, dropout, null);
+    }
+
+    /**
+     * @param priorLogits null, or per code level {@code [targets * K_level]} values added to the level's logits before
+     *                    the softmax (a fused prior's weighted log-probabilities, negative infinity for codes outside
+     *                    the trie), so the log-probabilities are those of the product of the two experts
+     */
+    public static Result computeSequences(TorchGeneratorModel model, GeneratorTokens vocab, List<SequenceExample> windows, double dropout,
+                                          float[][] priorLogits) {
         GeneratorConfig c = model.config();
         if (!c.causalEncoder()) {
             throw new IllegalArgumentException("sequence training needs a causal encoder (causal_encoder = true): a "
@@ -131,7 +141,15 @@ public final class SessionLogProbs {
                 aux, dropout);                                                       // [N, P, d]
         Tensor[] perLevel = new Tensor[p];
         for (int l = 0; l < p; l++) {
-            Tensor logp = model.levelLogits(hidden.select(1, l), l).log_softmax(-1);  // [N, K_l]
+            Tensor logits = model.levelLogits(hidden.select(1, l), l);                // [N, K_l]
+            if (priorLogits != null) {
+                if (priorLogits[l].length != (long) n * c.codebookSize(l)) {
+                    throw new IllegalArgumentException("prior logits of level " + l + " hold " + priorLogits[l].length
+                            + " values, expected " + n + " targets x " + c.codebookSize(l));
+                }
+                logits = logits.add(Torch.floats(priorLogits[l], n, c.codebookSize(l)));
+            }
+            Tensor logp = logits.log_softmax(-1);
             perLevel[l] = logp.gather(1, Torch.longs(codes[l], n, 1));              // [N, 1]
         }
         return new Result(torch.cat(new TensorVector(perLevel), 1), aux[0]);

@@ -129,10 +129,24 @@ public final class TransitionBaseline implements BatchRecommender, ItemPrior {
     /** The items the recent history leads to, with their scores (history items kept or left out as configured). */
     @Override
     public Evidence evidence(UserHistory history) {
+        return evidence(history, -1);
+    }
+
+    /**
+     * Leave-one-out: the table as if this training pair (last history item -> {@code next}) had not been counted, so
+     * that a generator trained with the table fused in sees evidence as weak as at serving time, where the pair to
+     * predict was never counted.
+     */
+    @Override
+    public Evidence evidenceForTraining(UserHistory history, int next) {
+        return evidence(history, next);
+    }
+
+    private Evidence evidence(UserHistory history, int heldOutNext) {
         Scratch scratch = evidenceScratch.get(); // catalog-sized, so one per thread rather than one per call
         double[] score = scratch.score;
         int[] touched = scratch.touched;
-        int n = accumulate(history, score, touched);
+        int n = accumulate(history, score, touched, heldOutNext);
         int[] seen = excludeHistory ? history.items() : new int[0];
         int[] items = new int[n];
         double[] weights = new double[n];
@@ -157,18 +171,27 @@ public final class TransitionBaseline implements BatchRecommender, ItemPrior {
 
     /** Adds each voting item's contribution to {@code score}; records first-touched items in {@code touched}. */
     private int accumulate(UserHistory history, double[] score, int[] touched) {
+        return accumulate(history, score, touched, -1);
+    }
+
+    /** With {@code heldOutNext >= 0}, one count of (last history item -> heldOutNext) is left out, if there is one. */
+    private int accumulate(UserHistory history, double[] score, int[] touched, int heldOutNext) {
         int len = history.length(), nTouched = 0;
         for (int d = 1; d <= Math.min(window, len); d++) {
             int h = history.item(len - d);
             if (h >= byPopularity.length) {
                 throw new IllegalArgumentException("history item " + h + " outside the catalog [0, " + byPopularity.length + ")");
             }
-            if (outCounts[h] == 0) continue;
-            double w = 1.0 / outCounts[h] / d;
+            boolean holdOut = d == 1 && heldOutNext >= 0 && count(h, heldOutNext) > 0;
+            int out = outCounts[h] - (holdOut ? 1 : 0);
+            if (out == 0) continue;
+            double w = 1.0 / out / d;
             for (int p = rowStart[h]; p < rowStart[h + 1]; p++) {
                 int j = successors[p];
+                int c = counts[p] - (holdOut && j == heldOutNext ? 1 : 0);
+                if (c == 0) continue;
                 if (touched != null && score[j] == 0) touched[nTouched++] = j;
-                score[j] += counts[p] * w;
+                score[j] += c * w;
             }
         }
         return nTouched;

@@ -86,6 +86,20 @@ class TransitionBaselineTest {
     }
 
     @Test
+    void trainingEvidenceLeavesTheTrainingPairsOwnCountOut() {
+        TransitionBaseline t = TransitionBaseline.fit(tiny());
+        // History [0], next 1: c(0->1) = 2 -> 1 and c(0->*) = 3 -> 2, so 1 and 2 both get 1/2.
+        var ev = t.evidenceForTraining(new UserHistory(0, new int[]{0}), 1);
+        double[] dense = new double[5];
+        for (int i = 0; i < ev.size(); i++) dense[ev.item(i)] += ev.weight(i);
+        assertArrayEquals(new double[]{0, 0.5, 0.5, 0, 0}, dense, 1e-12);
+        // 4 -> 0 was counted once: left out, nothing leaves 4 any more.
+        assertEquals(0, t.evidenceForTraining(new UserHistory(0, new int[]{4}), 0).size());
+        // Only the last item's pair is held out; a pair never counted (0 -> 4) leaves the evidence as it is.
+        assertEquals(t.evidence(new UserHistory(0, new int[]{0})), t.evidenceForTraining(new UserHistory(0, new int[]{0}), 4));
+    }
+
+    @Test
     void testMetricsOnTheTinySplit() {
         // Test histories and rankings (targets in brackets), worked by hand from the counts above:
         // u0 [0 1 2 3] -> 0 2 3 1 4 [4: rank 4]; u1 [0 1 3 2] -> 0 2 3 1 4 [2: rank 1];
