@@ -24,6 +24,7 @@ import io.onerec.api.spi.Backends;
 import io.onerec.core.codec.ResidualCodec;
 import io.onerec.core.codec.ResidualCodecFitter;
 import io.onerec.tools.embed.ItemEmbeddingBuilder;
+import io.onerec.tools.text.OnnxSentenceEncoder;
 import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
 import io.onerec.libtorch.generator.SequenceExample;
@@ -109,7 +110,8 @@ public final class BeautyEndToEnd {
                     case "--resume" -> resume = Path.of(args[++i]);
                     case "--beam" -> beam = Integer.parseInt(args[++i]);
                     case "--data" -> data = Path.of(args[++i]);
-                    // What the codec clusters: "built" (content LSA + PPMI, the default), "file:PATH" (an item table
+                    // What the codec clusters: "built" (content LSA + PPMI, the default), "text" (all-MiniLM-L6-v2 over
+                    // titles + PPMI), "file:PATH" (an item table
                     // written by ItemEmbeddingsFile, e.g. SASRec's from BaselinesExample), "built+file:PATH" (both).
                     case "--codec-embeddings" -> codecEmb = args[++i];
                     // Weights to try for the transition table fused into the generator's beam search; the one with the
@@ -127,7 +129,7 @@ public final class BeautyEndToEnd {
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
-                            + " --resume DIR --beam N --data FILE --codec-embeddings built|file:PATH|built+file:PATH"
+                            + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --train-fusion W)");
                 }
             }
@@ -256,13 +258,19 @@ public final class BeautyEndToEnd {
         ItemEmbeddings emb;
         if (mode.equals("built")) {
             emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs);
+        } else if (mode.equals("text")) {
+            // all-MiniLM-L6-v2 over the titles (ONNX Runtime) as the content half, next to the collaborative half.
+            try (OnnxSentenceEncoder text = OnnxSentenceEncoder.allMiniLmL6v2(Runtime.getRuntime().availableProcessors(),
+                    ProgressListener.logging(LOG))) {
+                emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs, text);
+            }
         } else if (mode.startsWith("file:")) {
             emb = ItemEmbeddingsFile.read(Path.of(mode.substring(5)));
         } else if (mode.startsWith("built+file:")) {
             emb = ItemEmbeddingBuilder.concatenate(new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs),
                     ItemEmbeddingsFile.read(Path.of(mode.substring(11))));
         } else {
-            throw new IllegalArgumentException("--codec-embeddings must be built, file:PATH or built+file:PATH, not " + mode);
+            throw new IllegalArgumentException("--codec-embeddings must be built, text, file:PATH or built+file:PATH, not " + mode);
         }
         if (emb.count() != seqs.itemCount()) {
             throw new IllegalArgumentException("codec embeddings cover " + emb.count() + " items, the data has " + seqs.itemCount());

@@ -89,7 +89,38 @@ public final class ItemEmbeddingBuilder {
         }
         float[] content = content(metadata);
         float[] collab = collaborative(n, trainSequences);
-        int dc = config.contentDim(), df = config.collaborativeDim(), dim = dc + df;
+        ItemEmbeddings out = joinHalves(n, content, config.contentDim(), collab, config.collaborativeDim());
+        LOG.info("item embeddings: {} items x {} dims (content {}, collaborative {}) in {} ms", n, out.dim(), config.contentDim(),
+                config.collaborativeDim(), (System.nanoTime() - t0) / 1_000_000);
+        return out;
+    }
+
+    /**
+     * The content half from a sentence encoder over the item titles (e.g. {@code OnnxSentenceEncoder.allMiniLmL6v2},
+     * what TIGER does with Sentence-T5) instead of LSA; attributes are not used, items without a title are placed by
+     * the collaborative half alone. The collaborative half is built as in {@link #build(ItemMetadata, int[][])}.
+     */
+    public ItemEmbeddings build(ItemMetadata metadata, int[][] trainSequences, io.onerec.tools.text.TextEncoder text) {
+        int n = metadata.itemCount();
+        long t0 = System.nanoTime();
+        java.util.List<String> titles = new java.util.ArrayList<>(n);
+        int missing = 0;
+        for (int i = 0; i < n; i++) {
+            String t = metadata.title(i);
+            titles.add(t == null ? "" : t);
+            if (t == null || t.isBlank()) missing++;
+        }
+        float[] content = text.encode(titles);
+        float[] collab = collaborative(n, trainSequences);
+        ItemEmbeddings out = joinHalves(n, content, text.dim(), collab, config.collaborativeDim());
+        LOG.info("item embeddings: {} items x {} dims (text encoder {}, {} items without a title; collaborative {}) in {} ms", n,
+                out.dim(), text.dim(), missing, config.collaborativeDim(), (System.nanoTime() - t0) / 1_000_000);
+        return out;
+    }
+
+    /** Content and collaborative halves side by side, each weighted sqrt(1/2), each row L2-normalised. */
+    private static ItemEmbeddings joinHalves(int n, float[] content, int dc, float[] collab, int df) {
+        int dim = dc + df;
         float[] out = new float[n * dim];
         float half = (float) Math.sqrt(0.5);
         for (int i = 0; i < n; i++) {
@@ -106,8 +137,6 @@ public final class ItemEmbeddingBuilder {
             }
             scale(out, i * dim, dim, norm);
         }
-        LOG.info("item embeddings: {} items x {} dims (content {}, collaborative {}) in {} ms", n, dim, dc, df,
-                (System.nanoTime() - t0) / 1_000_000);
         return new ItemEmbeddings(n, dim, out);
     }
 
