@@ -33,8 +33,9 @@ import java.util.function.Function;
  * codec's prefix trie.
  *
  * <p>A checkpoint directory holds the model ({@code config.json}, {@code model.safetensors}), the tokenizer (the word
- * vocabulary {@value #VOCAB_FILE} or a Hugging Face {@value #HF_TOKENIZER_FILE}), the prompt words of every item ({@value #ITEM_WORDS_FILE}, so serving needs no metadata
- * files) and the settings ({@value #REASONER_FILE}). Thread-safe: calls share only the read-only weights.
+ * vocabulary {@value #VOCAB_FILE} or a Hugging Face {@value #HF_TOKENIZER_FILE}), the prompt words of every item
+ * ({@value #ITEM_WORDS_FILE}, so serving needs no metadata files) and the settings ({@value #REASONER_FILE}).
+ * Thread-safe: calls share only the read-only weights and tokenizer.
  */
 public final class SidReasoner implements Reasoner {
     public static final String REASONER_FILE = "reasoner.json";
@@ -199,23 +200,38 @@ public final class SidReasoner implements Reasoner {
             throw new CheckpointException(tokenizerFile + " is not the tokenizer this reasoner was saved with (SHA-256 " + sha256(tokenizerFile)
                     + ", " + REASONER_FILE + " says " + c.getString("tokenizer_sha256") + ")");
         }
-        SidVocabulary vocab = SidVocabulary.extend(readTokenizer(tokenizerFile, name.equals(VOCAB_FILE) ? WordTokenizer::load : hfTokenizerLoader),
-                codec.codebookSizes());
-        int ids = vocab.tokenizer().vocabSize();
-        if (c.has("vocab_size") && c.getInt("vocab_size") != ids) {
-            throw new CheckpointException(tokenizerFile + " with the SID tokens of codebook sizes " + Arrays.toString(codec.codebookSizes()) + " gives "
-                    + ids + " token ids, the reasoner was saved with " + c.getInt("vocab_size"));
+        TextTokenizer base = readTokenizer(tokenizerFile, name.equals(VOCAB_FILE) ? WordTokenizer::load : hfTokenizerLoader);
+        try {
+            SidVocabulary vocab = SidVocabulary.extend(base, codec.codebookSizes());
+            int ids = vocab.tokenizer().vocabSize();
+            if (c.has("vocab_size") && c.getInt("vocab_size") != ids) {
+                throw new CheckpointException(tokenizerFile + " with the SID tokens of codebook sizes " + Arrays.toString(codec.codebookSizes())
+                        + " gives " + ids + " token ids, the reasoner was saved with " + c.getInt("vocab_size"));
+            }
+            LanguageModel model = modelLoader.apply(dir);
+            // A word model is built for exactly its vocabulary; a pretrained HF model may pad its embedding beyond it.
+            if (model.vocabSize() < ids || (name.equals(VOCAB_FILE) && model.vocabSize() != ids)) {
+                throw new CheckpointException(dir + ": the model's embedding (model.embed_tokens.weight) has " + model.vocabSize() + " rows, but "
+                        + tokenizerFile + " with the SID tokens gives " + ids + " token ids");
+            }
+            // The stored words are already each item's prompt words; as titles they reproduce the same prompts.
+            ItemMetadata words = new ItemMetadata(itemWords.toArray(String[]::new), new int[itemWords.size()][], null);
+            return new SidReasoner(model, vocab, new ReasonerTexts(codec, words, c.getInt("history_items"), c.getInt("title_words")),
+                    new Options(c.getDouble("temperature"), c.getInt("max_think_tokens")));
+        } catch (RuntimeException e) {
+            closeQuietly(base, e); // an HF tokenizer holds native memory that no reasoner will own
+            throw e;
         }
-        LanguageModel model = modelLoader.apply(dir);
-        // A word model is built for exactly its vocabulary; a pretrained HF model may pad its embedding beyond it.
-        if (model.vocabSize() < ids || (name.equals(VOCAB_FILE) && model.vocabSize() != ids)) {
-            throw new CheckpointException(dir + ": the model's embedding (model.embed_tokens.weight) has " + model.vocabSize() + " rows, but "
-                    + tokenizerFile + " with the SID tokens gives " + ids + " token ids");
+    }
+
+    private static void closeQuietly(TextTokenizer tokenizer, RuntimeException failure) {
+        if (tokenizer instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
         }
-        // The stored words are already each item's prompt words; as titles they reproduce the same prompts.
-        ItemMetadata words = new ItemMetadata(itemWords.toArray(String[]::new), new int[itemWords.size()][], null);
-        return new SidReasoner(model, vocab, new ReasonerTexts(codec, words, c.getInt("history_items"), c.getInt("title_words")),
-                new Options(c.getDouble("temperature"), c.getInt("max_think_tokens")));
     }
 
     private static TextTokenizer readTokenizer(Path file, Function<Path, ? extends TextTokenizer> loader) {
