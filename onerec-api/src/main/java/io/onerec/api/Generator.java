@@ -23,6 +23,23 @@ public interface Generator extends AutoCloseable {
     List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config);
 
     /**
+     * Batched decoding where each user also has an own filter on top of {@code config}'s (Think-Ahead's per-user
+     * prefixes): the same sessions as decoding each user alone with {@code config.withFilter(config.filter().and(f))}.
+     * This default does exactly that, one user at a time; backends override it to decode the users together.
+     *
+     * @param userFilters one filter per user, in user order
+     */
+    default List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config, List<ItemFilter> userFilters) {
+        java.util.Objects.requireNonNull(users, "users must not be null");
+        if (userFilters.size() != users.size()) throw new IllegalArgumentException(userFilters.size() + " user filters for " + users.size() + " users");
+        List<List<GeneratedSession>> out = new java.util.ArrayList<>(users.size());
+        for (int i = 0; i < users.size(); i++) {
+            out.add(generateBatch(List.of(users.get(i)), config.withFilter(config.filter().and(userFilters.get(i)))).getFirst());
+        }
+        return out;
+    }
+
+    /**
      * The codec whose SIDs this generator emits; for a generator over a changing catalog, its current snapshot (each
      * request decodes against the snapshot current when it starts).
      */

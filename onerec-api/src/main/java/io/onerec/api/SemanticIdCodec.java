@@ -52,6 +52,20 @@ public interface SemanticIdCodec {
         return trie().prefixes(length);
     }
 
+    /**
+     * Identifies the code space: SID prefixes computed against one codec (Think-Ahead's stored prefixes) mean the
+     * same thing under every codec with the same fingerprint, and are stale under any other. This default hashes the
+     * codebook sizes and every item's SID and retirement, so any catalog change changes it; codecs that know their
+     * codebooks hash those instead ({@code ResidualCodec}: catalog updates keep the fingerprint, a refit changes it).
+     * Costs a pass over the catalog; callers that check often should keep the result per codec instance.
+     */
+    default String fingerprint() {
+        CodecFingerprint f = new CodecFingerprint("sid-table");
+        f.add(codebookSizes()).add(itemCount());
+        for (int item = 0; item < itemCount(); item++) f.add(sidOf(item).codes()).add(isRetired(item) ? 1 : 0);
+        return f.digest();
+    }
+
     /** Writes the codec (codebooks and item -> SID table) as a checkpoint directory. */
     void save(Path dir);
 }

@@ -7,6 +7,8 @@ import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.reasoner.SidReasoner;
 import io.onerec.api.spi.Backend;
 import io.onerec.libtorch.generator.TorchGenerator;
+import io.onerec.api.reasoner.TextTokenizer;
+import io.onerec.libtorch.reasoner.HfTokenizer;
 import io.onerec.libtorch.reasoner.TorchQwenModel;
 import io.onerec.libtorch.reward.TorchRewardModel;
 
@@ -57,6 +59,17 @@ public final class TorchBackend implements Backend {
 
     @Override
     public Reasoner loadReasoner(Path dir, SemanticIdCodec codec) {
-        return SidReasoner.load(dir, codec, TorchQwenModel::load);
+        return SidReasoner.load(dir, codec, TorchQwenModel::load, HfTokenizer::load);
+    }
+
+    /** Through DJL's binding of the tokenizers library, whose natives ship in its jar (LibTorch itself is not needed). */
+    @Override
+    public boolean readsHfTokenizers() {
+        return true;
+    }
+
+    @Override
+    public TextTokenizer loadHfTokenizer(Path tokenizerJson) {
+        return HfTokenizer.load(tokenizerJson);
     }
 }

@@ -1,6 +1,7 @@
 package io.onerec.api.generator;
 
 import io.onerec.api.GeneratedSession;
+import io.onerec.api.ItemFilter;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.ItemPrior;
 import io.onerec.api.SemanticIdCodec;
@@ -68,7 +69,20 @@ public final class ConstrainedBeamSearch {
     }
 
     public List<List<GeneratedSession>> search(StepDecoder decoder, List<UserHistory> users, DecodingOptions gen) {
+        return search(decoder, users, gen, null);
+    }
+
+    /**
+     * {@link #search(StepDecoder, List, DecodingOptions)} with one more filter per user on top of the request's
+     * (e.g. each user's Think-Ahead prefixes): users with different restrictions still share one batched search.
+     *
+     * @param userFilters one filter per user, in user order; null for none
+     */
+    public List<List<GeneratedSession>> search(StepDecoder decoder, List<UserHistory> users, DecodingOptions gen, List<ItemFilter> userFilters) {
         Objects.requireNonNull(users, "users must not be null");
+        if (userFilters != null && userFilters.size() != users.size()) {
+            throw new IllegalArgumentException(userFilters.size() + " user filters for " + users.size() + " users");
+        }
         Objects.requireNonNull(gen, "decoding options must not be null");
         for (int i = 0; i < users.size(); i++) {
             if (users.get(i) == null) throw new IllegalArgumentException("user " + i + " of the batch is null");
@@ -111,9 +125,11 @@ public final class ConstrainedBeamSearch {
         TrieMask requestMask = gen.requestFilter().mask(trie);
         TrieMask[] mask = new TrieMask[u];
         for (int i = 0; i < u; i++) {
+            ItemFilter own = userFilters == null ? ItemFilter.none() : Objects.requireNonNull(userFilters.get(i), "filter of user " + i);
+            TrieMask userMask = own == ItemFilter.none() ? requestMask : TrieMasks.and(trie, requestMask, own.mask(trie));
             mask[i] = gen.excludeHistory()
-                    ? TrieMasks.and(trie, requestMask, TrieMasks.blocked(trie, users.get(i).items()))
-                    : requestMask;
+                    ? TrieMasks.and(trie, userMask, TrieMasks.blocked(trie, users.get(i).items()))
+                    : userMask;
         }
         // Shallow fusion of an item prior: its evidence per user, asked once, and its mass per trie node.
         PriorMasses prior = null;

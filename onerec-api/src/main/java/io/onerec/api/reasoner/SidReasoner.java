@@ -10,14 +10,18 @@ import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.JsonConfig;
 import io.onerec.api.ItemMetadata;
+import io.onerec.api.spi.Backends;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -28,14 +32,17 @@ import java.util.function.Function;
  * sampling of the rationale until {@code </think>}), then after each path beam-search the first SID codes under the
  * codec's prefix trie.
  *
- * <p>A checkpoint directory holds the model ({@code config.json}, {@code model.safetensors}), the word vocabulary
- * ({@value #VOCAB_FILE}), the prompt words of every item ({@value #ITEM_WORDS_FILE}, so serving needs no metadata
- * files) and the settings ({@value #REASONER_FILE}). Thread-safe: calls share only the read-only weights.
+ * <p>A checkpoint directory holds the model ({@code config.json}, {@code model.safetensors}), the tokenizer (the word
+ * vocabulary {@value #VOCAB_FILE} or a Hugging Face {@value #HF_TOKENIZER_FILE}), the prompt words of every item
+ * ({@value #ITEM_WORDS_FILE}, so serving needs no metadata files) and the settings ({@value #REASONER_FILE}).
+ * Thread-safe: calls share only the read-only weights and tokenizer.
  */
 public final class SidReasoner implements Reasoner {
     public static final String REASONER_FILE = "reasoner.json";
     public static final String VOCAB_FILE = "vocab.txt";
     public static final String ITEM_WORDS_FILE = "item_words.txt";
+    /** A Hugging Face tokenizer's file, as in a pretrained checkpoint directory. */
+    public static final String HF_TOKENIZER_FILE = "tokenizer.json";
 
     /** Sampling settings of the rationales. */
     public record Options(double temperature, int maxThinkTokens) {
@@ -118,19 +125,30 @@ public final class SidReasoner implements Reasoner {
         return ReasonerTexts.concat(ReasonerTexts.concat(prompt, r.tokens()), new int[]{vocab.itemBegin()});
     }
 
-    /** Writes the HF-layout model, the word vocabulary, every item's prompt words and the settings. */
+    /**
+     * Writes the HF-layout model, the tokenizer file next to it ({@value #VOCAB_FILE} or {@value #HF_TOKENIZER_FILE}),
+     * every item's prompt words and the settings. {@value #REASONER_FILE} records which tokenizer file it is, its
+     * SHA-256 and the vocabulary size with the SID tokens, so {@link #load} notices a replaced or mismatched file.
+     */
     @Override
     public void save(Path dir) {
-        if (!(vocab.tokenizer().base() instanceof WordTokenizer words)) {
-            throw new UnsupportedOperationException("saving is implemented for the built-in word tokenizer; keep the HF tokenizer.json next to the model yourself");
+        if (!(vocab.tokenizer().base() instanceof FileTokenizer tokenizer)) {
+            throw new UnsupportedOperationException("cannot save a reasoner whose base tokenizer (" + vocab.tokenizer().base().getClass().getName()
+                    + ") cannot write itself to a file; use WordTokenizer, HfTokenizer or another FileTokenizer");
+        }
+        if (!tokenizer.fileName().equals(VOCAB_FILE) && !tokenizer.fileName().equals(HF_TOKENIZER_FILE)) {
+            throw new UnsupportedOperationException("tokenizer file '" + tokenizer.fileName() + "' is neither " + VOCAB_FILE + " nor " + HF_TOKENIZER_FILE);
         }
         model.save(dir);
-        words.save(dir.resolve(VOCAB_FILE));
+        Path tokenizerFile = dir.resolve(tokenizer.fileName());
+        tokenizer.save(tokenizerFile);
         List<String> itemWords = new ArrayList<>(codec().itemCount());
         for (int item = 0; item < codec().itemCount(); item++) itemWords.add(texts.itemWords(item));
         JsonConfig c = JsonConfig.builder().put("codebook_sizes", vocab.codebookSizes())
                 .put("history_items", texts.historyItems()).put("title_words", texts.titleWords())
-                .put("temperature", options.temperature()).put("max_think_tokens", options.maxThinkTokens()).build();
+                .put("temperature", options.temperature()).put("max_think_tokens", options.maxThinkTokens())
+                .put("tokenizer_file", tokenizer.fileName()).put("tokenizer_sha256", sha256(tokenizerFile))
+                .put("vocab_size", vocab.tokenizer().vocabSize()).build();
         try {
             Files.write(dir.resolve(ITEM_WORDS_FILE), itemWords);
             Files.writeString(dir.resolve(REASONER_FILE), c.toJson());
@@ -141,9 +159,21 @@ public final class SidReasoner implements Reasoner {
 
     /**
      * Loads what {@link #save} wrote over the codec the reasoner was trained with; {@code modelLoader} reads the
-     * model files of the directory on some backend.
+     * model files of the directory on some backend. A Hugging Face {@value #HF_TOKENIZER_FILE} is read by the first
+     * installed backend that reads them ({@link Backends#loadHfTokenizer}).
      */
     public static SidReasoner load(Path dir, SemanticIdCodec codec, Function<Path, ? extends LanguageModel> modelLoader) {
+        return load(dir, codec, modelLoader, Backends::loadHfTokenizer);
+    }
+
+    /**
+     * {@link #load(Path, SemanticIdCodec, Function)} with an explicit reader of Hugging Face tokenizer files. Every
+     * mismatch is a {@link CheckpointException} naming the file: a tokenizer file missing, corrupt or not the one
+     * saved (SHA-256), a vocabulary with the SID tokens of another size than saved, or more token ids than the
+     * model's embedding has rows.
+     */
+    public static SidReasoner load(Path dir, SemanticIdCodec codec, Function<Path, ? extends LanguageModel> modelLoader,
+                                   Function<Path, ? extends TextTokenizer> hfTokenizerLoader) {
         JsonConfig c;
         List<String> itemWords;
         try {
@@ -159,15 +189,80 @@ public final class SidReasoner implements Reasoner {
         if (itemWords.size() != codec.itemCount()) {
             throw new CheckpointException(dir.resolve(ITEM_WORDS_FILE) + " has " + itemWords.size() + " items, the codec " + codec.itemCount());
         }
-        if (!Files.isRegularFile(dir.resolve(VOCAB_FILE))) throw new CheckpointException("missing " + dir.resolve(VOCAB_FILE));
-        SidVocabulary vocab = SidVocabulary.extend(WordTokenizer.load(dir.resolve(VOCAB_FILE)), codec.codebookSizes());
-        LanguageModel model = modelLoader.apply(dir);
-        if (model.vocabSize() != vocab.tokenizer().vocabSize()) {
-            throw new CheckpointException(dir + ": model vocabulary " + model.vocabSize() + " != tokenizer vocabulary " + vocab.tokenizer().vocabSize());
+        // Checkpoints written before the tokenizer was recorded always used the word vocabulary.
+        String name = c.getString("tokenizer_file", VOCAB_FILE);
+        if (!name.equals(VOCAB_FILE) && !name.equals(HF_TOKENIZER_FILE)) {
+            throw new CheckpointException(dir.resolve(REASONER_FILE) + ": tokenizer_file '" + name + "' is neither " + VOCAB_FILE + " nor " + HF_TOKENIZER_FILE);
         }
-        // The stored words are already each item's prompt words; as titles they reproduce the same prompts.
-        ItemMetadata words = new ItemMetadata(itemWords.toArray(String[]::new), new int[itemWords.size()][], null);
-        return new SidReasoner(model, vocab, new ReasonerTexts(codec, words, c.getInt("history_items"), c.getInt("title_words")),
-                new Options(c.getDouble("temperature"), c.getInt("max_think_tokens")));
+        Path tokenizerFile = dir.resolve(name);
+        if (!Files.isRegularFile(tokenizerFile)) throw new CheckpointException("missing " + tokenizerFile);
+        if (c.has("tokenizer_sha256") && !c.getString("tokenizer_sha256").equals(sha256(tokenizerFile))) {
+            throw new CheckpointException(tokenizerFile + " is not the tokenizer this reasoner was saved with (SHA-256 " + sha256(tokenizerFile)
+                    + ", " + REASONER_FILE + " says " + c.getString("tokenizer_sha256") + ")");
+        }
+        TextTokenizer base = readTokenizer(tokenizerFile, name.equals(VOCAB_FILE) ? WordTokenizer::load : hfTokenizerLoader);
+        try {
+            SidVocabulary vocab = SidVocabulary.extend(base, codec.codebookSizes());
+            int ids = vocab.tokenizer().vocabSize();
+            if (c.has("vocab_size") && c.getInt("vocab_size") != ids) {
+                throw new CheckpointException(tokenizerFile + " with the SID tokens of codebook sizes " + Arrays.toString(codec.codebookSizes())
+                        + " gives " + ids + " token ids, the reasoner was saved with " + c.getInt("vocab_size"));
+            }
+            LanguageModel model = modelLoader.apply(dir);
+            // A word model is built for exactly its vocabulary; a pretrained HF model may pad its embedding beyond it.
+            if (model.vocabSize() < ids || (name.equals(VOCAB_FILE) && model.vocabSize() != ids)) {
+                throw new CheckpointException(dir + ": the model's embedding (model.embed_tokens.weight) has " + model.vocabSize() + " rows, but "
+                        + tokenizerFile + " with the SID tokens gives " + ids + " token ids");
+            }
+            // The stored words are already each item's prompt words; as titles they reproduce the same prompts.
+            ItemMetadata words = new ItemMetadata(itemWords.toArray(String[]::new), new int[itemWords.size()][], null);
+            return new SidReasoner(model, vocab, new ReasonerTexts(codec, words, c.getInt("history_items"), c.getInt("title_words")),
+                    new Options(c.getDouble("temperature"), c.getInt("max_think_tokens")));
+        } catch (RuntimeException e) {
+            closeQuietly(base, e); // an HF tokenizer holds native memory that no reasoner will own
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(TextTokenizer tokenizer, RuntimeException failure) {
+        if (tokenizer instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    private static TextTokenizer readTokenizer(Path file, Function<Path, ? extends TextTokenizer> loader) {
+        try {
+            return loader.apply(file);
+        } catch (CheckpointException e) {
+            throw e.getMessage().contains(file.toString()) ? e : new CheckpointException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new CheckpointException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
+        }
+    }
+
+    /** Releases the tokenizer's native resources when it has any (Hugging Face tokenizers do). */
+    @Override
+    public void close() {
+        if (vocab.tokenizer().base() instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the tokenizer", e);
+            }
+        }
     }
 }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * runs of letters/digits and single punctuation marks are tokens; words outside the vocabulary map to
  * {@code <unk>}. Ids 0..2 are {@code <pad>}, {@code <unk>}, {@code <eos>}.
  */
-public final class WordTokenizer implements TextTokenizer {
+public final class WordTokenizer implements FileTokenizer {
     public static final String PAD = "<pad>", UNK = "<unk>", EOS = "<eos>";
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+|[^\\s\\p{L}\\p{N}]");
 
@@ -61,6 +61,13 @@ public final class WordTokenizer implements TextTokenizer {
         }
     }
 
+    /** {@value SidReasoner#VOCAB_FILE}: one word per line, in id order. */
+    @Override
+    public String fileName() {
+        return SidReasoner.VOCAB_FILE;
+    }
+
+    @Override
     public void save(Path file) {
         try {
             Files.write(file, words);

@@ -6,6 +6,7 @@ import io.onerec.api.RewardModel;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.reasoner.LanguageModel;
 import io.onerec.api.reasoner.QwenCheckpoint;
+import io.onerec.api.reasoner.TextTokenizer;
 
 import java.nio.file.Path;
 
@@ -44,6 +45,19 @@ public interface Backend {
     /** Loads a reasoner checkpoint directory for inference, over the given codec. */
     default Reasoner loadReasoner(Path dir, SemanticIdCodec codec) {
         throw new UnsupportedOperationException("backend '" + name() + "' has no reasoner");
+    }
+
+    /** Whether {@link #loadHfTokenizer} works in this backend (it needs a binding of the Hugging Face tokenizers library). */
+    default boolean readsHfTokenizers() {
+        return false;
+    }
+
+    /**
+     * Reads a Hugging Face {@code tokenizer.json} (the base vocabulary of a reasoner over a pretrained LM), for
+     * {@link io.onerec.api.reasoner.SidReasoner#load}. The result may hold native memory and be {@link AutoCloseable}.
+     */
+    default TextTokenizer loadHfTokenizer(Path tokenizerJson) {
+        throw new UnsupportedOperationException("backend '" + name() + "' does not read Hugging Face tokenizers");
     }
 
     /**

@@ -1,8 +1,11 @@
 package io.onerec.api.spi;
 
+import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.api.reasoner.TextTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,6 +51,22 @@ public final class Backends {
     /** The named backend when it is installed and available here; empty otherwise (never throws). */
     public static Optional<Backend> find(String name) {
         return installed().stream().filter(b -> b.name().equalsIgnoreCase(name) && b.isAvailable()).findFirst();
+    }
+
+    /**
+     * Reads a Hugging Face {@code tokenizer.json} with the first installed backend that can
+     * ({@link Backend#readsHfTokenizers()}), whichever backend runs the model: the pure-Java model serves with the
+     * LibTorch module's tokenizer binding when both are on the class path.
+     *
+     * @throws CheckpointException naming the file when no installed backend reads Hugging Face tokenizers
+     */
+    public static TextTokenizer loadHfTokenizer(Path tokenizerJson) {
+        List<Backend> all = installed();
+        for (Backend b : all) {
+            if (b.readsHfTokenizers()) return b.loadHfTokenizer(tokenizerJson);
+        }
+        throw new CheckpointException(tokenizerJson + " is a Hugging Face tokenizer, and no installed backend reads those (installed: "
+                + all.stream().map(Backend::name).toList() + "); add onerec-backend-libtorch, which binds the tokenizers library");
     }
 
     static Backend choose(List<Backend> candidates, String forced) {

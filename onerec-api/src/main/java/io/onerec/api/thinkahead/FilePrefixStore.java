@@ -21,13 +21,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The default {@link PrefixStore}: an in-memory map persisted as a text file, one user per line,
- * {@code userId<TAB>12-3 12-7 40-1} (prefixes as dash-joined codes, space separated, in the order they were put).
+ * {@code userId<TAB>12-3 12-7 40-1} (prefixes as dash-joined codes, space separated, in the order they were put),
+ * after a first line {@code #codec<TAB>fingerprint} naming the codec the prefixes were computed for (absent in
+ * stores written before codecs were recorded, or never bound).
  * Text because the file is small (a few prefixes per user) and worth being able to inspect with grep.
  * {@link #flush()} writes to a temporary file and renames it, so readers never see a half-written store.
  */
 public final class FilePrefixStore implements PrefixStore {
     private final Path file;
+    private static final String CODEC_HEADER = "#codec\t";
     private final Map<Long, Set<SemanticId>> prefixes = new ConcurrentHashMap<>();
+    private volatile String codec;
 
     private FilePrefixStore(Path file) {
         this.file = file;
@@ -47,6 +51,12 @@ public final class FilePrefixStore implements PrefixStore {
             while ((line = r.readLine()) != null) {
                 n++;
                 if (line.isBlank()) continue;
+                if (line.startsWith(CODEC_HEADER)) {
+                    if (n != 1) throw new DataFileException(file + ":" + n + ": the codec line must be the first line");
+                    codec = line.substring(CODEC_HEADER.length()).trim();
+                    if (codec.isEmpty()) throw new DataFileException(file + ":1: empty codec fingerprint");
+                    continue;
+                }
                 int tab = line.indexOf('\t');
                 if (tab < 0) throw new DataFileException(file + ":" + n + ": expected 'userId<TAB>prefixes', got '" + line + "'");
                 long user;
@@ -93,6 +103,28 @@ public final class FilePrefixStore implements PrefixStore {
     }
 
     @Override
+    public Optional<String> codecFingerprint() {
+        return Optional.ofNullable(codec);
+    }
+
+    @Override
+    public synchronized void bindCodec(String fingerprint) {
+        if (fingerprint == null || fingerprint.isBlank() || fingerprint.contains("\n")) {
+            throw new IllegalArgumentException("bad codec fingerprint '" + fingerprint + "'");
+        }
+        if (fingerprint.equals(codec)) return;
+        if (codec != null) {
+            throw new StalePrefixesException(file + " holds Think-Ahead prefixes computed for codec " + codec + ", not for codec " + fingerprint
+                    + "; write the prefixes of the new codec to a new store");
+        }
+        if (!prefixes.isEmpty()) {
+            throw new StalePrefixesException(file + " holds Think-Ahead prefixes of " + prefixes.size()
+                    + " users computed for an unrecorded codec; write the prefixes of codec " + fingerprint + " to a new store");
+        }
+        codec = fingerprint;
+    }
+
+    @Override
     public Optional<Set<SemanticId>> get(long userId) {
         return Optional.ofNullable(prefixes.get(userId));
     }
@@ -112,6 +144,7 @@ public final class FilePrefixStore implements PrefixStore {
             Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 StringBuilder sb = new StringBuilder();
+                if (codec != null) w.write(CODEC_HEADER + codec + "\n");
                 for (long u : users) {
                     sb.setLength(0);
                     sb.append(u).append('\t');

@@ -20,6 +20,24 @@ public interface PrefixStore extends AutoCloseable {
     /** Number of users with a prefix set. */
     int size();
 
+    /**
+     * The {@link io.onerec.api.SemanticIdCodec#fingerprint() fingerprint} of the codec the stored prefixes were
+     * computed for; empty when the store does not record one.
+     */
+    default Optional<String> codecFingerprint() {
+        return Optional.empty();
+    }
+
+    /**
+     * Records the codec the prefixes put from now on are computed for ({@link ThinkAheadJob} calls it before it
+     * runs). Binding again to the same codec does nothing.
+     *
+     * @throws StalePrefixesException when the store holds prefixes of another codec, or of an unrecorded one
+     */
+    default void bindCodec(String fingerprint) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not record the codec of its prefixes");
+    }
+
     /** Makes everything put so far durable (a no-op for stores that write through). */
     default void flush() {
     }

@@ -22,9 +22,16 @@ public record ThinkAheadJob(Reasoner reasoner, ReasoningOptions options) {
         if (reasoner == null || options == null) throw new IllegalArgumentException("reasoner and options are required");
     }
 
-    /** Computes and stores the prefix sets of all users, then flushes the store; returns the mean set size. */
+    /**
+     * Computes and stores the prefix sets of all users, then flushes the store; returns the mean set size. The store
+     * is first bound to the reasoner's codec ({@link PrefixStore#bindCodec}), so the online side can tell when the
+     * prefixes go stale.
+     *
+     * @throws StalePrefixesException before any work when the store holds prefixes of another codec
+     */
     public double run(List<UserHistory> users, PrefixStore store, ProgressListener progress) {
         ProgressListener p = progress == null ? ProgressListener.NONE : progress;
+        store.bindCodec(reasoner.codec().fingerprint());
         long total = 0;
         for (int i = 0; i < users.size(); i++) {
             UserHistory u = users.get(i);

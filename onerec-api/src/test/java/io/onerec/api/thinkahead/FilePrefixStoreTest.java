@@ -44,4 +44,31 @@ class FilePrefixStoreTest {
         Files.writeString(bad, "12 3-4\n");
         assertThrows(DataFileException.class, () -> FilePrefixStore.open(bad));
     }
+
+    @Test
+    void codecFingerprintIsPersistedAsTheFirstLineAndGuardsTheStore() throws Exception {
+        Path file = dir.resolve("bound.tsv");
+        try (FilePrefixStore s = FilePrefixStore.open(file)) {
+            assertEquals(Optional.empty(), s.codecFingerprint());
+            s.bindCodec("residual-codebooks:aa11");
+            s.bindCodec("residual-codebooks:aa11"); // the same codec again is fine
+            s.put(4, Set.of(SemanticId.of(1, 2)));
+        }
+        assertEquals(List.of("#codec\tresidual-codebooks:aa11", "4\t1-2"), Files.readAllLines(file));
+        FilePrefixStore back = FilePrefixStore.open(file);
+        assertEquals(Optional.of("residual-codebooks:aa11"), back.codecFingerprint());
+        var e = assertThrows(StalePrefixesException.class, () -> back.bindCodec("residual-codebooks:bb22"));
+        assertTrue(e.getMessage().contains("aa11") && e.getMessage().contains("bb22") && e.getMessage().contains(file.toString()), e.getMessage());
+        assertEquals(Optional.of("residual-codebooks:aa11"), back.codecFingerprint(), "a refused bind must not rebind");
+
+        // Prefixes put before any codec was recorded belong to an unknown codec: binding them now would vouch for them.
+        FilePrefixStore legacy = FilePrefixStore.open(dir.resolve("legacy.tsv"));
+        legacy.put(1, Set.of(SemanticId.of(0, 0)));
+        assertThrows(StalePrefixesException.class, () -> legacy.bindCodec("residual-codebooks:aa11"));
+
+        Path late = dir.resolve("late.tsv");
+        Files.writeString(late, "4\t1-2\n#codec\tx:1\n");
+        var bad = assertThrows(DataFileException.class, () -> FilePrefixStore.open(late));
+        assertTrue(bad.getMessage().contains(late + ":2"), bad.getMessage());
+    }
 }

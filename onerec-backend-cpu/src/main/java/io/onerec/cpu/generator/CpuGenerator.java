@@ -3,6 +3,7 @@ package io.onerec.cpu.generator;
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
+import io.onerec.api.ItemFilter;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.CatalogBinding;
@@ -89,8 +90,17 @@ public final class CpuGenerator implements Generator {
 
     @Override
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
+        return generateBatch(users, config, null);
+    }
+
+    /** Per-user filters ride along with their users into the same chunks, so restricted users still share GEMMs. */
+    @Override
+    public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config, List<ItemFilter> userFilters) {
         java.util.Objects.requireNonNull(users, "users must not be null");
         java.util.Objects.requireNonNull(config, "decoding options must not be null");
+        if (userFilters != null && userFilters.size() != users.size()) {
+            throw new IllegalArgumentException(userFilters.size() + " user filters for " + users.size() + " users");
+        }
         requireOpen();
         // One snapshot for the whole request: every chunk decodes against the same catalog.
         CatalogBinding.Snapshot snapshot = catalog.current();
@@ -100,25 +110,29 @@ public final class CpuGenerator implements Generator {
         // Split evenly over the threads when the batch is small, so both cores work on a few users too.
         perChunk = Math.min(perChunk, Math.max(1, (users.size() + threads - 1) / threads));
         List<List<UserHistory>> chunks = new ArrayList<>();
+        List<List<ItemFilter>> chunkFilters = new ArrayList<>();
         for (int from = 0; from < users.size(); from += perChunk) {
-            chunks.add(users.subList(from, Math.min(users.size(), from + perChunk)));
+            int to = Math.min(users.size(), from + perChunk);
+            chunks.add(users.subList(from, to));
+            chunkFilters.add(userFilters == null ? null : userFilters.subList(from, to));
         }
         List<List<List<GeneratedSession>>> results = new ArrayList<>(chunks.size());
         if (pool == null || chunks.size() == 1) {
-            for (List<UserHistory> chunk : chunks) results.add(search.search(decoder, chunk, config));
+            for (int i = 0; i < chunks.size(); i++) results.add(search.search(decoder, chunks.get(i), config, chunkFilters.get(i)));
         } else {
             // Chunk i goes to the pool except every threads-th one, which the caller runs itself.
             List<CompletableFuture<List<List<GeneratedSession>>>> futures = new ArrayList<>(chunks.size());
             for (int i = 0; i < chunks.size(); i++) {
                 List<UserHistory> chunk = chunks.get(i);
+                List<ItemFilter> filters = chunkFilters.get(i);
                 try {
-                    futures.add(i % threads == 0 ? null : CompletableFuture.supplyAsync(() -> search.search(decoder, chunk, config), pool));
+                    futures.add(i % threads == 0 ? null : CompletableFuture.supplyAsync(() -> search.search(decoder, chunk, config, filters), pool));
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                     throw new IllegalStateException("generator was closed during the call", e);
                 }
             }
             List<List<List<GeneratedSession>>> own = new ArrayList<>();
-            for (int i = 0; i < chunks.size(); i++) own.add(i % threads == 0 ? search.search(decoder, chunks.get(i), config) : null);
+            for (int i = 0; i < chunks.size(); i++) own.add(i % threads == 0 ? search.search(decoder, chunks.get(i), config, chunkFilters.get(i)) : null);
             for (int i = 0; i < chunks.size(); i++) {
                 results.add(futures.get(i) == null ? own.get(i) : join(futures.get(i)));
             }

@@ -3,6 +3,7 @@ package io.onerec.libtorch.generator;
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.Generator;
+import io.onerec.api.ItemFilter;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.CatalogBinding;
@@ -51,18 +52,29 @@ public final class TorchGenerator implements Generator {
 
     @Override
     public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config) {
+        return generateBatch(users, config, null);
+    }
+
+    /** Per-user filters ride along with their users into the same batched searches. */
+    @Override
+    public List<List<GeneratedSession>> generateBatch(List<UserHistory> users, DecodingOptions config, List<ItemFilter> userFilters) {
         java.util.Objects.requireNonNull(users, "users must not be null");
         java.util.Objects.requireNonNull(config, "decoding options must not be null");
+        if (userFilters != null && userFilters.size() != users.size()) {
+            throw new IllegalArgumentException(userFilters.size() + " user filters for " + users.size() + " users");
+        }
         if (closed) throw new IllegalStateException("generator is closed");
         CatalogBinding.Snapshot snapshot = catalog.current(); // one catalog snapshot for the whole request
         List<List<GeneratedSession>> out = new ArrayList<>(users.size());
         // Wide beams get fewer users per search, so the slots (and KV caches) of one search stay bounded.
         int perBatch = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
         for (int from = 0; from < users.size(); from += perBatch) {
-            List<UserHistory> chunk = users.subList(from, Math.min(users.size(), from + perBatch));
+            int to = Math.min(users.size(), from + perBatch);
+            List<UserHistory> chunk = users.subList(from, to);
+            List<ItemFilter> filters = userFilters == null ? null : userFilters.subList(from, to);
             long t0 = DecodeProfile.start(), mark = DecodeProfile.ENABLED ? DecodeProfile.decoderNanos() : 0;
             try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-                out.addAll(snapshot.search().search(new TorchStepDecoder(model, snapshot.tokens()), chunk, config));
+                out.addAll(snapshot.search().search(new TorchStepDecoder(model, snapshot.tokens()), chunk, config, filters));
             }
             DecodeProfile.endCall(t0, mark);
         }

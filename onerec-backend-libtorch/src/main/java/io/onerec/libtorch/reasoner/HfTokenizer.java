@@ -3,9 +3,11 @@ package io.onerec.libtorch.reasoner;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.onerec.api.checkpoint.CheckpointException;
 import io.onerec.api.checkpoint.Json;
-import io.onerec.api.reasoner.TextTokenizer;
+import io.onerec.api.reasoner.FileTokenizer;
+import io.onerec.api.reasoner.SidReasoner;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,27 +21,47 @@ import java.util.OptionalInt;
  * on encode (the reasoner writes its own markers). The vocabulary size and the added (atomic) tokens are read
  * from the JSON itself, since DJL does not expose them.
  */
-public final class HfTokenizer implements TextTokenizer, AutoCloseable {
+public final class HfTokenizer implements FileTokenizer, AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> addedTokens;
     private final int vocabSize;
+    /** The file as read, so {@link #save} writes back exactly what was loaded. */
+    private final byte[] json;
 
-    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> addedTokens, int vocabSize) {
+    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> addedTokens, int vocabSize, byte[] json) {
         this.tokenizer = tokenizer;
         this.addedTokens = addedTokens;
         this.vocabSize = vocabSize;
+        this.json = json;
+    }
+
+    /**
+     * Reads a {@code tokenizer.json}; a file that is not one (unreadable, not JSON, no {@code model.vocab}, ids that
+     * are not numbers) is a {@link CheckpointException} naming it.
+     */
+    public static HfTokenizer load(Path tokenizerJson) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(tokenizerJson);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+        try {
+            return load(tokenizerJson, bytes);
+        } catch (CheckpointException e) {
+            throw e.getMessage().contains(tokenizerJson.toString()) ? e
+                    : new CheckpointException(tokenizerJson + " is not a Hugging Face tokenizer.json: " + e.getMessage(), e);
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            // Json.parse reports malformed JSON as IllegalArgumentException; a wrong structure surfaces as a cast.
+            throw new CheckpointException(tokenizerJson + " is not a Hugging Face tokenizer.json: " + e.getMessage(), e);
+        }
     }
 
     @SuppressWarnings("unchecked")
-    public static HfTokenizer load(Path tokenizerJson) {
-        Map<String, Object> root;
-        try {
-            root = (Map<String, Object>) Json.parse(Files.readString(tokenizerJson));
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read " + tokenizerJson + ": " + e.getMessage(), e);
-        } catch (ClassCastException e) {
-            throw new CheckpointException(tokenizerJson + ": expected a JSON object");
-        }
+    private static HfTokenizer load(Path tokenizerJson, byte[] bytes) {
+        Object parsed = Json.parse(new String(bytes, StandardCharsets.UTF_8));
+        if (!(parsed instanceof Map<?, ?>)) throw new CheckpointException(tokenizerJson + ": expected a JSON object");
+        Map<String, Object> root = (Map<String, Object>) parsed;
         int max = -1;
         Object model = root.get("model");
         if (model instanceof Map<?, ?> m && m.get("vocab") instanceof Map<?, ?> vocab) {
@@ -60,9 +82,25 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         }
         try {
             HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens", "false"));
-            return new HfTokenizer(tok, Map.copyOf(added), max + 1);
-        } catch (IOException e) {
+            return new HfTokenizer(tok, Map.copyOf(added), max + 1, bytes);
+        } catch (IOException | RuntimeException e) {
+            // The Rust library rejects what it cannot build (unknown model type, bad merges) with a RuntimeException.
             throw new CheckpointException("cannot load " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@value SidReasoner#HF_TOKENIZER_FILE}. */
+    @Override
+    public String fileName() {
+        return SidReasoner.HF_TOKENIZER_FILE;
+    }
+
+    @Override
+    public void save(Path file) {
+        try {
+            Files.write(file, json);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

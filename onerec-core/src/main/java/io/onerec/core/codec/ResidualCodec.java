@@ -4,6 +4,7 @@ import io.onerec.core.vector.DistanceKernel;
 import io.onerec.core.vector.PackedCentroids;
 import io.onerec.core.vector.KernelProvider;
 import io.onerec.api.SemanticId;
+import io.onerec.api.CodecFingerprint;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.sid.PrefixTrie;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -45,6 +46,8 @@ public final class ResidualCodec implements SemanticIdCodec {
     private final PrefixTrie allSids;
     private final DistanceKernel kernel;
     private final PackedCentroids[] packed;
+    /** Lazily computed {@link #fingerprint()}; a benign race computes the same string twice at worst. */
+    private volatile String fingerprint;
 
     /**
      * @param codebooks   row-major {@code [sizes[l], dim]} per quantization level
@@ -174,6 +177,23 @@ public final class ResidualCodec implements SemanticIdCodec {
     @Override
     public int[] codebookSizes() {
         return sizes.clone();
+    }
+
+    /**
+     * Hashes what gives codes their meaning: dimension, method, levels, disambiguation, codebook sizes and every
+     * codebook entry's exact bits. Catalog updates ({@link #withNewItems}, {@link #withRetired}) keep the codebooks and
+     * so the fingerprint; a refit changes it. Computed once per instance.
+     */
+    @Override
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            CodecFingerprint b = new CodecFingerprint("residual-codebooks").add(dim).add(method.name()).add(quantLevels)
+                    .add(disambiguation ? 1 : 0).add(sizes);
+            for (float[] c : codebooks) b.add(c);
+            fingerprint = f = b.digest();
+        }
+        return f;
     }
 
     /** A copy of one level's codebook, row-major {@code [K, dim]}. */
