@@ -49,20 +49,37 @@ final class BenchModels {
      * codecs do, so every SID is unique.
      */
     static SemanticIdCodec codec(long seed) {
+        return codec(seed, ITEMS, 256);
+    }
+
+    /** OneRec's production shape: 1,000,000 items, 3 x 8,192 codes (+ disambiguation). */
+    static final int ONEREC_ITEMS = 1_000_000, ONEREC_CODES = 8192;
+
+    /** "beauty" = {@link #codec(long)}; "onerec" = random 3 x 8,192 codes over 1,000,000 items. */
+    static SemanticIdCodec catalog(String name, long seed) {
+        return switch (name) {
+            case "beauty" -> codec(seed, ITEMS, 256);
+            case "onerec" -> codec(seed, ONEREC_ITEMS, ONEREC_CODES);
+            default -> throw new IllegalArgumentException("unknown catalog " + name);
+        };
+    }
+
+    /** Random 3 x {@code k} codes per item, plus the disambiguation code. */
+    static SemanticIdCodec codec(long seed, int items, int k) {
         Random r = new Random(seed);
-        int[][] codes = new int[ITEMS][4];
+        int[][] codes = new int[items][4];
         Map<Long, Integer> seen = new HashMap<>();
         int maxDup = 0;
-        for (int i = 0; i < ITEMS; i++) {
-            for (int l = 0; l < 3; l++) codes[i][l] = r.nextInt(256);
-            long key = ((long) codes[i][0] << 16) | ((long) codes[i][1] << 8) | codes[i][2];
+        for (int i = 0; i < items; i++) {
+            for (int l = 0; l < 3; l++) codes[i][l] = r.nextInt(k);
+            long key = ((long) codes[i][0] << 42) | ((long) codes[i][1] << 21) | codes[i][2];
             int dup = seen.merge(key, 1, Integer::sum) - 1;
             codes[i][3] = dup;
             maxDup = Math.max(maxDup, dup);
         }
-        SemanticId[] sids = new SemanticId[ITEMS];
-        for (int i = 0; i < ITEMS; i++) sids[i] = SemanticId.of(codes[i]);
-        return new TableCodec(sids, new int[]{256, 256, 256, maxDup + 1}, PrefixTrie.build(sids));
+        SemanticId[] sids = new SemanticId[items];
+        for (int i = 0; i < items; i++) sids[i] = SemanticId.of(codes[i]);
+        return new TableCodec(sids, new int[]{k, k, k, maxDup + 1}, PrefixTrie.build(sids));
     }
 
     static Path checkpoint(GeneratorConfig c, long seed) {
@@ -85,11 +102,15 @@ final class BenchModels {
     }
 
     static List<UserHistory> users(int count, int historyLength, long seed) {
+        return users(count, historyLength, ITEMS, seed);
+    }
+
+    static List<UserHistory> users(int count, int historyLength, int items, long seed) {
         Random r = new Random(seed);
         List<UserHistory> out = new ArrayList<>(count);
         for (int u = 0; u < count; u++) {
             int[] h = new int[historyLength];
-            for (int i = 0; i < h.length; i++) h[i] = r.nextInt(ITEMS);
+            for (int i = 0; i < h.length; i++) h[i] = r.nextInt(items);
             out.add(new UserHistory(u, h));
         }
         return out;

@@ -51,6 +51,12 @@ public class GeneratorBenchmark {
     /** Defaults are cheap; add 128 (and -p model=d512) for the full table. */
     @Param({"10", "32"})
     public int beam;
+    /**
+     * beauty = 3 x 256 codes over 12,101 items; onerec = OneRec's production shape, 3 x 8,192 codes over 1,000,000
+     * items (random codes, + disambiguation), e.g. with {@code -p model=d128-moe24 -p beam=128}.
+     */
+    @Param({"beauty"})
+    public String catalog;
     /** Threads of the CPU backend (LibTorch uses its own intra-op threads); 0 = one per core. */
     @Param({"0"})
     public int threads;
@@ -61,7 +67,7 @@ public class GeneratorBenchmark {
 
     @Setup
     public void setup() {
-        SemanticIdCodec codec = BenchModels.codec(1);
+        SemanticIdCodec codec = BenchModels.catalog(catalog, 1);
         GeneratorConfig config = BenchModels.config(model, codec.codebookSizes());
         Path dir = BenchModels.checkpoint(config, 2);
         int threads = this.threads > 0 ? this.threads : Runtime.getRuntime().availableProcessors();
@@ -71,9 +77,9 @@ public class GeneratorBenchmark {
             case "libtorch" -> TorchGenerator.load(dir, codec);
             default -> throw new IllegalArgumentException(backend);
         };
-        users = BenchModels.users(USERS, HISTORY, 3);
+        users = BenchModels.users(USERS, HISTORY, codec.itemCount(), 3);
         gen = DecodingOptions.beams(beam);
-        System.out.printf("# %s %s beam %d: %.1f MFLOP per user (codebooks %s)%n", backend, model, beam,
+        System.out.printf("# %s %s %s beam %d: %.1f MFLOP per user (codebooks %s)%n", backend, catalog, model, beam,
                 BenchModels.flopsPerUser(config, beam, HISTORY) / 1e6, java.util.Arrays.toString(codec.codebookSizes()));
     }
 

@@ -63,7 +63,7 @@ public final class BeautyEndToEnd {
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
-                   double fusionBackground, double trainFusion) {
+                   double fusionBackground, double trainFusion, int fusionWindow) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -83,6 +83,7 @@ public final class BeautyEndToEnd {
             double[] fusionWeights = {1, 2, 4};
             double fusionBackground = 0.1;
             double trainFusion = 0;
+            int fusionWindow = TransitionBaseline.DEFAULT_WINDOW;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -125,12 +126,14 @@ public final class BeautyEndToEnd {
                     // Train the generator as a product of experts with the transition table at this weight (and serve
                     // it so); give it again with --reuse.
                     case "--train-fusion" -> trainFusion = Double.parseDouble(args[++i]);
+                    // How many recent history items vote in the fused table (the yardstick row keeps 3).
+                    case "--fusion-window" -> fusionWindow = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B --train-fusion W)");
+                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --train-fusion W)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -151,7 +154,7 @@ public final class BeautyEndToEnd {
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
-                    fusionWeights, fusionBackground, trainFusion);
+                    fusionWeights, fusionBackground, trainFusion, fusionWindow);
         }
     }
 
@@ -205,9 +208,11 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
                 opt.reuse ? "(reused)" : String.format("%.1f min", trainingTime.toSeconds() / 60.0)));
+        TransitionBaseline prior = opt.fusionWindow == TransitionBaseline.DEFAULT_WINDOW ? transition
+                : TransitionBaseline.fit(split, opt.fusionWindow, false);
         if (opt.trainFusion > 0) {
             // A product-of-experts generator is served with the prior it was trained with, at its weight.
-            PriorFusion poe = new PriorFusion(transition, opt.trainFusion, opt.fusionBackground, true);
+            PriorFusion poe = new PriorFusion(prior, opt.trainFusion, opt.fusionBackground, true);
             BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(opt.beam).withFusion(poe));
             rows.add(row(String.format("generator x table w=%.2g", opt.trainFusion), evaluator.evaluate("test", test, seqs.itemCount(), rec),
                     evaluator.evaluate("validation", valid, seqs.itemCount(), rec), "(trained as one)"));
@@ -217,7 +222,7 @@ public final class BeautyEndToEnd {
             EvaluationResult bestValid = null;
             for (double w : opt.fusionWeights) {
                 EvaluationResult v = evaluator.evaluate("validation", valid, seqs.itemCount(),
-                        fused(generator, opt.beam, transition, w, opt.fusionBackground));
+                        fused(generator, opt.beam, prior, w, opt.fusionBackground));
                 LOG.info("fusion weight {}: validation R@10 {} N@10 {}", w, f(v.recall(10)), f(v.ndcg(10)));
                 if (bestValid == null || v.ndcg(10) > bestValid.ndcg(10)) {
                     bestValid = v;
@@ -225,7 +230,7 @@ public final class BeautyEndToEnd {
                 }
             }
             EvaluationResult t = evaluator.evaluate("test", test, seqs.itemCount(),
-                    fused(generator, opt.beam, transition, bestWeight, opt.fusionBackground));
+                    fused(generator, opt.beam, prior, bestWeight, opt.fusionBackground));
             rows.add(row(String.format("generator + table w=%.2g", bestWeight), t, bestValid, "(both above)"));
         }
 
@@ -299,7 +304,8 @@ public final class BeautyEndToEnd {
                 ? new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG))
                 : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, ProgressListener.logging(LOG));
         if (opt.trainFusion() > 0) {
-            trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split), opt.trainFusion(), opt.fusionBackground()));
+            trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), opt.trainFusion(),
+                    opt.fusionBackground()));
         }
         // The run's state is saved as it goes, so that a stopped run can be continued with --resume.
         trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
