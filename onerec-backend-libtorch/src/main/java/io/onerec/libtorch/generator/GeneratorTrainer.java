@@ -275,8 +275,13 @@ public final class GeneratorTrainer {
         @Override
         public Batches<SequenceExample> batches(int epoch, int firstBatch, boolean fresh) {
             WindowSource.Windows windows = source.epoch(config.seed(), epoch);
-            // A resumed epoch reads again what the stopped run had trained on: the order depends on seed and epoch only.
-            for (long skip = (long) firstBatch * config.batchSize(); skip > 0 && windows.hasNext(); skip--) windows.next();
+            try {
+                // A resumed epoch reads again what the stopped run had trained on: the order depends on seed and epoch only.
+                for (long skip = (long) firstBatch * config.batchSize(); skip > 0 && windows.hasNext(); skip--) windows.next();
+            } catch (RuntimeException e) {
+                windows.close();
+                throw e;
+            }
             return new Batches<>() {
                 @Override
                 public boolean hasNext() {

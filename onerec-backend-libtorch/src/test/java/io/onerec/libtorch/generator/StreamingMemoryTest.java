@@ -39,6 +39,8 @@ class StreamingMemoryTest {
         long expectedWindows = expected[0], expectedTargets = expected[1];
 
         Child streamed = runChild("stream", file);
+        // The child's counts and peak heap, for the record (README, scale section).
+        System.out.println("child JVM " + HEAP + ", " + Files.size(file) / (1 << 20) + " MB file:\n" + streamed.output);
         assertEquals(0, streamed.exitCode, "streaming under " + HEAP + " failed:\n" + streamed.output);
         String[] epochs = streamed.output.lines().filter(l -> l.startsWith("epoch ")).toArray(String[]::new);
         assertEquals(EPOCHS, epochs.length, streamed.output);
