@@ -10,6 +10,7 @@ import io.onerec.api.ProgressListener;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.Datasets;
 import io.onerec.tools.data.InteractionSequences;
+import io.onerec.tools.data.ItemIndex;
 import io.onerec.api.ItemMetadata;
 import io.onerec.tools.data.LeaveOneOutSplit;
 import io.onerec.tools.data.NextItemExample;
@@ -28,6 +29,7 @@ import io.onerec.tools.text.OnnxSentenceEncoder;
 import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
 import io.onerec.libtorch.generator.SequenceExample;
+import io.onerec.libtorch.generator.StreamingWindows;
 import io.onerec.libtorch.generator.GeneratorTrainerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +52,9 @@ import java.util.List;
  * Main flags: {@code --full} (d=128, 45 minutes, validation on 3,000 users, test on all), {@code --minutes N},
  * {@code --epochs N}, {@code --out DIR}, {@code --eval-users N} (a seeded random sample; 0 = all), {@code --data FILE},
  * {@code --backend cpu|libtorch} (serving backend), {@code --reuse} (evaluate the checkpoints in {@code --out}),
- * {@code --resume DIR} (continue a stopped run from its training state); model and training flags are listed by
+ * {@code --resume DIR} (continue a stopped run from its training state), {@code --stream} (read the training windows
+ * from the sequence file every epoch through a shuffle buffer of {@code --shuffle-buffer N} windows, default 10,000,
+ * instead of holding them); model and training flags are listed by
  * {@code Options.parse}.
  */
 public final class BeautyEndToEnd {
@@ -63,7 +67,8 @@ public final class BeautyEndToEnd {
                    int dModel, int layers, int dFf, double dropout, boolean itemEmbeddings, double lr, int batch,
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
-                   double fusionBackground, double trainFusion, int fusionWindow) {
+                   double fusionBackground, double trainFusion, int fusionWindow,
+                   boolean stream, int shuffleBuffer) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -84,6 +89,8 @@ public final class BeautyEndToEnd {
             double fusionBackground = 0.1;
             double trainFusion = 0;
             int fusionWindow = TransitionBaseline.DEFAULT_WINDOW;
+            boolean stream = false;
+            int shuffleBuffer = 10_000;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -128,12 +135,17 @@ public final class BeautyEndToEnd {
                     case "--train-fusion" -> trainFusion = Double.parseDouble(args[++i]);
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
                     case "--fusion-window" -> fusionWindow = Integer.parseInt(args[++i]);
+                    // Training windows read from the sequence file every epoch (StreamingWindows) instead of held in
+                    // memory, shuffled through a buffer of --shuffle-buffer windows.
+                    case "--stream" -> stream = true;
+                    case "--shuffle-buffer" -> shuffleBuffer = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --train-fusion W)");
+                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --train-fusion W"
+                            + " --stream --shuffle-buffer N)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -152,9 +164,12 @@ public final class BeautyEndToEnd {
             if (validUsers < 0) validUsers = full ? 3000 : 1000;
             if (patience < 0) patience = full ? 4 : 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
+            if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
+            if (shuffleBuffer < 1) throw new IllegalArgumentException("--shuffle-buffer must be >= 1, got " + shuffleBuffer);
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
-                    fusionWeights, fusionBackground, trainFusion, fusionWindow);
+                    fusionWeights, fusionBackground, trainFusion, fusionWindow,
+                    stream, shuffleBuffer);
         }
     }
 
@@ -310,7 +325,16 @@ public final class BeautyEndToEnd {
         // The run's state is saved as it goes, so that a stopped run can be continued with --resume.
         trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
         GeneratorTrainer.Result trained;
-        if (opt.causal) {
+        if (opt.stream) {
+            // The same windows as below, read from the file each epoch; ids through this data set's index (the
+            // codec's items). Only the training windows are streamed: validation and the codec still use `split`.
+            Path dataFile = opt.data() != null ? opt.data() : Datasets.beautySequences(Datasets.dataDir());
+            if (dataFile.getFileName().toString().endsWith(".inter")) {
+                throw new IllegalArgumentException("--stream reads Amazon-format sequence files (user item item ...), not " + dataFile);
+            }
+            StreamingWindows source = StreamingWindows.open(dataFile, ItemIndex.of(split.data()), gc.maxHistory(), opt.shuffleBuffer());
+            trained = trainer.fitSequences(source, split.validation(), itemCount);
+        } else if (opt.causal) {
             int[][] trainSeqs = new int[split.data().userCount()][];
             for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
             trained = trainer.fitSequences(SequenceExample.windows(trainSeqs, gc.maxHistory()), split.validation(), itemCount);

@@ -150,7 +150,7 @@ public final class GeneratorTrainer {
     }
 
     public Result fitSessions(List<SessionExample> train, List<NextItemExample> validation, int itemCount) {
-        return fitLoop(train, this::trainStep, validation, itemCount);
+        return fitLoop(new InMemory<>(train), this::trainStep, validation, itemCount);
     }
 
     /**
@@ -161,16 +161,195 @@ public final class GeneratorTrainer {
         if (!model.config().causalEncoder()) {
             throw new IllegalArgumentException("fitSequences needs a model with a causal encoder; use fit for a bidirectional one");
         }
-        return fitLoop(train, batch -> optimizerStep(() -> sequenceLoss(batch)), validation, itemCount);
+        return fitLoop(new InMemory<>(train), batch -> optimizerStep(() -> sequenceLoss(batch)), validation, itemCount);
     }
 
-    private <T> Result fitLoop(List<T> train, java.util.function.ToDoubleFunction<List<T>> trainBatch,
+    /**
+     * As {@link #fitSequences(List, List, int)}, reading the windows from {@code train} epoch by epoch instead of
+     * holding them (e.g. {@link StreamingWindows} from a file of any size): each epoch's windows come in the source's
+     * order for (config seed, epoch), in batches of {@code batchSize}. Validation, early stopping, the time budget,
+     * checkpoints and saved training states work as with a list; a resumed run re-reads the stopped epoch and skips
+     * the batches it had done.
+     */
+    public Result fitSequences(WindowSource train, List<NextItemExample> validation, int itemCount) {
+        if (!model.config().causalEncoder()) {
+            throw new IllegalArgumentException("fitSequences needs a model with a causal encoder; use fit for a bidirectional one");
+        }
+        return fitLoop(new Streamed(train), batch -> optimizerStep(() -> sequenceLoss(batch)), validation, itemCount);
+    }
+
+    /**
+     * fit's training data: how many batches an epoch has, each epoch's batches in training order, and what a saved
+     * training state records of the order.
+     */
+    private interface Epochs<T> {
+        int batchesPerEpoch();
+
+        /**
+         * The batches of {@code epoch} from {@code firstBatch} on; {@code fresh}: the epoch starts now, rather than
+         * continuing a resumed one at the point where it stopped.
+         */
+        Batches<T> batches(int epoch, int firstBatch, boolean fresh);
+
+        String dataFingerprint(List<NextItemExample> validation);
+
+        /** Takes the stopped run's position in the data (after its fingerprint was checked). */
+        void restore(TrainingState state);
+
+        /** The order (as indices into the examples) and shuffle generator that a saved state records. */
+        int[] savedOrder();
+
+        Random shuffleRng();
+    }
+
+    private interface Batches<T> extends java.util.Iterator<List<T>>, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Examples in a list, shuffled as a whole at the start of every epoch by one generator seeded once per fit. */
+    private final class InMemory<T> implements Epochs<T> {
+        private final List<T> train;
+        private final List<T> order;
+        private Random rnd = new Random(config.seed());
+        private Map<T, Integer> trainIndex;
+
+        InMemory(List<T> train) {
+            if (train.isEmpty()) throw new IllegalArgumentException("no training examples");
+            this.train = train;
+            this.order = new ArrayList<>(train);
+        }
+
+        @Override
+        public int batchesPerEpoch() {
+            return (order.size() + config.batchSize() - 1) / config.batchSize();
+        }
+
+        @Override
+        public Batches<T> batches(int epoch, int firstBatch, boolean fresh) {
+            if (fresh) Collections.shuffle(order, rnd);
+            return new Batches<>() {
+                private int b = firstBatch;
+
+                @Override
+                public boolean hasNext() {
+                    return b < batchesPerEpoch();
+                }
+
+                @Override
+                public List<T> next() {
+                    int from = b++ * config.batchSize();
+                    return order.subList(from, Math.min(order.size(), from + config.batchSize()));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public String dataFingerprint(List<NextItemExample> validation) {
+            return TrainingState.dataFingerprint(train, validation);
+        }
+
+        @Override
+        public void restore(TrainingState state) {
+            int[] saved = state.order();
+            for (int i = 0; i < saved.length; i++) order.set(i, train.get(saved[i]));
+            rnd = state.shuffleRng();
+        }
+
+        @Override
+        public int[] savedOrder() {
+            if (trainIndex == null) trainIndex = indexOf(train);
+            int[] indices = new int[order.size()];
+            for (int i = 0; i < indices.length; i++) indices[i] = trainIndex.get(order.get(i));
+            return indices;
+        }
+
+        @Override
+        public Random shuffleRng() {
+            return rnd;
+        }
+    }
+
+    /** Windows read epoch by epoch from a source; the order is the source's for (config seed, epoch). */
+    private final class Streamed implements Epochs<SequenceExample> {
+        private final WindowSource source;
+        private final int batchesPerEpoch;
+
+        Streamed(WindowSource source) {
+            long windows = source.windowCount();
+            if (windows == 0) throw new IllegalArgumentException("no training windows in " + source);
+            long batches = (windows + config.batchSize() - 1) / config.batchSize();
+            if (batches > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(source + ": " + batches + " batches per epoch, more than an int; use larger batches");
+            }
+            this.source = source;
+            this.batchesPerEpoch = (int) batches;
+        }
+
+        @Override
+        public int batchesPerEpoch() {
+            return batchesPerEpoch;
+        }
+
+        @Override
+        public Batches<SequenceExample> batches(int epoch, int firstBatch, boolean fresh) {
+            WindowSource.Windows windows = source.epoch(config.seed(), epoch);
+            try {
+                // A resumed epoch reads again what the stopped run had trained on: the order depends on seed and epoch only.
+                for (long skip = (long) firstBatch * config.batchSize(); skip > 0 && windows.hasNext(); skip--) windows.next();
+            } catch (RuntimeException e) {
+                windows.close();
+                throw e;
+            }
+            return new Batches<>() {
+                @Override
+                public boolean hasNext() {
+                    return windows.hasNext();
+                }
+
+                @Override
+                public List<SequenceExample> next() {
+                    List<SequenceExample> batch = new ArrayList<>(config.batchSize());
+                    while (batch.size() < config.batchSize() && windows.hasNext()) batch.add(windows.next());
+                    return batch;
+                }
+
+                @Override
+                public void close() {
+                    windows.close();
+                }
+            };
+        }
+
+        @Override
+        public String dataFingerprint(List<NextItemExample> validation) {
+            return TrainingState.dataFingerprint(source.fingerprint(), validation);
+        }
+
+        @Override
+        public void restore(TrainingState state) {
+        }
+
+        @Override
+        public int[] savedOrder() {
+            return new int[0];
+        }
+
+        @Override
+        public Random shuffleRng() {
+            // Unused (each epoch's order comes from the seed), saved only because the state format has it.
+            return new Random(config.seed());
+        }
+    }
+
+    private <T> Result fitLoop(Epochs<T> data, java.util.function.ToDoubleFunction<List<T>> trainBatch,
                                List<NextItemExample> validation, int itemCount) {
-        if (train.isEmpty()) throw new IllegalArgumentException("no training examples");
         long start = System.nanoTime();
-        List<T> order = new ArrayList<>(train);
-        Random rnd = new Random(config.seed());
-        int batchesPerEpoch = (order.size() + config.batchSize() - 1) / config.batchSize();
+        int batchesPerEpoch = data.batchesPerEpoch();
         long firstStep = step, plannedSteps = (long) batchesPerEpoch * config.maxEpochs();
         totalSteps = firstStep + plannedSteps;
         // A seeded random sample: the first users of a file are not a random sample of them.
@@ -187,13 +366,11 @@ public final class GeneratorTrainer {
         boolean inEpoch = false, finished = false;
         TrainingState resume = resumePoint;
         resumePoint = null;
-        String dataId = stateDir != null || resume != null ? TrainingState.dataFingerprint(train, validation) : null;
+        String dataId = stateDir != null || resume != null ? data.dataFingerprint(validation) : null;
         if (resume != null) {
             resume.requireSameData(dataId);
             TrainingState.Position p = resume.position();
-            int[] saved = resume.order();
-            for (int i = 0; i < saved.length; i++) order.set(i, train.get(saved[i]));
-            rnd = resume.shuffleRng();
+            data.restore(resume);
             epoch = p.epoch();
             inEpoch = !p.epochDone();
             finished = p.finished();
@@ -212,43 +389,45 @@ public final class GeneratorTrainer {
             bestWeights = resume.loadBestWeights();
             resume.restoreTorchRng();
         }
-        Map<T, Integer> trainIndex = stateDir == null ? null : indexOf(train);
         while (!finished && (inEpoch || epoch < config.maxEpochs())) {
-            if (!inEpoch) {
+            boolean fresh = !inEpoch;
+            if (fresh) {
                 epoch++;
-                Collections.shuffle(order, rnd);
                 lossSum = 0;
                 lossCount = 0;
                 firstBatch = 0;
             }
             inEpoch = false;
             boolean outOfTime = false, stopped = false;
-            for (int b = firstBatch; b < batchesPerEpoch && !outOfTime; b++) {
-                List<T> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
-                lastLoss = trainBatch.applyAsDouble(batch);
-                lossSum += lastLoss;
-                lossCount++;
-                boolean stop = stepListener != null && !stepListener.afterStep(step, lastLoss);
-                if (b % 50 == 0) {
-                    progress.onProgress(new TrainingProgress("generator/epoch-" + epoch, b, batchesPerEpoch, lastLoss, Map.of("lr", currentLr())));
-                }
-                if (config.timeBudget() != null) {
-                    // Checked per step so that a budget holds even when one epoch takes longer than the budget.
-                    long elapsed = System.nanoTime() - start, budget = config.timeBudget().toNanos();
-                    outOfTime = elapsed > budget;
-                    // The learning-rate schedule spans the steps that fit in the budget at the measured pace.
-                    long done = step - firstStep;
-                    if (done >= 20) totalSteps = firstStep + Math.min(plannedSteps, (long) ((double) done * budget / elapsed));
-                }
-                // Past the budget the epoch ends here and its end writes the state; a mid-epoch state would add a step.
-                if (stateDir != null && (stop || !outOfTime && step % stateEvery == 0)) {
-                    saveState(new TrainingState.Position(epoch, b + 1, false, false, step, firstStep, plannedSteps, totalSteps,
-                            System.nanoTime() - start, lossSum, lossCount, lastLoss, bestNdcg, bestEpoch, sinceBest, best),
-                            bestWeights, order, trainIndex, rnd, dataId);
-                }
-                if (stop) {
-                    LOG.info("stopped after step {} (epoch {}, batch {} of {})", step, epoch, b + 1, batchesPerEpoch);
-                    return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
+            try (Batches<T> batches = data.batches(epoch, firstBatch, fresh)) {
+                for (int b = firstBatch; b < batchesPerEpoch && !outOfTime; b++) {
+                    if (!batches.hasNext()) throw new IllegalStateException("epoch " + epoch + " ended after " + b + " of " + batchesPerEpoch + " batches");
+                    List<T> batch = batches.next();
+                    lastLoss = trainBatch.applyAsDouble(batch);
+                    lossSum += lastLoss;
+                    lossCount++;
+                    boolean stop = stepListener != null && !stepListener.afterStep(step, lastLoss);
+                    if (b % 50 == 0) {
+                        progress.onProgress(new TrainingProgress("generator/epoch-" + epoch, b, batchesPerEpoch, lastLoss, Map.of("lr", currentLr())));
+                    }
+                    if (config.timeBudget() != null) {
+                        // Checked per step so that a budget holds even when one epoch takes longer than the budget.
+                        long elapsed = System.nanoTime() - start, budget = config.timeBudget().toNanos();
+                        outOfTime = elapsed > budget;
+                        // The learning-rate schedule spans the steps that fit in the budget at the measured pace.
+                        long done = step - firstStep;
+                        if (done >= 20) totalSteps = firstStep + Math.min(plannedSteps, (long) ((double) done * budget / elapsed));
+                    }
+                    // Past the budget the epoch ends here and its end writes the state; a mid-epoch state would add a step.
+                    if (stateDir != null && (stop || !outOfTime && step % stateEvery == 0)) {
+                        saveState(new TrainingState.Position(epoch, b + 1, false, false, step, firstStep, plannedSteps, totalSteps,
+                                System.nanoTime() - start, lossSum, lossCount, lastLoss, bestNdcg, bestEpoch, sinceBest, best),
+                                bestWeights, data, dataId);
+                    }
+                    if (stop) {
+                        LOG.info("stopped after step {} (epoch {}, batch {} of {})", step, epoch, b + 1, batchesPerEpoch);
+                        return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
+                    }
                 }
             }
             double epochLoss = lossSum / lossCount;
@@ -279,7 +458,7 @@ public final class GeneratorTrainer {
             if (stateDir != null) {
                 saveState(new TrainingState.Position(epoch, batchesPerEpoch, true, stopped || epoch >= config.maxEpochs(), step,
                         firstStep, plannedSteps, totalSteps, System.nanoTime() - start, lossSum, lossCount, lastLoss, bestNdcg,
-                        bestEpoch, sinceBest, best), bestWeights, order, trainIndex, rnd, dataId);
+                        bestEpoch, sinceBest, best), bestWeights, data, dataId);
             }
             if (stopped) break;
         }
@@ -291,11 +470,9 @@ public final class GeneratorTrainer {
         return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private <T> void saveState(TrainingState.Position position, TorchGeneratorModel bestWeights, List<T> order,
-                               Map<T, Integer> trainIndex, Random rnd, String dataId) {
-        int[] indices = new int[order.size()];
-        for (int i = 0; i < indices.length; i++) indices[i] = trainIndex.get(order.get(i));
-        Path written = TrainingState.write(stateDir, position, model, bestWeights, optimizer, config, codec, dataId, indices, rnd, stateEvery);
+    private void saveState(TrainingState.Position position, TorchGeneratorModel bestWeights, Epochs<?> data, String dataId) {
+        Path written = TrainingState.write(stateDir, position, model, bestWeights, optimizer, config, codec, dataId,
+                data.savedOrder(), data.shuffleRng(), stateEvery);
         LOG.debug("training state at step {} written to {}", position.step(), written);
     }
 

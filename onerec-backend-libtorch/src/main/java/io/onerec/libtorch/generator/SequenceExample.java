@@ -3,6 +3,7 @@ package io.onerec.libtorch.generator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A window of consecutive interactions of one user, the training unit of a causal-encoder generator: the encoder
@@ -37,18 +38,28 @@ public record SequenceExample(long userId, int[] items) {
      * @param sequences per user id, the training part of the sequence (users with fewer than 2 items give nothing)
      */
     public static List<SequenceExample> windows(int[][] sequences, int maxHistory) {
-        if (maxHistory < 1) throw new IllegalArgumentException("maxHistory must be >= 1, got " + maxHistory);
+        requireMaxHistory(maxHistory);
         List<SequenceExample> out = new ArrayList<>();
-        for (int u = 0; u < sequences.length; u++) {
-            int[] s = sequences[u];
-            int end = s.length;
-            while (end >= 2) {
-                int start = Math.max(0, end - (maxHistory + 1));
-                out.add(new SequenceExample(u, Arrays.copyOfRange(s, start, end)));
-                if (start == 0) break;
-                end = start + 1;
-            }
-        }
+        for (int u = 0; u < sequences.length; u++) windowsOf(u, sequences[u], maxHistory, out::add);
         return out;
+    }
+
+    /**
+     * The windows of one user's training sequence, as {@link #windows} cuts them, given to {@code out} in that order
+     * (for a source that streams users instead of holding them all).
+     */
+    public static void windowsOf(long userId, int[] sequence, int maxHistory, Consumer<SequenceExample> out) {
+        requireMaxHistory(maxHistory);
+        int end = sequence.length;
+        while (end >= 2) {
+            int start = Math.max(0, end - (maxHistory + 1));
+            out.accept(new SequenceExample(userId, Arrays.copyOfRange(sequence, start, end)));
+            if (start == 0) break;
+            end = start + 1;
+        }
+    }
+
+    private static void requireMaxHistory(int maxHistory) {
+        if (maxHistory < 1) throw new IllegalArgumentException("maxHistory must be >= 1, got " + maxHistory);
     }
 }

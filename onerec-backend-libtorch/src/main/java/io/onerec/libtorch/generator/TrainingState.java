@@ -372,7 +372,7 @@ final class TrainingState {
 
     /** Counts and SHA-256 of the training examples (in order) and the validation examples. */
     static String dataFingerprint(List<?> train, List<NextItemExample> validation) {
-        MessageDigest t = sha256(), v = sha256();
+        MessageDigest t = sha256();
         for (Object e : train) {
             switch (e) {
                 case SessionExample s -> {
@@ -386,12 +386,17 @@ final class TrainingState {
                 default -> throw new IllegalArgumentException("no fingerprint for training examples of " + e.getClass());
             }
         }
+        return dataFingerprint(train.size() + " training examples sha256 " + HexFormat.of().formatHex(t.digest()), validation);
+    }
+
+    /** {@code train} (a description of the training data, e.g. a {@link WindowSource#fingerprint}) and the validation examples. */
+    static String dataFingerprint(String train, List<NextItemExample> validation) {
+        MessageDigest v = sha256();
         for (NextItemExample e : validation) {
             update(v, e.history());
             update(v, new int[]{e.target(), e.position()});
         }
-        return train.size() + " training examples sha256 " + HexFormat.of().formatHex(t.digest())
-                + ", " + validation.size() + " validation examples sha256 " + HexFormat.of().formatHex(v.digest());
+        return train + ", " + validation.size() + " validation examples sha256 " + HexFormat.of().formatHex(v.digest());
     }
 
     private static void update(MessageDigest md, UserHistory h) {

@@ -60,7 +60,7 @@ public final class LeaveOneOutSplit {
             }
             va.add(example(u, s, n - 2));
             te.add(example(u, s, n - 1));
-            trainSeqs[u] = Arrays.copyOf(s, n - 2);
+            trainSeqs[u] = trainingPart(s);
         }
         if (skipped > 0) {
             LOG.warn("{}: {} of {} users have fewer than {} interactions and are left out of the split",
@@ -73,6 +73,15 @@ public final class LeaveOneOutSplit {
         this.skippedUsers = skipped;
         LOG.info("{} leave-one-out (max history {}): {} train examples, {} validation, {} test",
                 data.name(), maxHistory, tr.size(), va.size(), te.size());
+    }
+
+    /**
+     * The part of a user's whole sequence that a model may learn from: all but the validation and test targets, i.e.
+     * {@code s[0..n-3]}, or nothing when the user is left out (fewer than {@value #MIN_LENGTH} items). The rule of
+     * {@link #trainSequence}, for code that streams sequences instead of holding a split.
+     */
+    public static int[] trainingPart(int[] sequence) {
+        return sequence.length < MIN_LENGTH ? new int[0] : Arrays.copyOf(sequence, sequence.length - 2);
     }
 
     public static LeaveOneOutSplit of(InteractionSequences data) {
