@@ -3,6 +3,7 @@ package io.onerec.libtorch.generator;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.TrainingHistory;
 import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.NextItemExample;
@@ -50,6 +51,7 @@ public final class GeneratorTrainer {
     private StepListener stepListener;
     /** The stopped run that the next fit continues (set by {@link #resumeFrom}, consumed by fit). */
     private TrainingState resumePoint;
+    private TrainingHistory history = TrainingHistory.empty();
 
     public GeneratorTrainer(TorchGeneratorModel model, SemanticIdCodec codec, GeneratorTrainerConfig config, ProgressListener progress) {
         this.model = model;
@@ -117,6 +119,14 @@ public final class GeneratorTrainer {
         return trainer;
     }
 
+    /**
+     * The epochs the latest fit finished, with their mean loss and validation metrics (for loss and validation
+     * curves); a resumed run's history starts at the epoch it resumed in. Empty before the first fit.
+     */
+    public TrainingHistory history() {
+        return history;
+    }
+
     /** What a training run reached. */
     public record Result(int epochs, long steps, double lastLoss, int bestEpoch, EvaluationResult bestValidation, Duration time) {
     }
@@ -164,6 +174,7 @@ public final class GeneratorTrainer {
         boolean inEpoch = false, finished = false;
         TrainingState resume = resumePoint;
         resumePoint = null;
+        history = TrainingHistory.empty();
         String dataId = stateDir != null || resume != null ? TrainingState.dataFingerprint(train, validation) : null;
         if (resume != null) {
             resume.requireSameData(dataId);
@@ -230,8 +241,9 @@ public final class GeneratorTrainer {
             }
             double epochLoss = lossSum / lossCount;
             LOG.info("epoch {}: mean loss {}", epoch, String.format("%.4f", epochLoss));
+            EvaluationResult r = null;
             if (validate && (epoch % config.evalEvery() == 0 || outOfTime || epoch == config.maxEpochs())) {
-                EvaluationResult r = evaluate(evalSet, itemCount, config.evalBeam());
+                r = evaluate(evalSet, itemCount, config.evalBeam());
                 progress.onProgress(new TrainingProgress("generator/validation", epoch, config.maxEpochs(), epochLoss, r.asMap()));
                 LOG.info("epoch {}: validation {}", epoch, r);
                 if (r.ndcg(10) > bestNdcg) {
@@ -249,6 +261,8 @@ public final class GeneratorTrainer {
                     stopped = true;
                 }
             }
+            history = history.with(new TrainingHistory.Epoch(epoch, step, epochLoss, r == null ? Map.of() : r.asMap(),
+                    Duration.ofNanos(System.nanoTime() - start)));
             if (outOfTime && !stopped) {
                 LOG.info("time budget {} reached in epoch {} after {} steps", config.timeBudget(), epoch, step);
                 stopped = true;
