@@ -21,8 +21,9 @@ import java.util.function.LongSupplier;
  * overwrites the bar instead of being glued to its end. Elsewhere ({@link Mode#LINES}: a CI log, a file, Maven's
  * {@code exec:exec}, which pipes the program's output) it prints a plain line at most once per interval and when a
  * phase reaches its total, and never a carriage return, so a log holds about one line per interval however often
- * the library reports. Rate and ETA are measured per phase from its first report; a phase that recurs (e.g.
- * {@code generator/validation} once per epoch) keeps its start, so its ETA is that of the whole run of epochs.
+ * the library reports. Rate and ETA are measured per phase from its first report; a phase that recurs with growing
+ * steps (e.g. {@code generator/validation} once per epoch) keeps its start, so its ETA is that of the whole run of
+ * epochs, while one that starts again from a lower step (a second {@code eval/test}) is measured afresh.
  *
  * <p>Examples attach it where they would log progress; library code keeps logging through slf4j.
  */
@@ -46,7 +47,7 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     private final long lineIntervalNanos;
     private final int columns;
 
-    /** Per phase: the clock and step of its first report, from which its rate is measured. */
+    /** Per phase: the clock and step of its first report, from which its rate is measured, and its latest step. */
     private final Map<String, long[]> phaseStart = new HashMap<>();
     private String shownPhase;
     private long lastPrintNanos;
@@ -72,8 +73,8 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
 
     /**
      * A display on {@code System.err} (where slf4j-simple logs): a bar on a terminal, a line every 10 seconds
-     * otherwise. {@code -Donerec.progress=bar|lines|off} overrides the choice (e.g. {@code bar} under
-     * {@code mvn exec:exec}, whose output is a pipe even when Maven runs in a terminal).
+     * otherwise. {@code -Donerec.progress=bar|lines|off} overrides the choice. (Under {@code mvn exec:exec} the
+     * program's output is a pipe that Maven relays line by line, so lines is the right choice there.)
      */
     public static ProgressBar forConsole() {
         String choice = System.getProperty("onerec.progress", "auto").toLowerCase(Locale.ROOT);
@@ -97,7 +98,13 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     public synchronized void onProgress(TrainingProgress p) {
         if (mode == Mode.OFF) return;
         long now = nanoClock.getAsLong();
-        long[] start = phaseStart.computeIfAbsent(p.phase(), k -> new long[]{now, p.step()});
+        long[] start = phaseStart.get(p.phase());
+        // A step below the last one is a new run of the phase (another evaluation of "eval/test"): measure afresh.
+        if (start == null || p.step() < start[2]) {
+            start = new long[]{now, p.step(), p.step()};
+            phaseStart.put(p.phase(), start);
+        }
+        start[2] = p.step();
         double seconds = (now - start[0]) / 1e9;
         double rate = seconds > 0 && p.step() > start[1] ? (p.step() - start[1]) / seconds : Double.NaN;
         boolean newPhase = !p.phase().equals(shownPhase);
@@ -191,7 +198,7 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     }
 
     private static String plural(String unit) {
-        return unit.endsWith("ch") ? unit + "es" : unit + "s";
+        return unit.equals("batch") ? "batches" : unit + "s";
     }
 
     private static String number(double v) {

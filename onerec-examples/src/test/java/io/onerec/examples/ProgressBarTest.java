@@ -95,7 +95,18 @@ class ProgressBarTest {
         f.report("generator/epoch-3", 0, 1000, 3.5);
         f.report("generator/validation", 3, 10, 3.0);
         last = f.text().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.contains("60.0 s/epoch  ETA 7m00s"), last);
+        assertTrue(last.contains("3/10 epochs  60.0 s/epoch  ETA 7m00s"), last);
+
+        // A phase starting again from a lower step (a second evaluation) does not inherit the first one's pace.
+        f.report("eval/test", 1, 2, Double.NaN);
+        f.advance(30);
+        f.report("eval/test", 2, 2, Double.NaN);
+        f.advance(600);
+        f.report("eval/test", 1, 2, Double.NaN);
+        f.advance(2);
+        f.report("eval/test", 2, 2, Double.NaN);
+        last = f.text().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.endsWith("2/2 batches  2.0 s/batch  ETA 0s"), last);
     }
 
     @Test
