@@ -32,14 +32,18 @@ public record TrainingHistory(List<Epoch> epochs) {
      *
      * @param epoch      1-based epoch number
      * @param step       optimiser steps done when the epoch ended (counted from the start of the run)
-     * @param meanLoss   mean training loss over the epoch's batches
+     * @param batches    batches the epoch trained on (fewer than a full epoch when a time budget cut it short)
+     * @param meanLoss   mean training loss over those batches
      * @param validation validation metrics after this epoch (e.g. "recall@10"), empty when it was not validated
      * @param elapsed    training time from the start of the run to the end of this epoch (validation included)
      */
-    public record Epoch(int epoch, long step, double meanLoss, Map<String, Double> validation, Duration elapsed) {
+    public record Epoch(int epoch, long step, int batches, double meanLoss, Map<String, Double> validation, Duration elapsed) {
         public Epoch {
             if (epoch < 1) throw new IllegalArgumentException("epoch must be >= 1, got " + epoch);
             if (step < 0) throw new IllegalArgumentException("step must be >= 0, got " + step);
+            if (batches < 0 || batches > step) {
+                throw new IllegalArgumentException("batches must be in [0, step=" + step + "], got " + batches);
+            }
             Objects.requireNonNull(elapsed, "elapsed");
             // Sorted, so that tables and legends list the metrics in the same order every time.
             validation = Collections.unmodifiableMap(new TreeMap<>(validation));

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class TrainingHistoryTest {
     private static TrainingHistory.Epoch epoch(int n, Map<String, Double> validation) {
-        return new TrainingHistory.Epoch(n, 100L * n, 5.0 / n, validation, Duration.ofSeconds(10L * n));
+        return new TrainingHistory.Epoch(n, 100L * n, 100, 5.0 / n, validation, Duration.ofSeconds(10L * n));
     }
 
     @Test
@@ -38,6 +38,9 @@ class TrainingHistoryTest {
         assertTrue(e.getMessage().contains("epoch 2 after epoch 2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> epoch(0, Map.of()));
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingHistory.Epoch(1, -1, 1.0, Map.of(), Duration.ZERO));
+                () -> new TrainingHistory.Epoch(1, -1, 1, 1.0, Map.of(), Duration.ZERO));
+        var batches = assertThrows(IllegalArgumentException.class,
+                () -> new TrainingHistory.Epoch(1, 10, 11, 1.0, Map.of(), Duration.ZERO));
+        assertTrue(batches.getMessage().contains("batches must be in [0, step=10], got 11"), batches.getMessage());
     }
 }

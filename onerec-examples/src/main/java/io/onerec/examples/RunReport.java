@@ -129,12 +129,13 @@ final class RunReport {
         double[] x = new double[epochs.size()], steps = new double[epochs.size()], loss = new double[epochs.size()];
         for (int i = 0; i < x.length; i++) {
             x[i] = epochs.get(i).epoch();
-            steps[i] = epochs.get(i).step();
+            // The mean of an epoch's batches sits in the middle of them.
+            steps[i] = epochs.get(i).step() - epochs.get(i).batches() / 2.0;
             loss[i] = epochs.get(i).meanLoss();
         }
         // Over steps rather than epochs: an epoch cut short by the time budget ends where it was cut.
         List<Charts.Series> lossSeries = new ArrayList<>();
-        lossSeries.add(new Charts.Series("epoch mean (at the epoch's last step)", steps, loss, true));
+        lossSeries.add(new Charts.Series("epoch mean (at mid-epoch)", steps, loss, true));
         if (!batchLoss.isEmpty()) {
             double[] bx = new double[batchLoss.size()], by = new double[batchLoss.size()];
             for (int i = 0; i < bx.length; i++) {

@@ -44,7 +44,7 @@ class RunReportTest {
         List<TrainingHistory.Epoch> epochs = new ArrayList<>();
         for (int e = 1; e <= 7; e++) {
             Map<String, Double> v = e % 2 == 1 ? Map.of("recall@10", 2 * ndcg[e - 1], "ndcg@10", ndcg[e - 1]) : Map.of();
-            epochs.add(new TrainingHistory.Epoch(e, 170L * e, 6.0 - 0.4 * e, v, Duration.ofSeconds(30L * e)));
+            epochs.add(new TrainingHistory.Epoch(e, 170L * e, 170, 6.0 - 0.4 * e, v, Duration.ofSeconds(30L * e)));
         }
         return new TrainingHistory(epochs);
     }

@@ -261,7 +261,7 @@ public final class GeneratorTrainer {
                     stopped = true;
                 }
             }
-            history = history.with(new TrainingHistory.Epoch(epoch, step, epochLoss, r == null ? Map.of() : r.asMap(),
+            history = history.with(new TrainingHistory.Epoch(epoch, step, lossCount, epochLoss, r == null ? Map.of() : r.asMap(),
                     Duration.ofNanos(System.nanoTime() - start)));
             if (outOfTime && !stopped) {
                 LOG.info("time budget {} reached in epoch {} after {} steps", config.timeBudget(), epoch, step);

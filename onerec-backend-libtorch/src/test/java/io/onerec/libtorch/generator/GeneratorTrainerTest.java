@@ -67,7 +67,9 @@ class GeneratorTrainerTest {
             TrainingHistory.Epoch e = history.epochs().get(i);
             assertEquals(i + 1, e.epoch());
             assertEquals(e.epoch() % 5 == 0, e.validated(), "epoch " + e.epoch() + " validated: " + e.validation());
-            if (i > 0) assertTrue(e.step() > history.epochs().get(i - 1).step(), "steps ascend: " + history);
+            // 1200 examples in batches of 64: 19 per epoch.
+            assertEquals(19, e.batches());
+            if (i > 0) assertEquals(history.epochs().get(i - 1).step() + 19, e.step(), "steps ascend: " + history);
         }
         assertEquals(result.steps(), history.epochs().getLast().step());
         assertEquals(result.bestValidation().ndcg(10),
