@@ -17,8 +17,9 @@ import java.util.function.LongSupplier;
  * {@code generator/epoch-3 [#########...........] 45% 1,234/2,740 steps  12.3 steps/s  ETA 2m05s  loss 3.2100}.
  *
  * <p>On a terminal ({@link Mode#BAR}) it redraws one line in place, at most ten times a second, and starts a new line
- * when the phase changes; the cursor is left at the start of the bar, so that a log line printed meanwhile
- * overwrites the bar instead of being glued to its end. Elsewhere ({@link Mode#LINES}: a CI log, a file, Maven's
+ * when the phase changes, so each phase keeps its last bar. Log lines written through {@link #sharing} (which
+ * {@link #forConsole} installs as {@code System.err} and {@code System.out}) lift the bar off and put it back below
+ * them, so the bar stays on the last line and never mixes with a log line. Elsewhere ({@link Mode#LINES}: a CI log, a file, Maven's
  * {@code exec:exec}, which pipes the program's output) it prints a plain line at most once per interval and when a
  * phase reaches its total, and never a carriage return, so a log holds about one line per interval however often
  * the library reports. Rate and ETA are measured per phase from its first report; a phase that recurs with growing
@@ -52,7 +53,10 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     private String shownPhase;
     private long lastPrintNanos;
     private boolean printedAny;
-    private int shownLength;
+    /** The bar on the screen now (BAR mode), null when none is. */
+    private String barOnScreen;
+    /** The bar lifted off while other output writes a line, put back when that line ends; null when none is. */
+    private String barLifted;
 
     /**
      * @param out          where to print
@@ -91,7 +95,52 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
         } catch (NumberFormatException ignored) {
             // keep 120
         }
-        return new ProgressBar(System.err, mode, System::nanoTime, Duration.ofSeconds(10), columns);
+        PrintStream err = System.err;
+        ProgressBar bar = new ProgressBar(err, mode, System::nanoTime, Duration.ofSeconds(10), columns);
+        if (mode == Mode.BAR) {
+            // slf4j-simple looks System.err up on every log call, so log lines go through the bar from now on.
+            System.setErr(bar.sharing(err));
+            System.setOut(bar.sharing(System.out));
+        }
+        return bar;
+    }
+
+    /**
+     * A stream for other output to the same terminal (logs): before its text the bar is lifted off (blanked), after
+     * each of its lines the bar is drawn again below, so a log line never lands in the middle of the bar. In
+     * {@link Mode#LINES} and {@link Mode#OFF} it writes straight through.
+     */
+    public PrintStream sharing(PrintStream target) {
+        return new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (len == 0) return;
+                synchronized (ProgressBar.this) {
+                    if (barOnScreen != null) {
+                        target.print('\r' + " ".repeat(barOnScreen.length()) + '\r');
+                        barLifted = barOnScreen;
+                        barOnScreen = null;
+                    }
+                    target.write(b, off, len);
+                    if (b[off + len - 1] == '\n' && barLifted != null) {
+                        target.print(barLifted);
+                        barOnScreen = barLifted;
+                        barLifted = null;
+                    }
+                    target.flush();
+                }
+            }
+
+            @Override
+            public void flush() {
+                target.flush();
+            }
+        }, true, target.charset());
     }
 
     @Override
@@ -111,14 +160,22 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
         boolean done = p.total() > 0 && p.step() >= p.total();
         if (mode == Mode.BAR) {
             if (!newPhase && !done && printedAny && now - lastPrintNanos < REDRAW_NANOS) return;
-            // A new phase keeps the last bar of the previous one on its own line.
-            if (newPhase && printedAny) out.print('\n');
             String line = format(p, rate);
             if (line.length() > columns - 1) line = line.substring(0, columns - 1);
-            // Blanks over the rest of a longer previous bar; the final \r parks the cursor at the line's start.
-            int pad = newPhase ? 0 : Math.max(0, shownLength - line.length());
-            out.print('\r' + line + " ".repeat(pad) + '\r');
-            shownLength = line.length();
+            if (barLifted != null) {
+                // Other output is half way through a line: the bar goes back, updated, when that line ends.
+                barLifted = line;
+            } else {
+                // A new phase keeps the last bar of the previous one on its own line.
+                if (newPhase && barOnScreen != null) {
+                    out.print('\n');
+                    barOnScreen = null;
+                }
+                // Blanks over the rest of a longer previous bar.
+                int pad = barOnScreen == null ? 0 : Math.max(0, barOnScreen.length() - line.length());
+                out.print('\r' + line + " ".repeat(pad));
+                barOnScreen = line;
+            }
         } else {
             boolean due = !printedAny || now - lastPrintNanos >= lineIntervalNanos;
             if (!due && !done) return;
@@ -133,12 +190,14 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     /** Ends the bar's line, so that what is printed next starts on a fresh one; a no-op for lines. */
     @Override
     public synchronized void close() {
-        if (mode == Mode.BAR && printedAny) {
+        if (barOnScreen != null) {
             out.print('\n');
             out.flush();
-            printedAny = false;
-            shownPhase = null;
         }
+        barOnScreen = null;
+        barLifted = null;
+        printedAny = false;
+        shownPhase = null;
     }
 
     /**

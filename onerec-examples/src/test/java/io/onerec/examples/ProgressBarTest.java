@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -136,11 +138,54 @@ class ProgressBarTest {
         f.report("codec/level-2", 1, 10, 0.5);
         f.bar.close();
         String text = f.text();
-        // 10 s of reports every 10 ms: about 100 redraws, each starting and ending with \r, none with a newline.
-        long redraws = text.chars().filter(c -> c == '\r').count() / 2;
+        // 10 s of reports every 10 ms: about 100 redraws, each starting with \r, none with a newline.
+        long redraws = text.chars().filter(c -> c == '\r').count();
         assertTrue(redraws >= 95 && redraws <= 105, redraws + " redraws");
         assertEquals(2, text.chars().filter(c -> c == '\n').count(), "one newline at the phase change, one at close");
-        assertTrue(text.endsWith("\r\n"), "close ends the bar's line");
+        List<String> screen = screen(text);
+        assertEquals(3, screen.size(), screen.toString());
+        assertTrue(screen.get(0).startsWith("codec/level-1 [#########...........] 49% 990/2,000 iterations"), screen.get(0));
+        assertTrue(screen.get(1).startsWith("codec/level-2 [##.................."), screen.get(1));
+        assertEquals("", screen.get(2), "close ends the bar's line");
+    }
+
+    @Test
+    void logLinesThroughTheSharedStreamLiftTheBarAndPutItBackBelow() {
+        Fixture f = new Fixture(ProgressBar.Mode.BAR, Duration.ofSeconds(10));
+        PrintStream log = f.bar.sharing(new PrintStream(f.bytes, true, StandardCharsets.UTF_8));
+        f.report("generator/epoch-1", 100, 300, 4.0);
+        log.println("INFO short");
+        f.advance(1);
+        f.report("generator/epoch-1", 200, 300, 3.5);
+        // A line written in pieces (as slf4j-simple may): the bar comes back only when the line ends, updated.
+        log.print("INFO a line ");
+        f.advance(1);
+        f.report("generator/epoch-1", 250, 300, 3.2);
+        log.print("in two pieces\n");
+        List<String> screen = screen(f.text());
+        assertEquals(List.of("INFO short", "INFO a line in two pieces"), screen.subList(0, 2));
+        assertEquals(3, screen.size(), screen.toString());
+        assertTrue(screen.get(2).startsWith("generator/epoch-1 [################....] 83% 250/300 steps"), screen.get(2));
+    }
+
+    /** The lines a terminal shows for {@code text}: \r returns to the line's start, later text overwrites; trailing blanks cut. */
+    private static List<String> screen(String text) {
+        List<StringBuilder> lines = new ArrayList<>(List.of(new StringBuilder()));
+        int col = 0;
+        for (char c : text.toCharArray()) {
+            StringBuilder line = lines.getLast();
+            if (c == '\r') {
+                col = 0;
+            } else if (c == '\n') {
+                lines.add(new StringBuilder());
+                col = 0;
+            } else {
+                if (col < line.length()) line.setCharAt(col, c);
+                else line.append(c);
+                col++;
+            }
+        }
+        return lines.stream().map(l -> l.toString().stripTrailing()).toList();
     }
 
     @Test
