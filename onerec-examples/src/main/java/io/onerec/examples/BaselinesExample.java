@@ -92,7 +92,7 @@ public final class BaselinesExample {
             SasRecTrainer.Result[] result = new SasRecTrainer.Result[1];
             rows.add(evaluate("SASRec", () -> {
                 model[0] = SasRecModel.initialize(config, tc.seed());
-                result[0] = new SasRecTrainer(model[0], tc, ProgressListener.logging(LOG)).fit(split);
+                result[0] = new SasRecTrainer(model[0], tc, ProgressBar.forConsole()).fit(split);
                 return new SasRecRecommender(model[0], false);
             }, split, evaluator));
             LOG.info("SASRec: {} epochs, best epoch {} by validation NDCG@10", result[0].epochs(), result[0].bestEpoch());

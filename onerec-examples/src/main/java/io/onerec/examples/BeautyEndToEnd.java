@@ -7,6 +7,8 @@ import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.checkpoint.ItemEmbeddingsFile;
 import io.onerec.api.ProgressListener;
+import io.onerec.api.TrainingHistory;
+import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.Datasets;
 import io.onerec.tools.data.InteractionSequences;
@@ -55,7 +57,8 @@ import java.util.List;
  * {@code --resume DIR} (continue a stopped run from its training state), {@code --stream} (read the training windows
  * from the sequence file every epoch through a shuffle buffer of {@code --shuffle-buffer N} windows, default 10,000,
  * instead of holding them); model and training flags are listed by
- * {@code Options.parse}.
+ * {@code Options.parse}. Progress shows as a bar with an ETA on a terminal ({@link ProgressBar}); the run ends by
+ * writing {@code report.md} with charts (loss and validation per epoch, codebook utilisation) into {@code --out}.
  */
 public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
@@ -176,6 +179,7 @@ public final class BeautyEndToEnd {
     public static void main(String[] args) {
         Options opt = Options.parse(args);
         long t0 = System.nanoTime();
+        ProgressBar bar = ProgressBar.forConsole();
         // Any sequence file (--data: Amazon/S3-Rec `user item item ...` or RecBole .inter, metadata read when it is
         // next to it); Amazon Beauty from the shared data directory by default.
         Path dataFile = opt.data != null ? opt.data : Datasets.beautySequences(Datasets.dataDir());
@@ -186,15 +190,15 @@ public final class BeautyEndToEnd {
 
         Path codecDir = opt.out.resolve("codec"), genDir = opt.out.resolve("generator");
         ResidualCodec codec;
-        Duration trainingTime = Duration.ZERO;
+        Training training = new Training(Duration.ZERO, TrainingHistory.empty(), List.of());
         if (opt.reuse) {
             // Evaluate checkpoints of an earlier run (e.g. a long --full training) without refitting or retraining.
             codec = ResidualCodec.load(codecDir);
             LOG.info("reusing the codec in {} and the generator in {}", codecDir, genDir);
         } else {
-            codec = fitCodec(opt, meta, split, seqs);
+            codec = fitCodec(opt, meta, split, seqs, bar);
             codec.save(codecDir);
-            trainingTime = trainGenerator(opt, codec, split, seqs.itemCount(), genDir);
+            training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar);
         }
 
         // 3. Reload through the SPI (any backend reads the same checkpoint) and evaluate on the test split.
@@ -205,7 +209,7 @@ public final class BeautyEndToEnd {
         // The same seeded random users for test and validation (all users with --eval-users 0).
         List<NextItemExample> test = Evaluator.sample(split.test(), opt.evalUsers, 7);
         List<NextItemExample> valid = Evaluator.sample(split.validation(), opt.evalUsers, 7);
-        Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.logging(LOG));
+        Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, bar);
         // The yardsticks, on the same users: popularity and the item-to-item transition table (fitted on the
         // training part of each sequence only).
         long b0 = System.nanoTime();
@@ -222,7 +226,7 @@ public final class BeautyEndToEnd {
         rows.add(row("transition table", evaluator.evaluate("test", test, seqs.itemCount(), transition),
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
-                opt.reuse ? "(reused)" : String.format("%.1f min", trainingTime.toSeconds() / 60.0)));
+                opt.reuse ? "(reused)" : String.format("%.1f min", training.time().toSeconds() / 60.0)));
         TransitionBaseline prior = opt.fusionWindow == TransitionBaseline.DEFAULT_WINDOW ? transition
                 : TransitionBaseline.fit(split, opt.fusionWindow, false);
         if (opt.trainFusion > 0) {
@@ -248,11 +252,17 @@ public final class BeautyEndToEnd {
                     fused(generator, opt.beam, prior, bestWeight, opt.fusionBackground));
             rows.add(row(String.format("generator + table w=%.2g", bestWeight), t, bestValid, "(both above)"));
         }
+        bar.close();
 
-        LOG.info("==== {}: leave-one-out, full ranking over {} items, {} {} users (test and validation) ====", seqs.name(),
-                seqs.itemCount(), test.size() == split.test().size() ? "all" : "a seeded random sample of", test.size());
-        LOG.info(String.format("%-22s | %-27s | %-27s | %s", "", "test R@5  N@5   R@10  N@10", "valid R@5 N@5   R@10  N@10", "fit time"));
+        String heading = String.format("==== %s: leave-one-out, full ranking over %d items, %s %d users (test and validation) ====",
+                seqs.name(), seqs.itemCount(), test.size() == split.test().size() ? "all" : "a seeded random sample of", test.size());
+        rows.addFirst(String.format("%-22s | %-27s | %-27s | %s", "", "test R@5  N@5   R@10  N@10", "valid R@5 N@5   R@10  N@10", "fit time"));
+        LOG.info(heading);
         for (String r : rows) LOG.info(r);
+        rows.addFirst(heading);
+        Path report = RunReport.write(opt.out, "onerec-java on " + seqs.name(), RunReport.codeUsage(codec), training.history(),
+                training.batchLoss(), rows);
+        LOG.info("report with charts written to {}", report);
         LOG.info("generator served by the {} backend, beam {}, {} users/s; total time {}", backend.name(), opt.beam,
                 String.format("%.0f", test.size() / evalSeconds), Duration.ofNanos(System.nanoTime() - t0));
 
@@ -271,7 +281,7 @@ public final class BeautyEndToEnd {
     }
 
     /** Item embeddings (content LSA + collaborative PPMI-SVD, training interactions only) and the codec. */
-    static ResidualCodec fitCodec(Options opt, ItemMetadata meta, LeaveOneOutSplit split, InteractionSequences seqs) {
+    static ResidualCodec fitCodec(Options opt, ItemMetadata meta, LeaveOneOutSplit split, InteractionSequences seqs, ProgressListener progress) {
         int[][] trainSeqs = new int[seqs.userCount()][];
         for (int u = 0; u < trainSeqs.length; u++) trainSeqs[u] = split.trainSequence(u);
         String mode = opt.codecEmbeddings();
@@ -295,14 +305,22 @@ public final class BeautyEndToEnd {
         if (emb.count() != seqs.itemCount()) {
             throw new IllegalArgumentException("codec embeddings cover " + emb.count() + " items, the data has " + seqs.itemCount());
         }
-        var fit = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.BALANCED).withMaxIterations(opt.full ? 30 : 10))
-                .fit(emb);
+        var fit = new ResidualCodecFitter(ResidualCodecFitter.Config.of(3, 256, ResidualCodecFitter.Method.BALANCED).withMaxIterations(opt.full ? 30 : 10),
+                progress).fit(emb);
         LOG.info("codec: {}", fit.report());
         return fit.codec();
     }
 
-    /** Trains the generator on LibTorch and saves it; returns the training time. */
-    static Duration trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir) {
+    /**
+     * What training took and did, for the report: {@code batchLoss} holds (step, loss) of the batches the trainer
+     * reported on (every 50th).
+     */
+    record Training(Duration time, TrainingHistory history, List<double[]> batchLoss) {
+    }
+
+    /** Trains the generator on LibTorch and saves it. */
+    static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
+                                   ProgressListener bar) {
         GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
                 codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
@@ -315,9 +333,14 @@ public final class BeautyEndToEnd {
                 .withDropout(opt.dropout)
                 .withWeightDecay(opt.weightDecay)
                 .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
+        List<double[]> batchLoss = new ArrayList<>();
+        ProgressListener progress = p -> {
+            bar.onProgress(p);
+            recordBatchLoss(p, batchLoss);
+        };
         GeneratorTrainer trainer = opt.resume() == null
-                ? new GeneratorTrainer(model, codec, tc, ProgressListener.logging(LOG))
-                : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, ProgressListener.logging(LOG));
+                ? new GeneratorTrainer(model, codec, tc, progress)
+                : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, progress);
         if (opt.trainFusion() > 0) {
             trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), opt.trainFusion(),
                     opt.fusionBackground()));
@@ -344,7 +367,17 @@ public final class BeautyEndToEnd {
         LOG.info("trained {} epochs / {} steps in {}; best validation (epoch {}): {}", trained.epochs(), trained.steps(),
                 trained.time(), trained.bestEpoch(), trained.bestValidation());
         trainer.model().save(genDir);
-        return trained.time();
+        return new Training(trained.time(), trainer.history(), batchLoss);
+    }
+
+    /**
+     * Keeps the loss of a "generator/epoch-N" report (batch {@code step} of {@code total}, 0-based) as (optimiser step,
+     * loss), the step counted as the trainer counts it from the start of a fresh run.
+     */
+    static void recordBatchLoss(TrainingProgress p, List<double[]> into) {
+        if (!p.phase().startsWith("generator/epoch-") || p.total() <= 0 || Double.isNaN(p.loss())) return;
+        int epoch = Integer.parseInt(p.phase().substring("generator/epoch-".length()));
+        into.add(new double[]{(epoch - 1) * p.total() + p.step() + 1, p.loss()});
     }
 
     static BatchRecommender recommender(Generator generator, int beam) {

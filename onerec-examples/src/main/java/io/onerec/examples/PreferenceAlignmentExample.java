@@ -72,7 +72,7 @@ public final class PreferenceAlignmentExample {
             }
         }
         int trainUsers = users * 9 / 10;
-        ProgressListener progress = ProgressListener.logging(LOG);
+        ProgressListener progress = ProgressBar.forConsole();
         FeedbackSimulator world = new FeedbackSimulator(new FeedbackSimulator.Config(users, items, 8, 10, 0.5, 2026));
 
         // Semantic IDs from the items' latent tastes (the stand-in for content embeddings).

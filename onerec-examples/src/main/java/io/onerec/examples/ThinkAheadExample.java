@@ -55,6 +55,8 @@ import java.util.Set;
  */
 public final class ThinkAheadExample {
     private static final Logger LOG = LoggerFactory.getLogger(ThinkAheadExample.class);
+    /** One display for the program's stages (codec, generator, reasoner, Think-Ahead), so each keeps its last line. */
+    private static final ProgressBar PROGRESS = ProgressBar.forConsole();
 
     record Options(Path out, double generatorMinutes, double reasonerMinutes, int reasonerHidden, int evalUsers, int trainExamples,
                    int paths, int prefixes, String backend) {
@@ -122,7 +124,7 @@ public final class ThinkAheadExample {
         Path storeFile = opt.out().resolve("think-ahead-prefixes.tsv");
         Files.deleteIfExists(storeFile);
         FilePrefixStore store = FilePrefixStore.open(storeFile);
-        double meanSet = new ThinkAheadJob(reasoner, new ReasoningOptions(opt.paths(), opt.prefixes(), 2, 1)).run(users, store, ProgressListener.logging(LOG));
+        double meanSet = new ThinkAheadJob(reasoner, new ReasoningOptions(opt.paths(), opt.prefixes(), 2, 1)).run(users, store, PROGRESS);
         double offlineSeconds = (System.nanoTime() - t0) / 1e9;
         int covered = 0;
         for (NextItemExample e : test) {
@@ -159,7 +161,7 @@ public final class ThinkAheadExample {
     static ResidualCodec codec(Options opt, InteractionSequences seqs, ItemMetadata meta, LeaveOneOutSplit split) {
         Path dir = opt.out().resolve("codec");
         if (Files.isDirectory(dir)) return ResidualCodec.load(dir);
-        ResidualCodec codec = BeautyEndToEnd.fitCodec(quickRun(opt), meta, split, seqs);
+        ResidualCodec codec = BeautyEndToEnd.fitCodec(quickRun(opt), meta, split, seqs, PROGRESS);
         codec.save(dir);
         return codec;
     }
@@ -171,7 +173,7 @@ public final class ThinkAheadExample {
             LOG.info("reusing the generator in {}", dir);
             return;
         }
-        BeautyEndToEnd.trainGenerator(quickRun(opt), codec, split, itemCount, dir);
+        BeautyEndToEnd.trainGenerator(quickRun(opt), codec, split, itemCount, dir, PROGRESS);
     }
 
     /** BeautyEndToEnd's default (not --full) configuration with this run's generator budget, capped at 50 epochs. */
@@ -202,7 +204,7 @@ public final class ThinkAheadExample {
         TorchQwenModel model = TorchQwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), hidden, 2, 4, 2), 7);
         LOG.info("reasoner: vocabulary {} ({} added item tokens), {} parameters, {} training users", vocab.tokenizer().vocabSize(),
                 vocab.tokenizer().addedCount(), model.parameterCount(), users.size());
-        ReasonerTrainer trainer = new ReasonerTrainer(model, vocab, new ReasonerTrainer.Config(3e-3, 0.0, 32, 1.0, 7), ProgressListener.logging(LOG));
+        ReasonerTrainer trainer = new ReasonerTrainer(model, vocab, new ReasonerTrainer.Config(3e-3, 0.0, 32, 1.0, 7), PROGRESS);
         long total = (long) (opt.reasonerMinutes() * 60);
 
         List<TokenExample> align = new ArrayList<>();
@@ -215,7 +217,7 @@ public final class ThinkAheadExample {
         LOG.info("stage 2 (reasoning activation) losses per epoch: {}", trainer.fit("reasoner/activation", reason, 50, Duration.ofSeconds(total * 3 / 10)));
 
         // RL fine-tunes what the supervised stages taught: a fresh optimiser at a tenth of the learning rate.
-        ReasonerTrainer rl = new ReasonerTrainer(model, vocab, new ReasonerTrainer.Config(3e-4, 0.0, 32, 1.0, 8), ProgressListener.NONE);
+        ReasonerTrainer rl = new ReasonerTrainer(model, vocab, new ReasonerTrainer.Config(3e-4, 0.0, 32, 1.0, 8), PROGRESS);
         long deadline = System.nanoTime() + Duration.ofSeconds(total / 5).toNanos();
         Random rnd = new Random(3);
         ReasonerTrainer.GrpoConfig grpo = new ReasonerTrainer.GrpoConfig(4, 5, 1.0, 24);

@@ -7,6 +7,7 @@ import io.onerec.api.generator.PriorMasses;
 import io.onerec.api.sid.PrefixTrie;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.TrainingHistory;
 import io.onerec.api.TrainingProgress;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.NextItemExample;
@@ -58,6 +59,7 @@ public final class GeneratorTrainer {
     private TrainingState resumePoint;
     /** A prior fused into the sequence loss and into validation decoding (product of experts), or null. */
     private PriorFusion trainingPrior;
+    private TrainingHistory history = TrainingHistory.empty();
 
     public GeneratorTrainer(TorchGeneratorModel model, SemanticIdCodec codec, GeneratorTrainerConfig config, ProgressListener progress) {
         this.model = model;
@@ -138,6 +140,14 @@ public final class GeneratorTrainer {
         LOG.info("resuming from {}: step {}, epoch {}{}", dir, state.position().step(), state.position().epoch(),
                 state.position().finished() ? " (the run had finished)" : "");
         return trainer;
+    }
+
+    /**
+     * The epochs the latest fit finished, with their mean loss and validation metrics (for loss and validation
+     * curves); a resumed run's history starts at the epoch it resumed in. Empty before the first fit.
+     */
+    public TrainingHistory history() {
+        return history;
     }
 
     /** What a training run reached. */
@@ -366,6 +376,7 @@ public final class GeneratorTrainer {
         boolean inEpoch = false, finished = false;
         TrainingState resume = resumePoint;
         resumePoint = null;
+        history = TrainingHistory.empty();
         String dataId = stateDir != null || resume != null ? data.dataFingerprint(validation) : null;
         if (resume != null) {
             resume.requireSameData(dataId);
@@ -432,8 +443,9 @@ public final class GeneratorTrainer {
             }
             double epochLoss = lossSum / lossCount;
             LOG.info("epoch {}: mean loss {}", epoch, String.format("%.4f", epochLoss));
+            EvaluationResult r = null;
             if (validate && (epoch % config.evalEvery() == 0 || outOfTime || epoch == config.maxEpochs())) {
-                EvaluationResult r = evaluate(evalSet, itemCount, config.evalBeam());
+                r = evaluate(evalSet, itemCount, config.evalBeam());
                 progress.onProgress(new TrainingProgress("generator/validation", epoch, config.maxEpochs(), epochLoss, r.asMap()));
                 LOG.info("epoch {}: validation {}", epoch, r);
                 if (r.ndcg(10) > bestNdcg) {
@@ -451,6 +463,8 @@ public final class GeneratorTrainer {
                     stopped = true;
                 }
             }
+            history = history.with(new TrainingHistory.Epoch(epoch, step, lossCount, epochLoss, r == null ? Map.of() : r.asMap(),
+                    Duration.ofNanos(System.nanoTime() - start)));
             if (outOfTime && !stopped) {
                 LOG.info("time budget {} reached in epoch {} after {} steps", config.timeBudget(), epoch, step);
                 stopped = true;

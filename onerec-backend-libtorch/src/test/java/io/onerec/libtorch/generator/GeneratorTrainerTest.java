@@ -10,6 +10,7 @@ import io.onerec.tools.data.LeaveOneOutSplit;
 import io.onerec.core.codec.ResidualCodecFitter;
 import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
+import io.onerec.api.TrainingHistory;
 import io.onerec.api.UserHistory;
 import io.onerec.tools.data.NextItemExample;
 import io.onerec.tools.eval.EvaluationResult;
@@ -93,6 +94,23 @@ class GeneratorTrainerTest {
         assertTrue(after.recall(5) > 0.9, "recall@5 after training: " + after + " (before: " + before + ")");
         assertTrue(before.recall(5) < 0.5, "an untrained model should not already know the rule: " + before);
         assertNotNull(result.bestValidation());
+
+        // The history holds every epoch fit ran in step order, validation metrics on the validated ones (evalEvery 5);
+        // its best epoch is the result's, and the mean loss fell.
+        TrainingHistory history = trainer.history();
+        assertEquals(result.epochs(), history.epochs().size(), "one entry per epoch: " + history);
+        for (int i = 0; i < history.epochs().size(); i++) {
+            TrainingHistory.Epoch e = history.epochs().get(i);
+            assertEquals(i + 1, e.epoch());
+            assertEquals(e.epoch() % 5 == 0, e.validated(), "epoch " + e.epoch() + " validated: " + e.validation());
+            // 1200 examples in batches of 64: 19 per epoch.
+            assertEquals(19, e.batches());
+            if (i > 0) assertEquals(history.epochs().get(i - 1).step() + 19, e.step(), "steps ascend: " + history);
+        }
+        assertEquals(result.steps(), history.epochs().getLast().step());
+        assertEquals(result.bestValidation().ndcg(10),
+                history.epochs().get(result.bestEpoch() - 1).validation().get("ndcg@10"), 0.0);
+        assertTrue(history.epochs().getLast().meanLoss() < history.epochs().getFirst().meanLoss(), "mean loss falls: " + history);
 
         // The trained generator's top beam is the rule's item for a fresh user.
         TorchGenerator gen = new TorchGenerator(model, codec);
