@@ -291,7 +291,7 @@ public final class BeautyEndToEnd {
         } else if (mode.equals("text")) {
             // all-MiniLM-L6-v2 over the titles (ONNX Runtime) as the content half, next to the collaborative half.
             try (OnnxSentenceEncoder text = OnnxSentenceEncoder.allMiniLmL6v2(Runtime.getRuntime().availableProcessors(),
-                    ProgressListener.logging(LOG))) {
+                    progress)) {
                 emb = new ItemEmbeddingBuilder(ItemEmbeddingBuilder.Config.defaults()).build(meta, trainSeqs, text);
             }
         } else if (mode.startsWith("file:")) {
