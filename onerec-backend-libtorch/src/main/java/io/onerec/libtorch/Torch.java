@@ -32,6 +32,56 @@ public final class Torch {
      * CUDA device when one is present, else the CPU. Read once, when the natives load.
      */
     public static final String DEVICE_PROPERTY = "onerec.torch.device";
+    /**
+     * System property choosing the precision of the LibTorch generator's matrix products: {@code fp32} (default) or
+     * {@code bf16} (see {@link #autocast}).
+     */
+    public static final String PRECISION_PROPERTY = "onerec.torch.precision";
+
+    /** Precision of matrix products. */
+    public enum Precision {
+        FP32, BF16;
+
+        /** {@value #PRECISION_PROPERTY}, fp32 when unset. */
+        public static Precision fromSystemProperty() {
+            String v = System.getProperty(PRECISION_PROPERTY, "fp32").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (v) {
+                case "fp32" -> FP32;
+                case "bf16" -> BF16;
+                default -> throw new IllegalArgumentException(PRECISION_PROPERTY + " must be fp32 or bf16, got '" + v + "'");
+            };
+        }
+    }
+
+    /**
+     * Runs what follows in this thread under LibTorch's autocast until closed: with {@link Precision#BF16}, matrix
+     * products (linear layers, matmul, bmm) take bfloat16 inputs on the current device (oneDNN's AVX-512 BF16 / AMX
+     * kernels on CPU, tensor cores on CUDA) while norms, softmax and reductions stay in float32, as in PyTorch's
+     * {@code torch.autocast}. Weight casts are cached for the scope and dropped at its end. {@link Precision#FP32}
+     * changes nothing. Scopes nest; autocast state is per thread.
+     */
+    public static Scope autocast(Precision precision) {
+        if (precision == Precision.FP32) return () -> { };
+        torch.DeviceType type = isCuda() ? torch.DeviceType.CUDA : torch.DeviceType.CPU;
+        boolean wasEnabled = torch.is_autocast_enabled(type);
+        torch.ScalarType wasType = torch.get_autocast_dtype(type);
+        torch.set_autocast_dtype(type, torch.ScalarType.BFloat16);
+        torch.set_autocast_enabled(type, true);
+        torch.increment_nesting();
+        return () -> {
+            if (torch.decrement_nesting() == 0) torch.clear_cache();
+            torch.set_autocast_enabled(type, wasEnabled);
+            torch.set_autocast_dtype(type, wasType);
+        };
+    }
+
+    /** A thread-local setting undone by {@link #close()}. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     private static volatile String loadError;
     private static volatile Device device;
 

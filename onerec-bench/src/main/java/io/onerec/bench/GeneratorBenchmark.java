@@ -7,7 +7,9 @@ import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.cpu.generator.CpuGenerator;
 import io.onerec.core.vector.KernelProvider;
+import io.onerec.libtorch.Torch;
 import io.onerec.libtorch.generator.TorchGenerator;
+import io.onerec.libtorch.generator.TorchGeneratorModel;
 import org.openjdk.jmh.annotations.*;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -42,7 +44,10 @@ public class GeneratorBenchmark {
     static final int USERS = 16;
     static final int HISTORY = 20;
 
-    /** cpu = Vector API kernels, cpu-scalar = the scalar fallback, libtorch = the LibTorch backend. */
+    /**
+     * cpu = Vector API kernels, cpu-scalar = the scalar fallback, libtorch = the LibTorch backend, libtorch-bf16 = the
+     * same with bfloat16 matrix products (autocast).
+     */
     @Param({"cpu", "libtorch"})
     public String backend;
     /** d128 = TIGER-sized (d=128, 4+4 layers), d512 = d=512, d_ff=2048, 4+4 layers. */
@@ -74,7 +79,8 @@ public class GeneratorBenchmark {
         generator = switch (backend) {
             case "cpu" -> CpuGenerator.load(dir, codec, KernelProvider.get(), threads);
             case "cpu-scalar" -> CpuGenerator.load(dir, codec, KernelProvider.scalar(), threads);
-            case "libtorch" -> TorchGenerator.load(dir, codec);
+            case "libtorch" -> new TorchGenerator(TorchGeneratorModel.load(dir), () -> codec, Torch.Precision.FP32);
+            case "libtorch-bf16" -> new TorchGenerator(TorchGeneratorModel.load(dir), () -> codec, Torch.Precision.BF16);
             default -> throw new IllegalArgumentException(backend);
         };
         users = BenchModels.users(USERS, HISTORY, codec.itemCount(), 3);

@@ -41,7 +41,9 @@ public final class TrainerThroughput {
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
         GeneratorTrainerConfig tc = GeneratorTrainerConfig.defaults().withBatchSize(batch).withDropout(0.1)
                 .withLearningRate(3e-3, 100);
-        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, ProgressListener.NONE);
+        // -Donerec.torch.precision=bf16: the forward pass's matrix products in bfloat16 (autocast).
+        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, ProgressListener.NONE)
+                .withPrecision(Torch.Precision.fromSystemProperty());
         Random r = new Random(7);
         List<List<SequenceExample>> batches = new ArrayList<>();
         for (int i = 0; i < steps + 3; i++) {
@@ -68,12 +70,13 @@ public final class TrainerThroughput {
             }
         }
         double s = (System.nanoTime() - t0) / 1e9, cpu = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
-        System.out.printf("train d%d %d+%d layers, batch %d, intra-op threads %d: per wall second %.2f steps, %.0f windows, %.0f targets,"
+        System.out.printf("train d%d %d+%d layers, batch %d, %s, intra-op threads %d: per wall second %.2f steps, %.0f windows, %.0f targets,"
                         + " %.1f GFLOP; per CPU second of the main thread %.2f steps, %.0f windows, %.0f targets, %.1f GFLOP%n",
-                d, layers, layers, batch, org.bytedeco.pytorch.global.torch.get_num_threads(), steps / s, windows / s,
+                d, layers, layers, batch, Torch.Precision.fromSystemProperty(), org.bytedeco.pytorch.global.torch.get_num_threads(), steps / s, windows / s,
                 targets / s, flops / s / 1e9, steps / cpu, windows / cpu, targets / cpu, flops / cpu / 1e9);
-        double[] peak = matmulGflops();
-        System.out.printf("libtorch matmul 1024^3: %.1f GFLOP per wall second, %.1f per CPU second of the main thread%n", peak[0], peak[1]);
+        double[] peak = matmulGflops(false), bf16 = matmulGflops(true);
+        System.out.printf("libtorch matmul 1024^3: %.1f GFLOP per wall second, %.1f per CPU second of the main thread"
+                + " (bf16 operands: %.1f, %.1f)%n", peak[0], peak[1], bf16[0], bf16[1]);
     }
 
     /**
@@ -91,11 +94,15 @@ public final class TrainerThroughput {
     }
 
     /** GFLOP/s of a 1024^3 matmul: per wall second and per CPU second of the calling thread. */
-    static double[] matmulGflops() {
+    static double[] matmulGflops(boolean bf16) {
         int n = 1024, reps = 20;
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         try (PointerScope scope = new PointerScope()) {
             Tensor a = Torch.randn(n, n), b = Torch.randn(n, n);
+            if (bf16) {
+                a = a.to(Torch.device(), org.bytedeco.pytorch.global.torch.ScalarType.BFloat16);
+                b = b.to(Torch.device(), org.bytedeco.pytorch.global.torch.ScalarType.BFloat16);
+            }
             for (int i = 0; i < 3; i++) a.matmul(b);
             long t0 = System.nanoTime(), c0 = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < reps; i++) {

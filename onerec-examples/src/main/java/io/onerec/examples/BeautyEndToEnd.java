@@ -28,6 +28,7 @@ import io.onerec.core.codec.ResidualCodec;
 import io.onerec.core.codec.ResidualCodecFitter;
 import io.onerec.tools.embed.ItemEmbeddingBuilder;
 import io.onerec.tools.text.OnnxSentenceEncoder;
+import io.onerec.libtorch.Torch;
 import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
 import io.onerec.libtorch.generator.SequenceExample;
@@ -341,6 +342,8 @@ public final class BeautyEndToEnd {
         GeneratorTrainer trainer = opt.resume() == null
                 ? new GeneratorTrainer(model, codec, tc, progress)
                 : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, progress);
+        // -Donerec.torch.precision=bf16 trains with bfloat16 matrix products (README: 1.7x the steps per second here).
+        trainer.withPrecision(Torch.Precision.fromSystemProperty());
         if (opt.trainFusion() > 0) {
             trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), opt.trainFusion(),
                     opt.fusionBackground()));

@@ -57,6 +57,9 @@ public final class GeneratorTrainer {
     private StepListener stepListener;
     /** The stopped run that the next fit continues (set by {@link #resumeFrom}, consumed by fit). */
     private TrainingState resumePoint;
+    /** Precision of the forward pass's matrix products ({@link #withPrecision}). */
+    private Torch.Precision precision = Torch.Precision.FP32;
+
     /** A prior fused into the sequence loss and into validation decoding (product of experts), or null. */
     private PriorFusion trainingPrior;
     private TrainingHistory history = TrainingHistory.empty();
@@ -104,6 +107,15 @@ public final class GeneratorTrainer {
     public GeneratorTrainer withPriorFusion(PriorFusion fusion) {
         this.trainingPrior = fusion == null ? null : fusion.asProductOfExperts();
         this.priorMasses = null;
+        return this;
+    }
+
+    /**
+     * Trains with the forward pass's matrix products in bfloat16 ({@link Torch#autocast}; weights, gradients and the
+     * optimiser stay float32) or float32 (the default). Validation decodes in the same precision.
+     */
+    public GeneratorTrainer withPrecision(Torch.Precision precision) {
+        this.precision = java.util.Objects.requireNonNull(precision, "precision");
         return this;
     }
 
@@ -509,7 +521,12 @@ public final class GeneratorTrainer {
      */
     public double optimizerStep(java.util.function.Supplier<Tensor> lossFn) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor loss = lossFn.get();
+            Tensor loss;
+            // The forward pass under autocast (bf16 matrix products when asked); backward and the update outside it,
+            // as PyTorch's autocast recipe has it: gradients flow back through the casts into float32 weights.
+            try (Torch.Scope cast = Torch.autocast(precision)) {
+                loss = lossFn.get();
+            }
             optimizer.zero_grad();
             loss.backward();
             Torch.clipGradNorm(model.parameterList(), config.clipNorm());
@@ -608,7 +625,7 @@ public final class GeneratorTrainer {
 
     /** Validation metrics with constrained beam search. */
     public EvaluationResult evaluate(List<NextItemExample> examples, int itemCount, int beam) {
-        TorchGenerator generator = new TorchGenerator(model, codec);
+        TorchGenerator generator = new TorchGenerator(model, () -> codec, precision);
         BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(trainingPrior));
         return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
     }

@@ -7,6 +7,7 @@ import io.onerec.api.ItemFilter;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.CatalogBinding;
+import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 
@@ -38,8 +39,23 @@ public final class TorchGenerator implements Generator {
 
     /** A generator over a catalog that may change while it serves (e.g. {@code LiveCatalog}). */
     public TorchGenerator(TorchGeneratorModel model, Supplier<? extends SemanticIdCodec> catalog) {
+        this(model, catalog, Torch.Precision.fromSystemProperty());
+    }
+
+    /**
+     * @param precision of the decoder's matrix products ({@link Torch#autocast}); the default constructors read
+     *                  {@value Torch#PRECISION_PROPERTY} (fp32 unless set)
+     */
+    public TorchGenerator(TorchGeneratorModel model, Supplier<? extends SemanticIdCodec> catalog, Torch.Precision precision) {
         this.model = model;
         this.catalog = new CatalogBinding(model.config(), catalog);
+        this.precision = java.util.Objects.requireNonNull(precision, "precision");
+    }
+
+    private final Torch.Precision precision;
+
+    public Torch.Precision precision() {
+        return precision;
     }
 
     public static TorchGenerator load(Path dir, SemanticIdCodec codec) {
@@ -73,7 +89,8 @@ public final class TorchGenerator implements Generator {
             List<UserHistory> chunk = users.subList(from, to);
             List<ItemFilter> filters = userFilters == null ? null : userFilters.subList(from, to);
             long t0 = DecodeProfile.start(), mark = DecodeProfile.ENABLED ? DecodeProfile.decoderNanos() : 0;
-            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
+                 Torch.Scope cast = Torch.autocast(precision)) {
                 out.addAll(snapshot.search().search(new TorchStepDecoder(model, snapshot.tokens()), chunk, config, filters));
             }
             DecodeProfile.endCall(t0, mark);

@@ -353,6 +353,8 @@ public final class TorchGeneratorModel {
     /** Logits of the codes at position {@code level} (the lm_head rows of that position only): [..., K_level]. */
     public Tensor levelLogits(Tensor hidden, int level) {
         Tensor w = p("lm_head.weight").narrow(0, config.codeTokenOffset(level), config.codebookSize(level));
-        return linear(hidden, w);
+        // Always float32 logits, also under bf16 autocast: the softmax over thousands of codes and the beam scores
+        // summed from it need the mantissa (a no-op in float32).
+        return linear(hidden, w).to(Torch.device(), torch.ScalarType.Float);
     }
 }

@@ -29,13 +29,7 @@ class HfReasonerCheckpointTest {
     @TempDir
     Path dir;
 
-    private static final String TOKENIZER_JSON = """
-                {"version":"1.0","truncation":null,"padding":null,
-                 "added_tokens":[{"id":5,"content":"<think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},
-                                 {"id":6,"content":"</think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],
-                 "normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"post_processor":null,"decoder":null,
-                 "model":{"type":"WordLevel","vocab":{"[UNK]":0,"red":1,"gold":2,"blue":3,"cream":4},"unk_token":"[UNK]"}}
-                """;
+    private static final String TOKENIZER_JSON = ReasonerFixture.wordLevelTokenizerJson("red", "gold", "blue", "cream");
     /** The same kind of tokenizer with three more words: a valid file that does not fit the saved model. */
     private static final String BIGGER_TOKENIZER_JSON = TOKENIZER_JSON.replace("\"cream\":4}", "\"cream\":4,\"rosa\":7,\"noir\":8,\"verde\":9}");
 

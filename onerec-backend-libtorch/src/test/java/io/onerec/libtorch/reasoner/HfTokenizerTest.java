@@ -16,13 +16,7 @@ class HfTokenizerTest {
     @TempDir
     Path dir;
 
-    private static final String TOKENIZER_JSON = """
-                {"version":"1.0","truncation":null,"padding":null,
-                 "added_tokens":[{"id":5,"content":"<think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},
-                                 {"id":6,"content":"</think>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],
-                 "normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"post_processor":null,"decoder":null,
-                 "model":{"type":"WordLevel","vocab":{"[UNK]":0,"red":1,"lipstick":2,"blue":3,"nail":4},"unk_token":"[UNK]"}}
-                """;
+    private static final String TOKENIZER_JSON = ReasonerFixture.wordLevelTokenizerJson("red", "lipstick", "blue", "nail");
 
     @Test
     void hfTokenizerExtendedWithSidTokensKeepsThemAtomic() throws Exception {

@@ -79,4 +79,20 @@ final class ReasonerFixture {
     TorchQwenModel model(long seed) {
         return TorchQwenModel.initialize(QwenConfig.tiny(vocab.tokenizer().vocabSize(), 32, 2, 4, 2), seed);
     }
+
+    /**
+     * A Hugging Face {@code tokenizer.json} with a word-level model over {@code [UNK]} (id 0) and {@code words} (ids
+     * 1..n), whitespace pre-tokenisation, and Qwen's {@code <think>} / {@code </think>} as added special tokens (ids
+     * n+1, n+2): a tokenizer of Qwen's shape whose ids a test can work out by hand.
+     */
+    static String wordLevelTokenizerJson(String... words) {
+        StringBuilder vocab = new StringBuilder("\"[UNK]\":0");
+        for (int i = 0; i < words.length; i++) vocab.append(",\"").append(words[i]).append("\":").append(i + 1);
+        int think = words.length + 1;
+        return "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":["
+                + "{\"id\":" + think + ",\"content\":\"<think>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true},"
+                + "{\"id\":" + (think + 1) + ",\"content\":\"</think>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}],"
+                + "\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Whitespace\"},\"post_processor\":null,\"decoder\":null,"
+                + "\"model\":{\"type\":\"WordLevel\",\"vocab\":{" + vocab + "},\"unk_token\":\"[UNK]\"}}";
+    }
 }
