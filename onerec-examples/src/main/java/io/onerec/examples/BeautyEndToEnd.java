@@ -257,7 +257,7 @@ public final class BeautyEndToEnd {
 
         String heading = String.format("==== %s: leave-one-out, full ranking over %d items, %s %d users (test and validation) ====",
                 seqs.name(), seqs.itemCount(), test.size() == split.test().size() ? "all" : "a seeded random sample of", test.size());
-        rows.addFirst(String.format("%-22s | %-27s | %-27s | %s", "", "test R@5  N@5   R@10  N@10", "valid R@5 N@5   R@10  N@10", "fit time"));
+        rows.addFirst(String.format("%-24s| %-27s | %-27s | %s", "", "test R@5  N@5   R@10  N@10", "valid R@5 N@5   R@10  N@10", "fit time"));
         LOG.info(heading);
         for (String r : rows) LOG.info(r);
         rows.addFirst(heading);
@@ -404,7 +404,7 @@ public final class BeautyEndToEnd {
     }
 
     private static String row(String name, EvaluationResult test, EvaluationResult valid, String fitTime) {
-        return String.format("%-22s | %s %s %s %s | %s %s %s %s | %s", name, f(test.recall(5)), f(test.ndcg(5)), f(test.recall(10)),
+        return String.format("%-24s| %s %s %s %s | %s %s %s %s | %s", name, f(test.recall(5)), f(test.ndcg(5)), f(test.recall(10)),
                 f(test.ndcg(10)), f(valid.recall(5)), f(valid.ndcg(5)), f(valid.recall(10)), f(valid.ndcg(10)), fitTime);
     }
 
