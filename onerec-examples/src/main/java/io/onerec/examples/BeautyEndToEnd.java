@@ -29,6 +29,7 @@ import io.onerec.core.codec.ResidualCodecFitter;
 import io.onerec.tools.embed.ItemEmbeddingBuilder;
 import io.onerec.tools.text.OnnxSentenceEncoder;
 import io.onerec.libtorch.Torch;
+import io.onerec.libtorch.dist.DataParallelGroup;
 import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
 import io.onerec.libtorch.generator.SequenceExample;
@@ -72,7 +73,7 @@ public final class BeautyEndToEnd {
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
-                   boolean stream, int shuffleBuffer) {
+                   boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -95,6 +96,8 @@ public final class BeautyEndToEnd {
             int fusionWindow = TransitionBaseline.DEFAULT_WINDOW;
             boolean stream = false;
             int shuffleBuffer = 10_000;
+            int worldSize = 1, rank = 0;
+            String rendezvous = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -143,13 +146,18 @@ public final class BeautyEndToEnd {
                     // memory, shuffled through a buffer of --shuffle-buffer windows.
                     case "--stream" -> stream = true;
                     case "--shuffle-buffer" -> shuffleBuffer = Integer.parseInt(args[++i]);
+                    // Data-parallel training on c10d/Gloo (scripts/train-data-parallel.sh starts the processes):
+                    // every process runs this same command with its --rank; rank 0 evaluates and saves.
+                    case "--world-size" -> worldSize = Integer.parseInt(args[++i]);
+                    case "--rank" -> rank = Integer.parseInt(args[++i]);
+                    case "--rendezvous" -> rendezvous = args[++i];
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --train-fusion W"
-                            + " --stream --shuffle-buffer N)");
+                            + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -170,10 +178,13 @@ public final class BeautyEndToEnd {
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
             if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
             if (shuffleBuffer < 1) throw new IllegalArgumentException("--shuffle-buffer must be >= 1, got " + shuffleBuffer);
+            if (worldSize > 1 && (rendezvous == null || !causal || stream)) {
+                throw new IllegalArgumentException("--world-size > 1 needs --rendezvous, --causal true and in-memory windows (no --stream)");
+            }
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
-                    stream, shuffleBuffer);
+                    stream, shuffleBuffer, worldSize, rank, rendezvous);
         }
     }
 
@@ -197,9 +208,26 @@ public final class BeautyEndToEnd {
             codec = ResidualCodec.load(codecDir);
             LOG.info("reusing the codec in {} and the generator in {}", codecDir, genDir);
         } else {
-            codec = fitCodec(opt, meta, split, seqs, bar);
-            codec.save(codecDir);
-            training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar);
+            // Data-parallel: rank 0 fits and saves the codec, the others wait for it and load it, so that every
+            // process trains on the same semantic IDs; all of them train, rank 0 alone saves and evaluates.
+            DataParallelGroup group = opt.worldSize() > 1 ? DataParallelGroup.join(opt.rendezvous(), opt.rank(), opt.worldSize()) : null;
+            ResidualCodec fitted = null;
+            if (group == null || group.rank() == 0) {
+                fitted = fitCodec(opt, meta, split, seqs, bar);
+                fitted.save(codecDir);
+            }
+            if (group != null) group.allReduceSum(0); // a barrier: the codec is on disk
+            codec = fitted != null ? fitted : ResidualCodec.load(codecDir);
+            training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar, group);
+            if (group != null) {
+                int rank = group.rank();
+                group.close();
+                if (rank != 0) {
+                    LOG.info("rank {} done; rank 0 evaluates", rank);
+                    bar.close();
+                    return;
+                }
+            }
         }
 
         // 3. Reload through the SPI (any backend reads the same checkpoint) and evaluate on the test split.
@@ -321,7 +349,7 @@ public final class BeautyEndToEnd {
 
     /** Trains the generator on LibTorch and saves it. */
     static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
-                                   ProgressListener bar) {
+                                   ProgressListener bar, DataParallelGroup group) {
         GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
                 codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
@@ -332,8 +360,9 @@ public final class BeautyEndToEnd {
                 .withEvaluation(opt.validEvery(), opt.validUsers, 20)
                 .withPatience(opt.patience)
                 .withDropout(opt.dropout)
-                .withWeightDecay(opt.weightDecay)
-                .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
+                .withWeightDecay(opt.weightDecay);
+        // Data-parallel processes must agree on every step, so they train for --epochs, not for a time budget.
+        if (group == null) tc = tc.withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60)));
         List<double[]> batchLoss = new ArrayList<>();
         ProgressListener progress = p -> {
             bar.onProgress(p);
@@ -348,8 +377,9 @@ public final class BeautyEndToEnd {
             trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), opt.trainFusion(),
                     opt.fusionBackground()));
         }
-        // The run's state is saved as it goes, so that a stopped run can be continued with --resume.
-        trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
+        if (group != null) trainer.withDataParallel(group);
+        // The run's state is saved as it goes, so that a stopped run can be continued with --resume (single process).
+        if (group == null) trainer.saveStateTo(opt.resume() == null ? opt.out().resolve("training-state") : opt.resume(), 200);
         GeneratorTrainer.Result trained;
         if (opt.stream) {
             // The same windows as below, read from the file each epoch; ids through this data set's index (the
@@ -369,7 +399,7 @@ public final class BeautyEndToEnd {
         }
         LOG.info("trained {} epochs / {} steps in {}; best validation (epoch {}): {}", trained.epochs(), trained.steps(),
                 trained.time(), trained.bestEpoch(), trained.bestValidation());
-        trainer.model().save(genDir);
+        if (group == null || group.rank() == 0) trainer.model().save(genDir);
         return new Training(trained.time(), trainer.history(), batchLoss);
     }
 

@@ -57,6 +57,9 @@ public final class GeneratorTrainer {
     private StepListener stepListener;
     /** The stopped run that the next fit continues (set by {@link #resumeFrom}, consumed by fit). */
     private TrainingState resumePoint;
+    /** This process's data-parallel group, or null when training alone ({@link #withDataParallel}). */
+    private io.onerec.libtorch.dist.DataParallelGroup dataParallel;
+
     /** Precision of the forward pass's matrix products ({@link #withPrecision}). */
     private Torch.Precision precision = Torch.Precision.FP32;
 
@@ -116,6 +119,27 @@ public final class GeneratorTrainer {
      */
     public GeneratorTrainer withPrecision(Torch.Precision precision) {
         this.precision = java.util.Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /**
+     * Trains as one process of a data-parallel job: every process runs the same {@link #fitSequences} over the same
+     * windows (same data, same seed), each computes the loss of its share of every global batch (windows
+     * {@code rank, rank + worldSize, ...}, scaled so that the shares add up to the global batch's mean), the gradients
+     * are summed across processes before clipping and the AdamW step, and the weights start from rank 0's. So N
+     * processes take the steps one process would take on the same global batches (up to float summation order, and
+     * except dropout, whose random masks differ). Every process validates (the same weights give the same result, so
+     * early stopping agrees); let one of them save. Sequence training only.
+     */
+    public GeneratorTrainer withDataParallel(io.onerec.libtorch.dist.DataParallelGroup group) {
+        if (group != null && group.worldSize() > 1 && config.timeBudget() != null) {
+            // Each process would size its schedule from its own pace and stop at its own step, and the next
+            // all-reduce would wait forever for the ones that stopped.
+            throw new IllegalArgumentException("data-parallel training needs an epoch count, not a time budget ("
+                    + config.timeBudget() + ")");
+        }
+        this.dataParallel = group;
+        if (group != null) group.broadcastFromRankZero(model.parameterList());
         return this;
     }
 
@@ -529,11 +553,19 @@ public final class GeneratorTrainer {
             }
             optimizer.zero_grad();
             loss.backward();
+            double reported = loss.item_float();
+            if (dataParallel != null) {
+                // Each process's loss is its share of the global mean: the sums are the global batch's loss and gradient.
+                List<Tensor> grads = new ArrayList<>();
+                for (Tensor p : model.parameterList()) grads.add(p.grad());
+                dataParallel.allReduceSum(grads);
+                reported = dataParallel.allReduceSum(reported);
+            }
             Torch.clipGradNorm(model.parameterList(), config.clipNorm());
             setLr(learningRateAt(step));
             optimizer.step();
             step++;
-            return loss.item_float();
+            return reported;
         }
     }
 
@@ -555,12 +587,48 @@ public final class GeneratorTrainer {
 
     /** Mean cross-entropy over every code of every target of the windows (+ weighted MoE balancing loss). */
     public Tensor sequenceLoss(List<SequenceExample> batch) {
+        if (dataParallel != null && dataParallel.worldSize() > 1) return shareOfSequenceLoss(batch);
         SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, batch, config.dropout(),
                 trainingPrior == null ? null : priorLogits(batch));
         Tensor loss = r.tokenLogProbs().mean().neg();
         if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
             loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
         }
+        return loss;
+    }
+
+    /**
+     * This process's share of the global batch's mean loss: the negated sum of its windows' code log-probabilities
+     * over the global batch's code count (the MoE balancing term divided by the world size), so that the shares, and
+     * their gradients, sum to the single-process loss and gradient.
+     */
+    private Tensor shareOfSequenceLoss(List<SequenceExample> batch) {
+        int rank = dataParallel.rank(), world = dataParallel.worldSize();
+        List<SequenceExample> mine = new ArrayList<>();
+        long targets = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            targets += batch.get(i).targets();
+            if (i % world == rank) mine.add(batch.get(i));
+        }
+        double codes = (double) targets * model.config().codeLevels();
+        if (mine.isEmpty()) {
+            // Fewer windows than processes: this one contributes zero, with (zero) gradients for the all-reduce.
+            Tensor zero = null;
+            for (Tensor p : model.parameterList()) {
+                Tensor z = p.sum().mul(Torch.scalar(0));
+                zero = zero == null ? z : zero.add(z);
+            }
+            return zero;
+        }
+        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, mine, config.dropout(),
+                trainingPrior == null ? null : priorLogits(mine));
+        Tensor loss = r.tokenLogProbs().sum().neg().div(Torch.scalar(codes));
+        if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
+            loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight() / world)));
+        }
+        // Parameters this share does not reach (experts no token was routed to, say) still need a gradient, a zero
+        // one, so that every process all-reduces the same list.
+        for (Tensor p : model.parameterList()) loss = loss.add(p.sum().mul(Torch.scalar(0)));
         return loss;
     }
 
