@@ -48,6 +48,18 @@ class DataParallelTrainingTest {
         assertTrue(a[STEPS - 1] < a[0], "training lowers the loss: " + Arrays.toString(a));
         assertEquals(a[STEPS], b[STEPS], 1e-3 * Math.abs(a[STEPS]), "final weights (sum of |w|)");
         assertEquals(b[STEPS], c[STEPS], 0.0, "both ranks hold the same weights");
+
+        // The same over a TCPStore served by rank 0 (the rendezvous across machines).
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path t0 = dir.resolve("tcp0.txt"), t1 = dir.resolve("tcp1.txt");
+        Process q0 = start("2", "0", "tcp:127.0.0.1:" + port, t0), q1 = start("2", "1", "tcp:127.0.0.1:" + port, t1);
+        finish(q0, "tcp rank 0");
+        finish(q1, "tcp rank 1");
+        assertArrayEquals(b, read(t0), 0.0, "the rendezvous does not change the arithmetic");
+        assertArrayEquals(b, read(t1), 0.0);
     }
 
     @Test
