@@ -28,7 +28,12 @@ public final class HfTokenizer implements FileTokenizer, AutoCloseable {
     /** The file as read, so {@link #save} writes back exactly what was loaded. */
     private final byte[] json;
 
-    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> addedTokens, int vocabSize, byte[] json) {
+    /** Special added tokens other than the reasoner's own markers (Qwen's {@code <|im_end|>}, {@code <|endoftext|>}, ...). */
+    private final java.util.Set<Integer> controlIds;
+
+    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> addedTokens, int vocabSize, byte[] json,
+                        java.util.Set<Integer> controlIds) {
+        this.controlIds = controlIds;
         this.tokenizer = tokenizer;
         this.addedTokens = addedTokens;
         this.vocabSize = vocabSize;
@@ -72,21 +77,34 @@ public final class HfTokenizer implements FileTokenizer, AutoCloseable {
             throw new CheckpointException(tokenizerJson + ": no model.vocab");
         }
         Map<String, Integer> added = new HashMap<>();
+        java.util.Set<Integer> control = new java.util.HashSet<>();
         if (root.get("added_tokens") instanceof List<?> list) {
             for (Object o : list) {
                 Map<String, Object> t = (Map<String, Object>) o;
                 int id = ((Number) t.get("id")).intValue();
-                added.put((String) t.get("content"), id);
+                String content = (String) t.get("content");
+                added.put(content, id);
                 max = Math.max(max, id);
+                // Chat and document markers are never part of a rationale; the think markers are the reasoner's own.
+                if (Boolean.TRUE.equals(t.get("special")) && !content.equals(io.onerec.api.reasoner.SidVocabulary.THINK_BEGIN)
+                        && !content.equals(io.onerec.api.reasoner.SidVocabulary.THINK_END)) {
+                    control.add(id);
+                }
             }
         }
         try {
             HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens", "false"));
-            return new HfTokenizer(tok, Map.copyOf(added), max + 1, bytes);
+            return new HfTokenizer(tok, Map.copyOf(added), max + 1, bytes, java.util.Set.copyOf(control));
         } catch (IOException | RuntimeException e) {
             // The Rust library rejects what it cannot build (unknown model type, bad merges) with a RuntimeException.
             throw new CheckpointException("cannot load " + tokenizerJson + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Special added tokens (end of text, chat turns, vision and tool markers), except {@code <think>} and {@code </think>}. */
+    @Override
+    public boolean isControl(int id) {
+        return controlIds.contains(id);
     }
 
     /** {@value SidReasoner#HF_TOKENIZER_FILE}. */

@@ -80,6 +80,14 @@ class Qwen3TokenizerTest {
         }
         assertEquals(151_667, qwen.atomicId("<think>").orElseThrow());
         assertEquals(151_668, qwen.atomicId("</think>").orElseThrow());
+        // Chat and document markers are control ids a sampled rationale must never contain; the think markers and
+        // ordinary words are not.
+        for (String marker : List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>")) {
+            assertTrue(qwen.isControl(qwen.atomicId(marker).orElseThrow()), marker + " is a control id");
+        }
+        assertFalse(qwen.isControl(151_667));
+        assertFalse(qwen.isControl(151_668));
+        assertFalse(qwen.isControl(hello));
     }
 
     @Test
