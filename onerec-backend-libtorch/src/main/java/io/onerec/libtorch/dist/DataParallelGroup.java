@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.TCPStore;
 import org.bytedeco.pytorch.TCPStoreOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.Work;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,64 +90,47 @@ public final class DataParallelGroup implements AutoCloseable {
      * same shapes in the same order. They travel as one flat buffer, one all-reduce per call.
      */
     public void allReduceSum(List<Tensor> tensors) {
-        if (closed) throw new IllegalStateException("data-parallel group is closed");
-        if (tensors.isEmpty() || worldSize == 1) return;
-        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            allReduceSumInScope(tensors);
-        }
-    }
-
-    private void allReduceSumInScope(List<Tensor> tensors) {
-        TensorVector flat = new TensorVector();
-        for (Tensor t : tensors) flat.push_back(t.reshape(-1));
-        Tensor buffer = torch.cat(flat);
-        if (!group.allreduce(new TensorVector(buffer))._wait()) {
-            throw new IllegalStateException("all-reduce did not complete (rank " + rank + " of " + worldSize + ")");
-        }
-        long offset = 0;
-        for (Tensor t : tensors) {
-            long n = t.numel();
-            t.copy_(buffer.narrow(0, offset, n).view(t.sizes()));
-            offset += n;
-        }
+        flatCollective(tensors, buffer -> group.allreduce(buffer), "all-reduce");
     }
 
     /** Sums one number across the processes. */
     public double allReduceSum(double value) {
+        if (closed) throw new IllegalStateException("data-parallel group is closed");
         if (worldSize == 1) return value;
         try (PointerScope scope = new PointerScope()) {
-            return allReduceSumInScope(value);
+            Tensor t = Torch.floats(new float[]{(float) value}, 1).to(Torch.device(), torch.ScalarType.Double);
+            if (!group.allreduce(new TensorVector(t))._wait()) {
+                throw new IllegalStateException("all-reduce did not complete (rank " + rank + " of " + worldSize + ")");
+            }
+            return t.item_double();
         }
-    }
-
-    private double allReduceSumInScope(double value) {
-        Tensor t = Torch.floats(new float[]{(float) value}, 1).to(Torch.device(), torch.ScalarType.Double);
-        if (!group.allreduce(new TensorVector(t))._wait()) {
-            throw new IllegalStateException("all-reduce did not complete (rank " + rank + " of " + worldSize + ")");
-        }
-        return t.item_double();
     }
 
     /** Makes every process's copy of these tensors rank 0's (e.g. the initial weights). */
     public void broadcastFromRankZero(List<Tensor> tensors) {
-        if (worldSize == 1 || tensors.isEmpty()) return;
-        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            broadcastInScope(tensors);
-        }
+        flatCollective(tensors, buffer -> group.broadcast(buffer), "broadcast");
     }
 
-    private void broadcastInScope(List<Tensor> tensors) {
-        TensorVector flat = new TensorVector();
-        for (Tensor t : tensors) flat.push_back(t.reshape(-1));
-        Tensor buffer = torch.cat(flat);
-        if (!group.broadcast(new TensorVector(buffer))._wait()) {
-            throw new IllegalStateException("broadcast did not complete (rank " + rank + " of " + worldSize + ")");
-        }
-        long offset = 0;
-        for (Tensor t : tensors) {
-            long n = t.numel();
-            t.copy_(buffer.narrow(0, offset, n).view(t.sizes()));
-            offset += n;
+    /**
+     * Runs one collective over the tensors as a single flat buffer (one message instead of one per tensor), then
+     * copies the result back into them.
+     */
+    private void flatCollective(List<Tensor> tensors, java.util.function.Function<TensorVector, Work> collective, String what) {
+        if (closed) throw new IllegalStateException("data-parallel group is closed");
+        if (tensors.isEmpty() || worldSize == 1) return;
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            TensorVector flat = new TensorVector();
+            for (Tensor t : tensors) flat.push_back(t.reshape(-1));
+            Tensor buffer = torch.cat(flat);
+            if (!collective.apply(new TensorVector(buffer))._wait()) {
+                throw new IllegalStateException(what + " did not complete (rank " + rank + " of " + worldSize + ")");
+            }
+            long offset = 0;
+            for (Tensor t : tensors) {
+                long n = t.numel();
+                t.copy_(buffer.narrow(0, offset, n).view(t.sizes()));
+                offset += n;
+            }
         }
     }
 
