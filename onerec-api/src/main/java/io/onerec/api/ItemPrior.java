@@ -40,6 +40,51 @@ public interface ItemPrior {
     }
 
     /**
+     * A mixture of two priors: each one's evidence normalised to sum 1, then weighted {@code 1 - share} and
+     * {@code share}; the background is the first prior's.
+     */
+    static ItemPrior mixture(ItemPrior first, ItemPrior second, double share) {
+        if (!(share >= 0 && share <= 1)) throw new IllegalArgumentException("mixture share must be in [0, 1], got " + share);
+        return new ItemPrior() {
+            @Override
+            public Evidence evidence(UserHistory history) {
+                return mix(first.evidence(history), second.evidence(history));
+            }
+
+            @Override
+            public Evidence evidenceForTraining(UserHistory history, int next) {
+                return mix(first.evidenceForTraining(history, next), second.evidenceForTraining(history, next));
+            }
+
+            @Override
+            public double background(int item) {
+                return first.background(item);
+            }
+
+            private Evidence mix(Evidence a, Evidence b) {
+                java.util.Map<Integer, Double> w = new java.util.LinkedHashMap<>();
+                add(w, a, 1 - share);
+                add(w, b, share);
+                int[] items = new int[w.size()];
+                double[] weights = new double[w.size()];
+                int k = 0;
+                for (var e : w.entrySet()) {
+                    items[k] = e.getKey();
+                    weights[k++] = e.getValue();
+                }
+                return new Evidence(items, weights);
+            }
+
+            private void add(java.util.Map<Integer, Double> w, Evidence e, double scale) {
+                double total = 0;
+                for (int i = 0; i < e.size(); i++) total += e.weight(i);
+                if (total == 0 || scale == 0) return;
+                for (int i = 0; i < e.size(); i++) w.merge(e.item(i), scale * e.weight(i) / total, Double::sum);
+            }
+        };
+    }
+
+    /**
      * Items and their non-negative weights for one history; weights need not sum to one (only ratios matter). An item
      * may appear once at most.
      */

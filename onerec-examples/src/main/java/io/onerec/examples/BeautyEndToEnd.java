@@ -3,6 +3,7 @@ package io.onerec.examples;
 import io.onerec.api.GeneratedSession;
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.PriorFusion;
+import io.onerec.api.ItemPrior;
 import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.checkpoint.ItemEmbeddingsFile;
@@ -73,7 +74,7 @@ public final class BeautyEndToEnd {
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
-                   boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous) {
+                   boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -98,6 +99,7 @@ public final class BeautyEndToEnd {
             int shuffleBuffer = 10_000;
             int worldSize = 1, rank = 0;
             String rendezvous = null;
+            double fusionReverse = 0;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -142,6 +144,8 @@ public final class BeautyEndToEnd {
                     case "--train-fusion" -> trainFusion = Double.parseDouble(args[++i]);
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
                     case "--fusion-window" -> fusionWindow = Integer.parseInt(args[++i]);
+                    // Share of the fused prior given to the reversed table ("what is bought before this").
+                    case "--fusion-reverse" -> fusionReverse = Double.parseDouble(args[++i]);
                     // Training windows read from the sequence file every epoch (StreamingWindows) instead of held in
                     // memory, shuffled through a buffer of --shuffle-buffer windows.
                     case "--stream" -> stream = true;
@@ -156,7 +160,7 @@ public final class BeautyEndToEnd {
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --train-fusion W"
+                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT)");
                 }
             }
@@ -184,7 +188,7 @@ public final class BeautyEndToEnd {
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
-                    stream, shuffleBuffer, worldSize, rank, rendezvous);
+                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse);
         }
     }
 
@@ -256,8 +260,11 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
                 opt.reuse ? "(reused)" : String.format("%.1f min", training.time().toSeconds() / 60.0)));
-        TransitionBaseline prior = opt.fusionWindow == TransitionBaseline.DEFAULT_WINDOW ? transition
+        TransitionBaseline forward = opt.fusionWindow == TransitionBaseline.DEFAULT_WINDOW ? transition
                 : TransitionBaseline.fit(split, opt.fusionWindow, false);
+        ItemPrior prior = opt.fusionReverse > 0
+                ? ItemPrior.mixture(forward, TransitionBaseline.fit(split, opt.fusionWindow, false, true), opt.fusionReverse)
+                : forward;
         if (opt.trainFusion > 0) {
             // A product-of-experts generator is served with the prior it was trained with, at its weight.
             PriorFusion poe = new PriorFusion(prior, opt.trainFusion, opt.fusionBackground, true);
@@ -418,7 +425,7 @@ public final class BeautyEndToEnd {
     }
 
     /** The generator with the transition table fused into its beam search (shallow fusion, {@link PriorFusion}). */
-    static BatchRecommender fused(Generator generator, int beam, TransitionBaseline table, double weight, double background) {
+    static BatchRecommender fused(Generator generator, int beam, ItemPrior table, double weight, double background) {
         return BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(new PriorFusion(table, weight, background)));
     }
 

@@ -143,6 +143,18 @@ class PriorFusionSearchTest {
     }
 
     @Test
+    void aMixtureWeighsEachPriorsNormalisedEvidence() {
+        ItemPrior a = history -> new ItemPrior.Evidence(new int[]{1, 2}, new double[]{3, 1});   // 0.75, 0.25
+        ItemPrior b = history -> new ItemPrior.Evidence(new int[]{2, 5}, new double[]{10, 10}); // 0.5, 0.5
+        ItemPrior.Evidence mixed = ItemPrior.mixture(a, b, 0.2).evidence(user);
+        double[] dense = new double[6];
+        for (int i = 0; i < mixed.size(); i++) dense[mixed.item(i)] += mixed.weight(i);
+        assertArrayEquals(new double[]{0, 0.6, 0.2 + 0.1, 0, 0, 0.1}, dense, 1e-12);
+        assertEquals(1.0, ItemPrior.mixture(a, b, 0.2).background(3), 0);
+        assertThrows(IllegalArgumentException.class, () -> ItemPrior.mixture(a, b, 1.5));
+    }
+
+    @Test
     void badPriorsAndWeightsAreRejectedWithTheirValues() {
         assertThrows(IllegalArgumentException.class, () -> new PriorFusion(prior, -1, 0.1));
         assertThrows(IllegalArgumentException.class, () -> new PriorFusion(prior, Double.NaN, 0.1));

@@ -65,20 +65,42 @@ public final class TransitionBaseline implements BatchRecommender, ItemPrior {
      * @param excludeHistory whether items already in the history are left out of the ranking
      */
     public static TransitionBaseline fit(LeaveOneOutSplit split, int window, boolean excludeHistory) {
+        return fit(split, window, excludeHistory, false);
+    }
+
+    /**
+     * @param reversed count each training pair backwards ({@code c(j -> i)} for every {@code i} followed by {@code j}):
+     *                 "what is usually bought before this", a second opinion for items with few successors
+     */
+    public static TransitionBaseline fit(LeaveOneOutSplit split, int window, boolean excludeHistory, boolean reversed) {
+        if (!reversed) return fitPairs(split, window, excludeHistory, u -> split.trainSequence(u));
+        return fitPairs(split, window, excludeHistory, u -> {
+            int[] s = split.trainSequence(u).clone();
+            for (int i = 0, j = s.length - 1; i < j; i++, j--) {
+                int t = s[i];
+                s[i] = s[j];
+                s[j] = t;
+            }
+            return s;
+        });
+    }
+
+    private static TransitionBaseline fitPairs(LeaveOneOutSplit split, int window, boolean excludeHistory,
+                                               java.util.function.IntFunction<int[]> sequence) {
         if (window < 1) throw new IllegalArgumentException("window must be >= 1, got " + window);
         int n = split.itemCount();
         int users = split.data().userCount();
         // Two passes over the pairs: count per source item, then fill the CSR rows and merge duplicate successors.
         int[] pairsFrom = new int[n + 1];
         for (int u = 0; u < users; u++) {
-            int[] s = split.trainSequence(u);
+            int[] s = sequence.apply(u);
             for (int t = 0; t + 1 < s.length; t++) pairsFrom[s[t] + 1]++;
         }
         for (int i = 0; i < n; i++) pairsFrom[i + 1] += pairsFrom[i];
         int[] raw = new int[pairsFrom[n]];
         int[] fill = Arrays.copyOf(pairsFrom, n);
         for (int u = 0; u < users; u++) {
-            int[] s = split.trainSequence(u);
+            int[] s = sequence.apply(u);
             for (int t = 0; t + 1 < s.length; t++) raw[fill[s[t]]++] = s[t + 1];
         }
         int[] rowStart = new int[n + 1];

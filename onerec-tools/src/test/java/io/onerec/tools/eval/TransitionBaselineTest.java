@@ -86,6 +86,15 @@ class TransitionBaselineTest {
     }
 
     @Test
+    void theReversedTableCountsEachTrainingPairBackwards() {
+        TransitionBaseline forward = TransitionBaseline.fit(tiny()), backward = TransitionBaseline.fit(tiny(), 3, false, true);
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 5; j++) assertEquals(forward.count(i, j), backward.count(j, i), i + " -> " + j);
+        }
+        assertEquals(3, backward.outCount(2), "0 -> 2, 1 -> 2 x2 reversed");
+    }
+
+    @Test
     void trainingEvidenceLeavesTheTrainingPairsOwnCountOut() {
         TransitionBaseline t = TransitionBaseline.fit(tiny());
         // History [0], next 1: c(0->1) = 2 -> 1 and c(0->*) = 3 -> 2, so 1 and 2 both get 1/2.
