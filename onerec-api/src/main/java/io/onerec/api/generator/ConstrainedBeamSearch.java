@@ -135,8 +135,12 @@ public final class ConstrainedBeamSearch {
         PriorMasses prior = null;
         ItemPrior.Evidence[] evidence = null;
         boolean normalized = gen.fused() && gen.fusion().normalized();
+        double[] bonus = null; // the prior's score of each child of the node being expanded
         if (gen.fused()) {
             prior = new PriorMasses(trie, gen.fusion(), backgroundMasses(gen.fusion().prior()));
+            int widest = 0;
+            for (int l = 0; l < config.codeLevels(); l++) widest = Math.max(widest, config.codebookSize(l));
+            bonus = new double[widest];
             evidence = new ItemPrior.Evidence[u];
             for (int i = 0; i < u; i++) evidence[i] = prior.evidenceFor(users.get(i));
         }
@@ -166,10 +170,13 @@ public final class ConstrainedBeamSearch {
                         for (int p = user * b; p < (user + 1) * b; p++) {
                             if (st.score[p] == Double.NEGATIVE_INFINITY) continue;
                             int node = st.node[p];
-                            double parentLogMass = prior == null ? 0 : prior.logMass(node);
-                            // Product of experts: normalise generator x prior over the node's children (all of
-                            // them, filtered or not, as in training), so the score stays a log-probability.
-                            double norm = normalized ? logSumExpFused(logp, p * k, node, prior, parentLogMass) : 0;
+                            double norm = 0;
+                            if (prior != null) {
+                                prior.childBonuses(node, bonus);
+                                // Product of experts: normalise generator x prior over the node's children (all
+                                // of them, filtered or not, as in training), so the score stays a log-probability.
+                                if (normalized) norm = logSumExpFused(logp, p * k, node, bonus);
+                            }
                             for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
                                 int childNode = trie.childNode(node, c);
                                 // Skips whole subtrees without an allowed item, so no beam slot is spent on them.
@@ -177,8 +184,7 @@ public final class ConstrainedBeamSearch {
                                 if (last && contains(st.items[p], slot, trie.itemAt(childNode))) continue;
                                 int code = trie.childCode(node, c);
                                 double logProb = st.logProb[p] + logp[p * k + code];
-                                double score = prior == null ? logProb
-                                        : st.score[p] + logp[p * k + code] + prior.bonus(parentLogMass, childNode) - norm;
+                                double score = prior == null ? logProb : st.score[p] + logp[p * k + code] + bonus[c] - norm;
                                 cand.add(score, logProb, p, code, childNode);
                             }
                         }
@@ -235,18 +241,14 @@ public final class ConstrainedBeamSearch {
         }
     }
 
-    /** log sum over the node's trie children of exp(log p_generator(code) + weight * log q(code | prefix)). */
-    private double logSumExpFused(float[] logp, int row, int node, PriorMasses prior, double parentLogMass) {
+    /** log sum over the node's trie children c of exp(log p_generator(c) + bonus[c]). */
+    private double logSumExpFused(float[] logp, int row, int node, double[] bonus) {
         int cc = trie.childCount(node);
         double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < cc; c++) {
-            max = Math.max(max, logp[row + trie.childCode(node, c)] + prior.bonus(parentLogMass, trie.childNode(node, c)));
-        }
+        for (int c = 0; c < cc; c++) max = Math.max(max, logp[row + trie.childCode(node, c)] + bonus[c]);
         if (max == Double.NEGATIVE_INFINITY) return 0;
         double sum = 0;
-        for (int c = 0; c < cc; c++) {
-            sum += Math.exp(logp[row + trie.childCode(node, c)] + prior.bonus(parentLogMass, trie.childNode(node, c)) - max);
-        }
+        for (int c = 0; c < cc; c++) sum += Math.exp(logp[row + trie.childCode(node, c)] + bonus[c] - max);
         return max + Math.log(sum);
     }
 

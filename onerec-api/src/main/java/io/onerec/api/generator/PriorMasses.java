@@ -99,16 +99,21 @@ public final class PriorMasses {
      */
     public void conditionalLogMasses(int node, float[] out, int offset, int codebookSize) {
         java.util.Arrays.fill(out, offset, offset + codebookSize, Float.NEGATIVE_INFINITY);
-        double parent = logMass(node);
-        for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
+        double[] bonus = new double[trie.childCount(node)];
+        childBonuses(node, bonus);
+        for (int c = 0; c < bonus.length; c++) {
             int code = trie.childCode(node, c);
             if (code >= codebookSize) throw new IllegalArgumentException("trie code " + code + " outside the codebook of " + codebookSize);
-            out[offset + code] = (float) (weight * (logMass(trie.childNode(node, c)) - parent));
+            out[offset + code] = (float) bonus[c];
         }
     }
 
-    /** What choosing {@code child} below a node of log-mass {@code parentLogMass} adds to the search score. */
-    double bonus(double parentLogMass, int child) {
-        return weight * (logMass(child) - parentLogMass);
+    /**
+     * What choosing each child of {@code node} adds to the search score, {@code weight * log q(child | node)}, into
+     * {@code out[i]} for the node's i-th child.
+     */
+    void childBonuses(int node, double[] out) {
+        double parent = logMass(node);
+        for (int c = 0, cc = trie.childCount(node); c < cc; c++) out[c] = weight * (logMass(trie.childNode(node, c)) - parent);
     }
 }
