@@ -557,7 +557,12 @@ public final class GeneratorTrainer {
             if (dataParallel != null) {
                 // Each process's loss is its share of the global mean: the sums are the global batch's loss and gradient.
                 List<Tensor> grads = new ArrayList<>();
-                for (Tensor p : model.parameterList()) grads.add(p.grad());
+                for (Tensor p : model.parameterList()) {
+                    // A parameter this share did not reach (an expert no token was routed to) has no gradient here
+                    // but may have one elsewhere: every process must all-reduce the same list, so it gets zeros.
+                    if (!p.grad().defined()) p.mutable_grad().put(org.bytedeco.pytorch.global.torch.zeros_like(p));
+                    grads.add(p.grad());
+                }
                 dataParallel.allReduceSum(grads);
                 reported = dataParallel.allReduceSum(reported);
             }
@@ -612,13 +617,9 @@ public final class GeneratorTrainer {
         }
         double codes = (double) targets * model.config().codeLevels();
         if (mine.isEmpty()) {
-            // Fewer windows than processes: this one contributes zero, with (zero) gradients for the all-reduce.
-            Tensor zero = null;
-            for (Tensor p : model.parameterList()) {
-                Tensor z = p.sum().mul(Torch.scalar(0));
-                zero = zero == null ? z : zero.add(z);
-            }
-            return zero;
+            // Fewer windows than processes: this one contributes zero (a graph, so that backward runs; the gradients
+            // it leaves undefined are zero-filled before the all-reduce).
+            return model.parameterList().getFirst().sum().mul(Torch.scalar(0));
         }
         SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, mine, config.dropout(),
                 trainingPrior == null ? null : priorLogits(mine));
@@ -626,9 +627,6 @@ public final class GeneratorTrainer {
         if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
             loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight() / world)));
         }
-        // Parameters this share does not reach (experts no token was routed to, say) still need a gradient, a zero
-        // one, so that every process all-reduces the same list.
-        for (Tensor p : model.parameterList()) loss = loss.add(p.sum().mul(Torch.scalar(0)));
         return loss;
     }
 
