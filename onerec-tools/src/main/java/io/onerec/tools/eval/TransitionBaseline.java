@@ -170,16 +170,17 @@ public final class TransitionBaseline implements BatchRecommender, ItemPrior {
         int[] touched = scratch.touched;
         int n = accumulate(history, score, touched, heldOutNext);
         int[] seen = excludeHistory ? history.items() : new int[0];
+        for (int item : seen) scratch.skip[item] = true; // as in recommend: history left out when asked
         int[] items = new int[n];
         double[] weights = new double[n];
         int k = 0;
-        outer:
         for (int t = 0; t < n; t++) {
-            for (int s : seen) if (s == touched[t]) continue outer;
+            if (scratch.skip[touched[t]]) continue;
             items[k] = touched[t];
             weights[k++] = score[touched[t]];
         }
         for (int t = 0; t < n; t++) score[touched[t]] = 0;
+        for (int item : seen) scratch.skip[item] = false;
         return new Evidence(Arrays.copyOf(items, k), Arrays.copyOf(weights, k));
     }
 
