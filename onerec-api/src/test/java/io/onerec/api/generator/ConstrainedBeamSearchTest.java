@@ -79,7 +79,7 @@ class ConstrainedBeamSearchTest {
                 public float[] step(int[] tokens, int[] parents, int level) {
                     steps++;
                     int[] prev = new int[n];
-                    for (int s = 0; s < n; s++) prev[s] = tokens[s] == GeneratorConfig.BOS || tokens[s] == GeneratorConfig.PAD ? 0 : codeOf(tokens[s]);
+                    for (int s = 0; s < n; s++) prev[s] = previousCode(config, tokens[s]);
                     System.arraycopy(prev, 0, last, 0, n);
                     if (level < 0) return null;
                     int k = SIZES[level];
@@ -94,12 +94,15 @@ class ConstrainedBeamSearchTest {
             };
         }
 
-        int codeOf(int token) {
-            for (int l = SIZES.length - 1; l >= 0; l--) {
-                if (token >= config.codeTokenOffset(l)) return token - config.codeTokenOffset(l);
-            }
-            throw new IllegalStateException();
+    }
+
+    /** The code a fed token stands for (0 for BOS and PAD), so fake decoders can condition on the previous code. */
+    static int previousCode(GeneratorConfig config, int token) {
+        if (token == GeneratorConfig.BOS || token == GeneratorConfig.PAD) return 0;
+        for (int l = config.codeLevels() - 1; l >= 0; l--) {
+            if (token >= config.codeTokenOffset(l)) return token - config.codeTokenOffset(l);
         }
+        throw new IllegalStateException("token " + token + " is not a code");
     }
 
     private final FakeCodec codec = new FakeCodec();

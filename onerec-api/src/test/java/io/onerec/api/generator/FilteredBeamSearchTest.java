@@ -80,7 +80,7 @@ class FilteredBeamSearchTest {
                     int k = SIZES[level];
                     float[] out = new float[n * k];
                     for (int s = 0; s < n; s++) {
-                        int prev = tokens[s] == GeneratorConfig.BOS || tokens[s] == GeneratorConfig.PAD ? 0 : codeOf(tokens[s]);
+                        int prev = ConstrainedBeamSearchTest.previousCode(config, tokens[s]);
                         long user = users.get(s / beamWidth).userId();
                         for (int c = 0; c < k; c++) out[s * k + c] = (float) logp(user, level, prev, c);
                     }
@@ -91,13 +91,6 @@ class FilteredBeamSearchTest {
                 public void close() {
                 }
             };
-        }
-
-        int codeOf(int token) {
-            for (int l = SIZES.length - 1; l >= 0; l--) {
-                if (token >= config.codeTokenOffset(l)) return token - config.codeTokenOffset(l);
-            }
-            throw new IllegalStateException();
         }
     }
 

@@ -35,16 +35,19 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class CpuGeneratorBeautyTest {
 
+    /** SIDs = base-32 digits of the item index: a valid 3 x 32 codec with a realistic, unbalanced trie tail. */
+    private static SemanticIdCodec base32Codec(int items) {
+        SemanticId[] sids = new SemanticId[items];
+        for (int i = 0; i < items; i++) sids[i] = SemanticId.of(i / 1024, (i / 32) % 32, i % 32);
+        return new TestModels.TableCodec(sids, new int[]{32, 32, 32});
+    }
+
     @Test
     void decodesBeautyUsersOverTheFullCatalog() {
         InteractionSequences beauty = Datasets.beauty(SharedData.beauty());
         int items = beauty.itemCount();
-        // SIDs = base-32 digits of the item index: a valid 3 x 32 codec with a realistic, unbalanced trie tail.
-        SemanticId[] sids = new SemanticId[items];
-        for (int i = 0; i < items; i++) sids[i] = SemanticId.of(i / 1024, (i / 32) % 32, i % 32);
-        int[] codebooks = {32, 32, 32};
-        SemanticIdCodec codec = new TestModels.TableCodec(sids, codebooks);
-        GeneratorConfig c = new GeneratorConfig(32, 4, 64, 2, 2, 0, 0, 20, codebooks, 0, 3, 1e-6);
+        SemanticIdCodec codec = base32Codec(items);
+        GeneratorConfig c = new GeneratorConfig(32, 4, 64, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 3, 1e-6);
         Map<String, HostTensor> tensors = TestModels.randomTensors(c, 40);
         List<UserHistory> users = new ArrayList<>();
         for (int u = 0; u < 24; u++) users.add(beauty.history(u * 97));
@@ -92,11 +95,8 @@ class CpuGeneratorBeautyTest {
         InteractionSequences beauty = Datasets.beauty(SharedData.beauty());
         LeaveOneOutSplit split = LeaveOneOutSplit.of(beauty, 20);
         int items = beauty.itemCount();
-        SemanticId[] sids = new SemanticId[items];
-        for (int i = 0; i < items; i++) sids[i] = SemanticId.of(i / 1024, (i / 32) % 32, i % 32);
-        int[] codebooks = {32, 32, 32};
-        SemanticIdCodec codec = new TestModels.TableCodec(sids, codebooks);
-        GeneratorConfig c = new GeneratorConfig(32, 4, 64, 2, 2, 0, 0, 20, codebooks, 0, 1, 1e-6);
+        SemanticIdCodec codec = base32Codec(items);
+        GeneratorConfig c = new GeneratorConfig(32, 4, 64, 2, 2, 0, 0, 20, codec.codebookSizes(), 0, 1, 1e-6);
         TransitionBaseline table = TransitionBaseline.fit(split);
         List<NextItemExample> users = Evaluator.sample(split.validation(), 1500, 11);
         Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, null);

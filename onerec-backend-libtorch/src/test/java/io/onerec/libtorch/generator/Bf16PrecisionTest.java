@@ -22,12 +22,12 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class Bf16PrecisionTest {
     private static final int ITEMS = 60;
+    private final ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
+    private final GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1);
 
     @Test
     void bf16DecodingStaysCloseToFp32AndRestoresTheThreadsAutocastState() {
         Torch.load();
-        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
-        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 3);
         TorchGenerator fp32 = new TorchGenerator(model, () -> codec, Torch.Precision.FP32);
         TorchGenerator bf16 = new TorchGenerator(model, () -> codec, Torch.Precision.BF16);
@@ -55,8 +55,6 @@ class Bf16PrecisionTest {
     @Test
     void aBf16TrainingStepLowersTheLoss() {
         Torch.load();
-        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
-        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 5);
         GeneratorTrainerConfig tc = new GeneratorTrainerConfig(10, 64, 3e-3, 0.0, 20, 1.0, 1, 5, 3, 0, 10, 0.0, null, 0.0);
         GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null).withPrecision(Torch.Precision.BF16);
