@@ -65,6 +65,8 @@ import java.util.List;
  */
 public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
+    /** Below this share of repeat targets in the training data, "--exclude-history auto" leaves history items out. */
+    static final double MAX_REPEAT_SHARE_TO_EXCLUDE = 0.01;
 
     /**
      * Flags. Model and training flags default by {@code --full}; {@code -1} / {@code NaN} / null mean "the preset's".
@@ -74,7 +76,8 @@ public final class BeautyEndToEnd {
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
-                   boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse) {
+                   boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
+                   String excludeHistory) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -100,6 +103,7 @@ public final class BeautyEndToEnd {
             int worldSize = 1, rank = 0;
             String rendezvous = null;
             double fusionReverse = 0;
+            String excludeHistory = "auto";
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -155,13 +159,22 @@ public final class BeautyEndToEnd {
                     case "--world-size" -> worldSize = Integer.parseInt(args[++i]);
                     case "--rank" -> rank = Integer.parseInt(args[++i]);
                     case "--rendezvous" -> rendezvous = args[++i];
+                    // Leave the user's history out of the generator's lists: "auto" when under 1% of the training
+                    // targets repeat an item of their history (LeaveOneOutSplit.repeatShare), or "true" / "false".
+                    case "--exclude-history" -> {
+                        excludeHistory = args[++i];
+                        if (!List.of("auto", "true", "false").contains(excludeHistory)) {
+                            throw new IllegalArgumentException("--exclude-history must be auto, true or false, not " + excludeHistory);
+                        }
+                    }
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W"
-                            + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT)");
+                            + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
+                            + " --exclude-history auto|true|false)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -188,7 +201,7 @@ public final class BeautyEndToEnd {
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
-                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse);
+                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory);
         }
     }
 
@@ -249,7 +262,15 @@ public final class BeautyEndToEnd {
         TransitionBaseline transition = TransitionBaseline.fit(split);
         double transitionFit = (System.nanoTime() - b0) / 1e9;
         BatchRecommender popularity = PopularityBaseline.fit(split, false);
-        BatchRecommender onerec = recommender(generator, opt.beam);
+        // Amazon 5-core and MovieLens never repeat an item, so a history item in the list only wastes a slot; the
+        // table already leaves them out. Decided on training data alone.
+        double repeatShare = split.repeatShare();
+        boolean excludeHistory = opt.excludeHistory.equals("auto") ? repeatShare < MAX_REPEAT_SHARE_TO_EXCLUDE
+                : Boolean.parseBoolean(opt.excludeHistory);
+        LOG.info("{} of the training targets repeat an item of their history: the generator {} history items",
+                String.format("%.2f%%", 100 * repeatShare), excludeHistory ? "leaves out" : "may recommend");
+        DecodingOptions serving = DecodingOptions.beams(opt.beam).withExcludeHistory(excludeHistory);
+        BatchRecommender onerec = BatchRecommender.of(generator, serving);
         long e0 = System.nanoTime();
         EvaluationResult onerecTest = evaluator.evaluate("test", test, seqs.itemCount(), onerec);
         double evalSeconds = (System.nanoTime() - e0) / 1e9;
@@ -268,7 +289,7 @@ public final class BeautyEndToEnd {
         if (opt.trainFusion > 0) {
             // A product-of-experts generator is served with the prior it was trained with, at its weight.
             PriorFusion poe = new PriorFusion(prior, opt.trainFusion, opt.fusionBackground, true);
-            BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(opt.beam).withFusion(poe));
+            BatchRecommender rec = BatchRecommender.of(generator, serving.withFusion(poe));
             rows.add(row(String.format("generator x table w=%.2g", opt.trainFusion), evaluator.evaluate("test", test, seqs.itemCount(), rec),
                     evaluator.evaluate("validation", valid, seqs.itemCount(), rec), "(trained as one)"));
         } else if (opt.fusionWeights.length > 0) {
@@ -277,7 +298,7 @@ public final class BeautyEndToEnd {
             EvaluationResult bestValid = null;
             for (double w : opt.fusionWeights) {
                 EvaluationResult v = evaluator.evaluate("validation", valid, seqs.itemCount(),
-                        fused(generator, opt.beam, prior, w, opt.fusionBackground));
+                        fused(generator, serving, prior, w, opt.fusionBackground));
                 LOG.info("fusion weight {}: validation R@10 {} N@10 {}", w, f(v.recall(10)), f(v.ndcg(10)));
                 if (bestValid == null || v.ndcg(10) > bestValid.ndcg(10)) {
                     bestValid = v;
@@ -285,7 +306,7 @@ public final class BeautyEndToEnd {
                 }
             }
             EvaluationResult t = evaluator.evaluate("test", test, seqs.itemCount(),
-                    fused(generator, opt.beam, prior, bestWeight, opt.fusionBackground));
+                    fused(generator, serving, prior, bestWeight, opt.fusionBackground));
             rows.add(row(String.format("generator + table w=%.2g", bestWeight), t, bestValid, "(both above)"));
         }
         bar.close();
@@ -305,7 +326,7 @@ public final class BeautyEndToEnd {
         // 4. A few users and what the generator recommends for them.
         for (int u = 0; u < 3; u++) {
             UserHistory h = split.test().get(u).history();
-            List<GeneratedSession> recs = generator.generate(h, DecodingOptions.beams(10));
+            List<GeneratedSession> recs = generator.generate(h, DecodingOptions.beams(10).withExcludeHistory(excludeHistory));
             LOG.info("user {} recently bought: {}", h.userId(), titles(meta, h.items(), 3));
             for (int i = 0; i < 5 && i < recs.size(); i++) {
                 int item = recs.get(i).firstItem();
@@ -425,8 +446,8 @@ public final class BeautyEndToEnd {
     }
 
     /** The generator with the transition table fused into its beam search (shallow fusion, {@link PriorFusion}). */
-    static BatchRecommender fused(Generator generator, int beam, ItemPrior table, double weight, double background) {
-        return BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(new PriorFusion(table, weight, background)));
+    static BatchRecommender fused(Generator generator, DecodingOptions serving, ItemPrior table, double weight, double background) {
+        return BatchRecommender.of(generator, serving.withFusion(new PriorFusion(table, weight, background)));
     }
 
     private static String title(ItemMetadata meta, int item) {

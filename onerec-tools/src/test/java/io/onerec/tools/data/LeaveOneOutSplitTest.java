@@ -21,6 +21,19 @@ class LeaveOneOutSplitTest {
     }
 
     @Test
+    void repeatShareCountsTrainingTargetsSeenInTheirHistoryWindow() {
+        assertEquals(0.0, LeaveOneOutSplit.of(tiny(), 3).repeatShare());
+        // Training parts: user 0 {0, 1, 0, 2, 3, 1} (the last two items are validation and test), user 1 {2, 2, 2}.
+        // Targets 1, 0, 2, 3, 1 of user 0: 0 repeats at distance 2; 1 at distance 4, beyond a history of 3.
+        // Targets 2, 2 of user 1: both repeats. The validation/test targets (9, 9 and 2, 9) never count.
+        int[][] seqs = {{0, 1, 0, 2, 3, 1, 9, 9}, {2, 2, 2, 2, 9}};
+        InteractionSequences data = new InteractionSequences("repeats", seqs, null, new String[]{"a", "b"},
+                new String[]{"i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7", "i8", "i9"});
+        assertEquals(3.0 / 7, LeaveOneOutSplit.of(data, 3).repeatShare(), 1e-12);
+        assertEquals(4.0 / 7, LeaveOneOutSplit.of(data, 20).repeatShare(), 1e-12);
+    }
+
+    @Test
     void protocolOnHandMadeSequences() {
         LeaveOneOutSplit split = LeaveOneOutSplit.of(tiny(), 3);
         assertEquals(1, split.skippedUsers());
