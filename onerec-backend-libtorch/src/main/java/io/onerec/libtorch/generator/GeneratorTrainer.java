@@ -2,25 +2,19 @@ package io.onerec.libtorch.generator;
 
 import io.onerec.api.DecodingOptions;
 import io.onerec.api.PriorFusion;
-import io.onerec.api.SemanticId;
-import io.onerec.api.generator.PriorMasses;
-import io.onerec.api.sid.PrefixTrie;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.SemanticIdCodec;
 import io.onerec.api.TrainingHistory;
 import io.onerec.api.TrainingProgress;
-import io.onerec.api.UserHistory;
 import io.onerec.tools.data.NextItemExample;
 import io.onerec.tools.eval.BatchRecommender;
 import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
-import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +22,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Next-token training of the generator: restricted cross-entropy on every SID code of the target session, AdamW
@@ -63,8 +53,8 @@ public final class GeneratorTrainer {
     /** Precision of the forward pass's matrix products ({@link #withPrecision}). */
     private Torch.Precision precision = Torch.Precision.FP32;
 
-    /** A prior fused into the sequence loss and into validation decoding (product of experts), or null. */
-    private PriorFusion trainingPrior;
+    /** The losses; with a prior fused into the sequence loss and validation decoding (product of experts) if set. */
+    private final GeneratorLoss losses;
     private TrainingHistory history = TrainingHistory.empty();
 
     public GeneratorTrainer(TorchGeneratorModel model, SemanticIdCodec codec, GeneratorTrainerConfig config, ProgressListener progress) {
@@ -73,6 +63,7 @@ public final class GeneratorTrainer {
         this.vocab = new GeneratorTokens(model.config(), codec);
         this.config = config;
         this.progress = progress == null ? ProgressListener.NONE : progress;
+        this.losses = new GeneratorLoss(model, vocab, codec, config.dropout(), config.moeAuxWeight());
         AdamWOptions opts = new AdamWOptions(config.learningRate());
         opts.weight_decay().put(config.weightDecay());
         this.optimizer = new AdamW(model.parameters(), opts);
@@ -108,8 +99,7 @@ public final class GeneratorTrainer {
      * ({@link #fitSequences}) only; null turns it off.
      */
     public GeneratorTrainer withPriorFusion(PriorFusion fusion) {
-        this.trainingPrior = fusion == null ? null : fusion.asProductOfExperts();
-        this.priorMasses = null;
+        losses.fusePrior(fusion == null ? null : fusion.asProductOfExperts());
         return this;
     }
 
@@ -196,7 +186,7 @@ public final class GeneratorTrainer {
     }
 
     public Result fitSessions(List<SessionExample> train, List<NextItemExample> validation, int itemCount) {
-        return fitLoop(new InMemory<>(train), this::trainStep, validation, itemCount);
+        return fitLoop(new TrainingEpochs.InMemory<>(train, config.batchSize(), config.seed()), this::trainStep, validation, itemCount);
     }
 
     /**
@@ -207,7 +197,8 @@ public final class GeneratorTrainer {
         if (!model.config().causalEncoder()) {
             throw new IllegalArgumentException("fitSequences needs a model with a causal encoder; use fit for a bidirectional one");
         }
-        return fitLoop(new InMemory<>(train), batch -> optimizerStep(() -> sequenceLoss(batch)), validation, itemCount);
+        return fitLoop(new TrainingEpochs.InMemory<>(train, config.batchSize(), config.seed()), batch -> optimizerStep(() -> sequenceLoss(batch)),
+                validation, itemCount);
     }
 
     /**
@@ -221,178 +212,11 @@ public final class GeneratorTrainer {
         if (!model.config().causalEncoder()) {
             throw new IllegalArgumentException("fitSequences needs a model with a causal encoder; use fit for a bidirectional one");
         }
-        return fitLoop(new Streamed(train), batch -> optimizerStep(() -> sequenceLoss(batch)), validation, itemCount);
+        return fitLoop(new TrainingEpochs.Streamed(train, config.batchSize(), config.seed()), batch -> optimizerStep(() -> sequenceLoss(batch)),
+                validation, itemCount);
     }
 
-    /**
-     * fit's training data: how many batches an epoch has, each epoch's batches in training order, and what a saved
-     * training state records of the order.
-     */
-    private interface Epochs<T> {
-        int batchesPerEpoch();
-
-        /**
-         * The batches of {@code epoch} from {@code firstBatch} on; {@code fresh}: the epoch starts now, rather than
-         * continuing a resumed one at the point where it stopped.
-         */
-        Batches<T> batches(int epoch, int firstBatch, boolean fresh);
-
-        String dataFingerprint(List<NextItemExample> validation);
-
-        /** Takes the stopped run's position in the data (after its fingerprint was checked). */
-        void restore(TrainingState state);
-
-        /** The order (as indices into the examples) and shuffle generator that a saved state records. */
-        int[] savedOrder();
-
-        Random shuffleRng();
-    }
-
-    private interface Batches<T> extends java.util.Iterator<List<T>>, AutoCloseable {
-        @Override
-        void close();
-    }
-
-    /** Examples in a list, shuffled as a whole at the start of every epoch by one generator seeded once per fit. */
-    private final class InMemory<T> implements Epochs<T> {
-        private final List<T> train;
-        private final List<T> order;
-        private Random rnd = new Random(config.seed());
-        private Map<T, Integer> trainIndex;
-
-        InMemory(List<T> train) {
-            if (train.isEmpty()) throw new IllegalArgumentException("no training examples");
-            this.train = train;
-            this.order = new ArrayList<>(train);
-        }
-
-        @Override
-        public int batchesPerEpoch() {
-            return (order.size() + config.batchSize() - 1) / config.batchSize();
-        }
-
-        @Override
-        public Batches<T> batches(int epoch, int firstBatch, boolean fresh) {
-            if (fresh) Collections.shuffle(order, rnd);
-            return new Batches<>() {
-                private int b = firstBatch;
-
-                @Override
-                public boolean hasNext() {
-                    return b < batchesPerEpoch();
-                }
-
-                @Override
-                public List<T> next() {
-                    int from = b++ * config.batchSize();
-                    return order.subList(from, Math.min(order.size(), from + config.batchSize()));
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-
-        @Override
-        public String dataFingerprint(List<NextItemExample> validation) {
-            return TrainingState.dataFingerprint(train, validation);
-        }
-
-        @Override
-        public void restore(TrainingState state) {
-            int[] saved = state.order();
-            for (int i = 0; i < saved.length; i++) order.set(i, train.get(saved[i]));
-            rnd = state.shuffleRng();
-        }
-
-        @Override
-        public int[] savedOrder() {
-            if (trainIndex == null) trainIndex = indexOf(train);
-            int[] indices = new int[order.size()];
-            for (int i = 0; i < indices.length; i++) indices[i] = trainIndex.get(order.get(i));
-            return indices;
-        }
-
-        @Override
-        public Random shuffleRng() {
-            return rnd;
-        }
-    }
-
-    /** Windows read epoch by epoch from a source; the order is the source's for (config seed, epoch). */
-    private final class Streamed implements Epochs<SequenceExample> {
-        private final WindowSource source;
-        private final int batchesPerEpoch;
-
-        Streamed(WindowSource source) {
-            long windows = source.windowCount();
-            if (windows == 0) throw new IllegalArgumentException("no training windows in " + source);
-            long batches = (windows + config.batchSize() - 1) / config.batchSize();
-            if (batches > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(source + ": " + batches + " batches per epoch, more than an int; use larger batches");
-            }
-            this.source = source;
-            this.batchesPerEpoch = (int) batches;
-        }
-
-        @Override
-        public int batchesPerEpoch() {
-            return batchesPerEpoch;
-        }
-
-        @Override
-        public Batches<SequenceExample> batches(int epoch, int firstBatch, boolean fresh) {
-            WindowSource.Windows windows = source.epoch(config.seed(), epoch);
-            try {
-                // A resumed epoch reads again what the stopped run had trained on: the order depends on seed and epoch only.
-                for (long skip = (long) firstBatch * config.batchSize(); skip > 0 && windows.hasNext(); skip--) windows.next();
-            } catch (RuntimeException e) {
-                windows.close();
-                throw e;
-            }
-            return new Batches<>() {
-                @Override
-                public boolean hasNext() {
-                    return windows.hasNext();
-                }
-
-                @Override
-                public List<SequenceExample> next() {
-                    List<SequenceExample> batch = new ArrayList<>(config.batchSize());
-                    while (batch.size() < config.batchSize() && windows.hasNext()) batch.add(windows.next());
-                    return batch;
-                }
-
-                @Override
-                public void close() {
-                    windows.close();
-                }
-            };
-        }
-
-        @Override
-        public String dataFingerprint(List<NextItemExample> validation) {
-            return TrainingState.dataFingerprint(source.fingerprint(), validation);
-        }
-
-        @Override
-        public void restore(TrainingState state) {
-        }
-
-        @Override
-        public int[] savedOrder() {
-            return new int[0];
-        }
-
-        @Override
-        public Random shuffleRng() {
-            // Unused (each epoch's order comes from the seed), saved only because the state format has it.
-            return new Random(config.seed());
-        }
-    }
-
-    private <T> Result fitLoop(Epochs<T> data, java.util.function.ToDoubleFunction<List<T>> trainBatch,
+    private <T> Result fitLoop(TrainingEpochs<T> data, java.util.function.ToDoubleFunction<List<T>> trainBatch,
                                List<NextItemExample> validation, int itemCount) {
         long start = System.nanoTime();
         int batchesPerEpoch = data.batchesPerEpoch();
@@ -446,7 +270,7 @@ public final class GeneratorTrainer {
             }
             inEpoch = false;
             boolean outOfTime = false, stopped = false;
-            try (Batches<T> batches = data.batches(epoch, firstBatch, fresh)) {
+            try (TrainingEpochs.Batches<T> batches = data.batches(epoch, firstBatch, fresh)) {
                 for (int b = firstBatch; b < batchesPerEpoch && !outOfTime; b++) {
                     if (!batches.hasNext()) throw new IllegalStateException("epoch " + epoch + " ended after " + b + " of " + batchesPerEpoch + " batches");
                     List<T> batch = batches.next();
@@ -520,17 +344,10 @@ public final class GeneratorTrainer {
         return new Result(epoch, step, lastLoss, bestEpoch, best, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private void saveState(TrainingState.Position position, TorchGeneratorModel bestWeights, Epochs<?> data, String dataId) {
+    private void saveState(TrainingState.Position position, TorchGeneratorModel bestWeights, TrainingEpochs<?> data, String dataId) {
         Path written = TrainingState.write(stateDir, position, model, bestWeights, optimizer, config, codec, dataId,
                 data.savedOrder(), data.shuffleRng(), stateEvery);
         LOG.debug("training state at step {} written to {}", position.step(), written);
-    }
-
-    /** Each example's index in {@code train}, by identity (the shuffled order holds the same objects). */
-    private static <T> Map<T, Integer> indexOf(List<T> train) {
-        Map<T, Integer> index = new IdentityHashMap<>(train.size() * 2);
-        for (int i = 0; i < train.size(); i++) index.put(train.get(i), i);
-        return index;
     }
 
     /** One optimiser step on a batch; returns the next-token loss. */
@@ -576,123 +393,26 @@ public final class GeneratorTrainer {
 
     /** Mean restricted cross-entropy over all target codes (+ weighted MoE balancing loss); with gradients. */
     public Tensor ntpLoss(List<SessionExample> batch) {
-        List<UserHistory> users = new ArrayList<>(batch.size());
-        List<int[]> sessions = new ArrayList<>(batch.size());
-        for (SessionExample e : batch) {
-            users.add(e.history());
-            sessions.add(e.items());
-        }
-        SessionLogProbs.Result r = SessionLogProbs.compute(model, vocab, users, sessions, config.dropout());
-        Tensor loss = r.tokenLogProbs().mean().neg();
-        if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
-            loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
-        }
-        return loss;
+        return losses.nextToken(batch);
     }
 
-    /** Mean cross-entropy over every code of every target of the windows (+ weighted MoE balancing loss). */
+    /**
+     * Mean cross-entropy over every code of every target of the windows (+ weighted MoE balancing loss); in a
+     * data-parallel job, this process's share of it (see {@link GeneratorLoss#sequences}).
+     */
     public Tensor sequenceLoss(List<SequenceExample> batch) {
-        if (dataParallel != null && dataParallel.worldSize() > 1) return shareOfSequenceLoss(batch);
-        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, batch, config.dropout(),
-                trainingPrior == null ? null : priorLogits(batch));
-        Tensor loss = r.tokenLogProbs().mean().neg();
-        if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
-            loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight())));
-        }
-        return loss;
+        return dataParallel == null ? losses.sequences(batch, 0, 1) : losses.sequences(batch, dataParallel.rank(), dataParallel.worldSize());
     }
-
-    /**
-     * This process's share of the global batch's mean loss: the negated sum of its windows' code log-probabilities
-     * over the global batch's code count (the MoE balancing term divided by the world size), so that the shares, and
-     * their gradients, sum to the single-process loss and gradient.
-     */
-    private Tensor shareOfSequenceLoss(List<SequenceExample> batch) {
-        int rank = dataParallel.rank(), world = dataParallel.worldSize();
-        List<SequenceExample> mine = new ArrayList<>();
-        long targets = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            targets += batch.get(i).targets();
-            if (i % world == rank) mine.add(batch.get(i));
-        }
-        double codes = (double) targets * model.config().codeLevels();
-        if (mine.isEmpty()) {
-            // Fewer windows than processes: this one contributes zero (a graph, so that backward runs; the gradients
-            // it leaves undefined are zero-filled before the all-reduce).
-            return model.parameterList().getFirst().sum().mul(Torch.scalar(0));
-        }
-        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, mine, config.dropout(),
-                trainingPrior == null ? null : priorLogits(mine));
-        Tensor loss = r.tokenLogProbs().sum().neg().div(Torch.scalar(codes));
-        if (r.auxLoss() != null && config.moeAuxWeight() > 0) {
-            loss = loss.add(r.auxLoss().mul(Torch.scalar(config.moeAuxWeight() / world)));
-        }
-        return loss;
-    }
-
-    /**
-     * The fused prior's {@code weight * log q(code | prefix of the target)} for every code level of every target of
-     * the windows, in {@link SessionLogProbs#computeSequences}'s target order: [level][target * K_level + code].
-     */
-    private float[][] priorLogits(List<SequenceExample> batch) {
-        GeneratorConfig c = model.config();
-        PrefixTrie trie = codec.trie();
-        if (priorMasses == null || priorMassesTrie != trie) {
-            priorMasses = new PriorMasses(trie, trainingPrior);
-            priorMassesTrie = trie;
-        }
-        int n = 0;
-        for (SequenceExample w : batch) n += w.targets();
-        int levels = c.codeLevels();
-        float[][] out = new float[levels][];
-        for (int l = 0; l < levels; l++) out[l] = new float[n * c.codebookSize(l)];
-        int r = 0;
-        for (SequenceExample w : batch) {
-            int[] items = w.items();
-            for (int k = 0; k + 1 < items.length; k++, r++) {
-                int next = items[k + 1];
-                priorMasses.load(trainingPrior.prior().evidenceForTraining(
-                        new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
-                SemanticId sid = codec.sidOf(next);
-                int node = trie.root();
-                for (int l = 0; l < levels; l++) {
-                    priorMasses.conditionalLogMasses(node, out[l], r * c.codebookSize(l), c.codebookSize(l));
-                    node = trie.child(node, sid.code(l));
-                }
-            }
-        }
-        return out;
-    }
-
-    private PriorMasses priorMasses;
-    private PrefixTrie priorMassesTrie;
 
     /** Mean next-token loss (without the MoE term) over examples, without gradients or weight updates. */
     public double meanLoss(List<SessionExample> examples) {
-        double sum = 0;
-        long codes = 0;
-        for (int from = 0; from < examples.size(); from += config.batchSize()) {
-            List<SessionExample> batch = examples.subList(from, Math.min(examples.size(), from + config.batchSize()));
-            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-                List<UserHistory> users = new ArrayList<>(batch.size());
-                List<int[]> sessions = new ArrayList<>(batch.size());
-                for (SessionExample e : batch) {
-                    users.add(e.history());
-                    sessions.add(e.items());
-                }
-                Tensor lp = SessionLogProbs.compute(model, vocab, users, sessions).tokenLogProbs();
-                sum -= lp.sum().item_double();
-                codes += lp.numel();
-            }
-        }
-        if (codes == 0) throw new IllegalArgumentException("no examples");
-        return sum / codes;
+        return losses.meanNextToken(examples, config.batchSize());
     }
 
     /** Validation metrics with constrained beam search. */
     public EvaluationResult evaluate(List<NextItemExample> examples, int itemCount, int beam) {
         TorchGenerator generator = new TorchGenerator(model, () -> codec, precision);
-        BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(trainingPrior));
+        BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(losses.prior()));
         return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
     }
 

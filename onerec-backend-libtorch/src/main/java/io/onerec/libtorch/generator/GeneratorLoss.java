@@ -1,0 +1,148 @@
+package io.onerec.libtorch.generator;
+
+import io.onerec.api.PriorFusion;
+import io.onerec.api.SemanticId;
+import io.onerec.api.SemanticIdCodec;
+import io.onerec.api.UserHistory;
+import io.onerec.api.generator.GeneratorConfig;
+import io.onerec.api.generator.GeneratorTokens;
+import io.onerec.api.generator.PriorMasses;
+import io.onerec.api.sid.PrefixTrie;
+import io.onerec.libtorch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The generator's training losses, separate from {@link GeneratorTrainer}'s loop: the mean restricted cross-entropy
+ * over every SID code of the targets (with the weighted MoE balancing term), for next-item / session examples and for
+ * causal-encoder sequence windows, optionally as one expert of a product with a fused prior.
+ */
+final class GeneratorLoss {
+    private final TorchGeneratorModel model;
+    private final GeneratorTokens vocab;
+    private final SemanticIdCodec codec;
+    private final double dropout;
+    private final double moeAuxWeight;
+    /** A prior fused into the sequence loss (product of experts), or null. */
+    private PriorFusion prior;
+    private PriorMasses priorMasses;
+    private PrefixTrie priorMassesTrie;
+
+    GeneratorLoss(TorchGeneratorModel model, GeneratorTokens vocab, SemanticIdCodec codec, double dropout, double moeAuxWeight) {
+        this.model = model;
+        this.vocab = vocab;
+        this.codec = codec;
+        this.dropout = dropout;
+        this.moeAuxWeight = moeAuxWeight;
+    }
+
+    /** Fuses {@code fusion}'s prior (already in product-of-experts form) into the sequence loss; null turns it off. */
+    void fusePrior(PriorFusion fusion) {
+        this.prior = fusion;
+        this.priorMasses = null;
+    }
+
+    PriorFusion prior() {
+        return prior;
+    }
+
+    /** Mean cross-entropy over all target codes of the sessions (+ weighted MoE balancing loss); with gradients. */
+    Tensor nextToken(List<SessionExample> batch) {
+        List<UserHistory> users = new ArrayList<>(batch.size());
+        List<int[]> sessions = new ArrayList<>(batch.size());
+        for (SessionExample e : batch) {
+            users.add(e.history());
+            sessions.add(e.items());
+        }
+        SessionLogProbs.Result r = SessionLogProbs.compute(model, vocab, users, sessions, dropout);
+        Tensor loss = r.tokenLogProbs().mean().neg();
+        if (r.auxLoss() != null && moeAuxWeight > 0) loss = loss.add(r.auxLoss().mul(Torch.scalar(moeAuxWeight)));
+        return loss;
+    }
+
+    /**
+     * Process {@code rank}'s share of the mean cross-entropy over every code of every target of the windows (+ weighted
+     * MoE balancing loss): the negated sum of its windows' ({@code rank, rank + world, ...}) code log-probabilities over
+     * the whole batch's code count, the balancing term divided by {@code world}. The shares, and their gradients, add
+     * up to the whole batch's loss, which is what one process ({@code rank 0, world 1}) computes.
+     */
+    Tensor sequences(List<SequenceExample> batch, int rank, int world) {
+        List<SequenceExample> mine = world == 1 ? batch : new ArrayList<>();
+        long targets = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            targets += batch.get(i).targets();
+            if (world > 1 && i % world == rank) mine.add(batch.get(i));
+        }
+        double codes = (double) targets * model.config().codeLevels();
+        if (mine.isEmpty()) {
+            // Fewer windows than processes: this one contributes zero (a graph, so that backward runs; the gradients
+            // it leaves undefined are zero-filled before the all-reduce).
+            return model.parameterList().getFirst().sum().mul(Torch.scalar(0));
+        }
+        SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, mine, dropout,
+                prior == null ? null : priorLogits(mine));
+        Tensor loss = r.tokenLogProbs().sum().neg().div(Torch.scalar(codes));
+        if (r.auxLoss() != null && moeAuxWeight > 0) loss = loss.add(r.auxLoss().mul(Torch.scalar(moeAuxWeight / world)));
+        return loss;
+    }
+
+    /** Mean next-token loss (without the MoE term) over examples, in batches, without gradients. */
+    double meanNextToken(List<SessionExample> examples, int batchSize) {
+        double sum = 0;
+        long codes = 0;
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            List<SessionExample> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
+            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+                List<UserHistory> users = new ArrayList<>(batch.size());
+                List<int[]> sessions = new ArrayList<>(batch.size());
+                for (SessionExample e : batch) {
+                    users.add(e.history());
+                    sessions.add(e.items());
+                }
+                Tensor lp = SessionLogProbs.compute(model, vocab, users, sessions).tokenLogProbs();
+                sum -= lp.sum().item_double();
+                codes += lp.numel();
+            }
+        }
+        if (codes == 0) throw new IllegalArgumentException("no examples");
+        return sum / codes;
+    }
+
+    /**
+     * The fused prior's {@code weight * log q(code | prefix of the target)} for every code level of every target of
+     * the windows, in {@link SessionLogProbs#computeSequences}'s target order: [level][target * K_level + code].
+     */
+    private float[][] priorLogits(List<SequenceExample> batch) {
+        GeneratorConfig c = model.config();
+        PrefixTrie trie = codec.trie();
+        if (priorMasses == null || priorMassesTrie != trie) {
+            priorMasses = new PriorMasses(trie, prior);
+            priorMassesTrie = trie;
+        }
+        int n = 0;
+        for (SequenceExample w : batch) n += w.targets();
+        int levels = c.codeLevels();
+        float[][] out = new float[levels][];
+        for (int l = 0; l < levels; l++) out[l] = new float[n * c.codebookSize(l)];
+        int r = 0;
+        for (SequenceExample w : batch) {
+            int[] items = w.items();
+            for (int k = 0; k + 1 < items.length; k++, r++) {
+                int next = items[k + 1];
+                priorMasses.load(prior.prior().evidenceForTraining(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
+                SemanticId sid = codec.sidOf(next);
+                int node = trie.root();
+                for (int l = 0; l < levels; l++) {
+                    priorMasses.conditionalLogMasses(node, out[l], r * c.codebookSize(l), c.codebookSize(l));
+                    node = trie.child(node, sid.code(l));
+                }
+            }
+        }
+        return out;
+    }
+}
