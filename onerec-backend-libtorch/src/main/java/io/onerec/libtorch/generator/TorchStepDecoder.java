@@ -38,9 +38,19 @@ final class TorchStepDecoder implements StepDecoder {
     private final TorchGeneratorModel model;
     private final GeneratorTokens vocab;
 
+    /** Most floats of gathered lm_head rows one sparse-head block holds. */
+    private final long sparseBlockFloats;
+
     TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab) {
+        this(model, vocab, SPARSE_BLOCK_FLOATS);
+    }
+
+    /** With a smaller sparse-head block, so that tests exercise the split path on small models. */
+    TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab, long sparseBlockFloats) {
+        if (sparseBlockFloats < 1) throw new IllegalArgumentException("sparseBlockFloats must be >= 1, got " + sparseBlockFloats);
         this.model = model;
         this.vocab = vocab;
+        this.sparseBlockFloats = sparseBlockFloats;
     }
 
     @Override
@@ -132,7 +142,7 @@ final class TorchStepDecoder implements StepDecoder {
          * the slots with a non-empty list; padding repeats a listed row and is masked to -inf before the
          * log-softmax), multiplied by each row's hidden state as one batched matrix-vector product, log-softmaxed per
          * row and gathered back to the flat list order on the device: a handful of batched ops per step (more only
-         * when the block exceeds {@link #SPARSE_BLOCK_FLOATS} and is split), never one per slot, and still one host
+         * when the block exceeds {@code SPARSE_BLOCK_FLOATS} and is split), never one per slot, and still one host
          * copy per step.
          */
         @Override
@@ -296,7 +306,7 @@ final class TorchStepDecoder implements StepDecoder {
             Tensor states = hidden.index_select(0, Torch.longs(hiddenRow, live));          // [live, d]
             Tensor rowsOfHead = Torch.longs(headRow, (long) live * widest);
             // Split the gathered block by rows only when it is large, to bound its memory (one block per step below that).
-            int rowsPerBlock = (int) Math.max(1, Math.min(live, SPARSE_BLOCK_FLOATS / ((long) widest * d)));
+            int rowsPerBlock = (int) Math.max(1, Math.min(live, sparseBlockFloats / ((long) widest * d)));
             Tensor logits;
             if (rowsPerBlock >= live) {
                 logits = blockLogits(head, states, rowsOfHead, live, widest);
