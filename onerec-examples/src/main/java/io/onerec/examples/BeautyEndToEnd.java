@@ -57,6 +57,7 @@ import java.util.List;
  * Main flags: {@code --full} (d=128, 45 minutes, validation on 3,000 users, test on all), {@code --minutes N},
  * {@code --epochs N}, {@code --out DIR}, {@code --eval-users N} (a seeded random sample; 0 = all), {@code --data FILE},
  * {@code --backend cpu|libtorch} (serving backend), {@code --reuse} (evaluate the checkpoints in {@code --out}),
+ * {@code --code-softmax codebook|trie} (the generator rows' head normalisation, docs/generator-model.md),
  * {@code --resume DIR} (continue a stopped run from its training state), {@code --stream} (read the training windows
  * from the sequence file every epoch through a shuffle buffer of {@code --shuffle-buffer N} windows, default 10,000,
  * instead of holding them); model and training flags are listed by
@@ -74,7 +75,8 @@ public final class BeautyEndToEnd {
                    int validUsers, int patience, double weightDecay, boolean causal, boolean bosReadsLast,
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
-                   boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse) {
+                   boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
+                   DecodingOptions.CodeSoftmax codeSoftmax) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -98,6 +100,7 @@ public final class BeautyEndToEnd {
             boolean stream = false;
             int shuffleBuffer = 10_000;
             int worldSize = 1, rank = 0;
+            DecodingOptions.CodeSoftmax codeSoftmax = DecodingOptions.CodeSoftmax.CODEBOOK;
             String rendezvous = null;
             double fusionReverse = 0;
             for (int i = 0; i < args.length; i++) {
@@ -155,13 +158,16 @@ public final class BeautyEndToEnd {
                     case "--world-size" -> worldSize = Integer.parseInt(args[++i]);
                     case "--rank" -> rank = Integer.parseInt(args[++i]);
                     case "--rendezvous" -> rendezvous = args[++i];
+                    // The generator rows' head normalisation (docs/generator-model.md, "Head normalisation").
+                    case "--code-softmax" -> codeSoftmax = codeSoftmax(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W"
-                            + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT)");
+                            + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
+                            + " --code-softmax codebook|trie)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -188,7 +194,15 @@ public final class BeautyEndToEnd {
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
-                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse);
+                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, codeSoftmax);
+        }
+
+        static DecodingOptions.CodeSoftmax codeSoftmax(String name) {
+            return switch (name) {
+                case "codebook" -> DecodingOptions.CodeSoftmax.CODEBOOK;
+                case "trie" -> DecodingOptions.CodeSoftmax.TRIE;
+                default -> throw new IllegalArgumentException("--code-softmax must be codebook or trie, got " + name);
+            };
         }
     }
 
@@ -249,7 +263,7 @@ public final class BeautyEndToEnd {
         TransitionBaseline transition = TransitionBaseline.fit(split);
         double transitionFit = (System.nanoTime() - b0) / 1e9;
         BatchRecommender popularity = PopularityBaseline.fit(split, false);
-        BatchRecommender onerec = recommender(generator, opt.beam);
+        BatchRecommender onerec = recommender(generator, opt.beam, opt.codeSoftmax);
         long e0 = System.nanoTime();
         EvaluationResult onerecTest = evaluator.evaluate("test", test, seqs.itemCount(), onerec);
         double evalSeconds = (System.nanoTime() - e0) / 1e9;
@@ -258,7 +272,8 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), popularity), "-"));
         rows.add(row("transition table", evaluator.evaluate("test", test, seqs.itemCount(), transition),
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
-        rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
+        String generatorRow = opt.codeSoftmax == DecodingOptions.CodeSoftmax.TRIE ? "generator, trie softmax" : "onerec-java generator";
+        rows.add(row(generatorRow, onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
                 opt.reuse ? "(reused)" : String.format("%.1f min", training.time().toSeconds() / 60.0)));
         TransitionBaseline forward = opt.fusionWindow == TransitionBaseline.DEFAULT_WINDOW ? transition
                 : TransitionBaseline.fit(split, opt.fusionWindow, false);
@@ -268,7 +283,7 @@ public final class BeautyEndToEnd {
         if (opt.trainFusion > 0) {
             // A product-of-experts generator is served with the prior it was trained with, at its weight.
             PriorFusion poe = new PriorFusion(prior, opt.trainFusion, opt.fusionBackground, true);
-            BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(opt.beam).withFusion(poe));
+            BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(opt.beam).withFusion(poe).withCodeSoftmax(opt.codeSoftmax));
             rows.add(row(String.format("generator x table w=%.2g", opt.trainFusion), evaluator.evaluate("test", test, seqs.itemCount(), rec),
                     evaluator.evaluate("validation", valid, seqs.itemCount(), rec), "(trained as one)"));
         } else if (opt.fusionWeights.length > 0) {
@@ -277,7 +292,7 @@ public final class BeautyEndToEnd {
             EvaluationResult bestValid = null;
             for (double w : opt.fusionWeights) {
                 EvaluationResult v = evaluator.evaluate("validation", valid, seqs.itemCount(),
-                        fused(generator, opt.beam, prior, w, opt.fusionBackground));
+                        fused(generator, opt.beam, prior, w, opt.fusionBackground, opt.codeSoftmax));
                 LOG.info("fusion weight {}: validation R@10 {} N@10 {}", w, f(v.recall(10)), f(v.ndcg(10)));
                 if (bestValid == null || v.ndcg(10) > bestValid.ndcg(10)) {
                     bestValid = v;
@@ -285,7 +300,7 @@ public final class BeautyEndToEnd {
                 }
             }
             EvaluationResult t = evaluator.evaluate("test", test, seqs.itemCount(),
-                    fused(generator, opt.beam, prior, bestWeight, opt.fusionBackground));
+                    fused(generator, opt.beam, prior, bestWeight, opt.fusionBackground, opt.codeSoftmax));
             rows.add(row(String.format("generator + table w=%.2g", bestWeight), t, bestValid, "(both above)"));
         }
         bar.close();
@@ -299,13 +314,14 @@ public final class BeautyEndToEnd {
         Path report = RunReport.write(opt.out, "onerec-java on " + seqs.name(), RunReport.codeUsage(codec), training.history(),
                 training.batchLoss(), rows);
         LOG.info("report with charts written to {}", report);
-        LOG.info("generator served by the {} backend, beam {}, {} users/s; total time {}", backend.name(), opt.beam,
-                String.format("%.0f", test.size() / evalSeconds), Duration.ofNanos(System.nanoTime() - t0));
+        LOG.info("generator served by the {} backend, beam {}, {} softmax, {} users/s; total time {}", backend.name(), opt.beam,
+                opt.codeSoftmax.name().toLowerCase(java.util.Locale.ROOT), String.format("%.0f", test.size() / evalSeconds),
+                Duration.ofNanos(System.nanoTime() - t0));
 
         // 4. A few users and what the generator recommends for them.
         for (int u = 0; u < 3; u++) {
             UserHistory h = split.test().get(u).history();
-            List<GeneratedSession> recs = generator.generate(h, DecodingOptions.beams(10));
+            List<GeneratedSession> recs = generator.generate(h, DecodingOptions.beams(10).withCodeSoftmax(opt.codeSoftmax));
             LOG.info("user {} recently bought: {}", h.userId(), titles(meta, h.items(), 3));
             for (int i = 0; i < 5 && i < recs.size(); i++) {
                 int item = recs.get(i).firstItem();
@@ -421,12 +437,18 @@ public final class BeautyEndToEnd {
     }
 
     static BatchRecommender recommender(Generator generator, int beam) {
-        return BatchRecommender.of(generator, DecodingOptions.beams(beam));
+        return recommender(generator, beam, DecodingOptions.CodeSoftmax.CODEBOOK);
+    }
+
+    static BatchRecommender recommender(Generator generator, int beam, DecodingOptions.CodeSoftmax softmax) {
+        return BatchRecommender.of(generator, DecodingOptions.beams(beam).withCodeSoftmax(softmax));
     }
 
     /** The generator with the transition table fused into its beam search (shallow fusion, {@link PriorFusion}). */
-    static BatchRecommender fused(Generator generator, int beam, ItemPrior table, double weight, double background) {
-        return BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(new PriorFusion(table, weight, background)));
+    static BatchRecommender fused(Generator generator, int beam, ItemPrior table, double weight, double background,
+                                  DecodingOptions.CodeSoftmax softmax) {
+        return BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(new PriorFusion(table, weight, background))
+                .withCodeSoftmax(softmax));
     }
 
     private static String title(ItemMetadata meta, int item) {
