@@ -20,9 +20,23 @@ public final class CpuStepDecoder implements StepDecoder {
     private final GeneratorWeights w;
     private final GeneratorTokens vocab;
 
+    /**
+     * The sparse head computes the dense logits (one GEMM) and picks the listed ones when the lists hold at least this
+     * share of the computed rows' codebook logits, e.g. the first level of a later item, where every beam lists the
+     * root's children.
+     */
+    static final double DENSE_PICK_SHARE = 0.5;
+    private final double densePickShare;
+
     public CpuStepDecoder(GeneratorWeights weights, GeneratorTokens vocab) {
+        this(weights, vocab, DENSE_PICK_SHARE);
+    }
+
+    /** With another dense-pick threshold, so that tests exercise both paths of the sparse head. */
+    CpuStepDecoder(GeneratorWeights weights, GeneratorTokens vocab, double densePickShare) {
         this.w = weights;
         this.vocab = vocab;
+        this.densePickShare = densePickShare;
     }
 
     @Override
@@ -196,12 +210,23 @@ public final class CpuStepDecoder implements StepDecoder {
             if (sparseOut.length < total) sparseOut = new float[Math.max(total, 2 * sparseOut.length)];
             float[] out = sparseOut;
             float[] head = w.lmHead;
-            int first = c.codeTokenOffset(level);
+            int first = c.codeTokenOffset(level), kk = c.codebookSize(level);
+            // Lists that cover much of the codebook are cheaper as the dense GEMM, whose logits are then picked.
+            float[] dense = null;
+            if ((double) total >= densePickShare * rows * kk) {
+                dense = logProbs[level];
+                if (dense == null) dense = logProbs[level] = new float[slots * kk];
+                k.matmul(h, 0, rows, w.levelHeads[level], dense, 0, false);
+            }
             for (int s = 0; s < slots; s++) {
                 int from = offsets[s], to = offsets[s + 1];
                 if (from == to) continue;
-                int row = (shared ? s / beamWidth : s) * d;
-                for (int i = from; i < to; i++) out[i] = k.dot(h, row, head, (first + codes[i]) * d, d);
+                int row = shared ? s / beamWidth : s;
+                if (dense != null) {
+                    for (int i = from; i < to; i++) out[i] = dense[row * kk + codes[i]];
+                } else {
+                    for (int i = from; i < to; i++) out[i] = k.dot(h, row * d, head, (first + codes[i]) * d, d);
+                }
                 io.onerec.api.generator.SparseCodes.logSoftmaxInPlace(out, from, to - from);
             }
             return out;

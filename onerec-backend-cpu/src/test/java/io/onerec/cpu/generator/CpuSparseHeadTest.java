@@ -45,7 +45,7 @@ class CpuSparseHeadTest {
         return new int[][]{offsets, Arrays.copyOf(codes, n)};
     }
 
-    private static void assertSparseEqualsMaskedDense(Kernels kernels, GeneratorConfig c) {
+    private static void assertSparseEqualsMaskedDense(Kernels kernels, GeneratorConfig c, double densePickShare) {
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 1);
         Map<String, HostTensor> tensors = TestModels.randomTensors(c, 2);
         GeneratorWeights w = new GeneratorWeights(c, tensors, kernels);
@@ -53,8 +53,8 @@ class CpuSparseHeadTest {
         List<UserHistory> users = TestModels.users(2, ITEMS, 1000, 3);
         int beam = 3, slots = users.size() * beam;
         Random r = new Random(4);
-        CpuStepDecoder decoder = new CpuStepDecoder(w, vocab);
-        try (CpuStepDecoder.CpuSession dense = decoder.start(users, beam); CpuStepDecoder.CpuSession sparse = decoder.start(users, beam)) {
+        try (CpuStepDecoder.CpuSession dense = new CpuStepDecoder(w, vocab).start(users, beam);
+             CpuStepDecoder.CpuSession sparse = new CpuStepDecoder(w, vocab, densePickShare).start(users, beam)) {
             for (int step = 0; step < c.maxDecoderLen(); step++) {
                 int[] tokens = new int[slots], parents = new int[slots];
                 for (int slot = 0; slot < slots; slot++) {
@@ -75,7 +75,7 @@ class CpuSparseHeadTest {
                     for (int i = offsets[s]; i < offsets[s + 1]; i++) sum += Math.exp(full[s * k + codes[i]] - max);
                     for (int i = offsets[s]; i < offsets[s + 1]; i++) {
                         double expect = full[s * k + codes[i]] - max - Math.log(sum);
-                        assertEquals(expect, lp[i], 1e-5, kernels.name() + " moe=" + c.moeExperts() + " step " + step + " slot " + s + " code " + codes[i]);
+                        assertEquals(expect, lp[i], 1e-5, kernels.name() + " dense share " + densePickShare + " moe=" + c.moeExperts() + " step " + step + " slot " + s + " code " + codes[i]);
                     }
                 }
             }
@@ -85,8 +85,11 @@ class CpuSparseHeadTest {
     @Test
     void sparseHeadEqualsTheDenseLogitsMaskedToEachListAndLogSoftmaxed() {
         for (Kernels kernels : new Kernels[]{KernelProvider.get(), KernelProvider.scalar()}) {
-            assertSparseEqualsMaskedDense(kernels, TestModels.config(CODEBOOKS, 0, 0, 2));
-            assertSparseEqualsMaskedDense(kernels, TestModels.config(CODEBOOKS, 4, 8, 2));
+            for (GeneratorConfig c : new GeneratorConfig[]{TestModels.config(CODEBOOKS, 0, 0, 2), TestModels.config(CODEBOOKS, 4, 8, 2)}) {
+                // Dot products with the listed head rows; the dense GEMM's logits picked.
+                assertSparseEqualsMaskedDense(kernels, c, Double.POSITIVE_INFINITY);
+                assertSparseEqualsMaskedDense(kernels, c, 0);
+            }
         }
     }
 

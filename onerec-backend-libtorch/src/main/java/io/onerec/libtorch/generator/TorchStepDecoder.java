@@ -40,17 +40,20 @@ final class TorchStepDecoder implements StepDecoder {
 
     /** Most floats of gathered lm_head rows one sparse-head block holds. */
     private final long sparseBlockFloats;
+    /** Share of the computed rows' codebook logits from which the sparse head uses the dense GEMM instead. */
+    private final double densePickShare;
 
     TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab) {
-        this(model, vocab, SPARSE_BLOCK_FLOATS);
+        this(model, vocab, SPARSE_BLOCK_FLOATS, DENSE_PICK_SHARE);
     }
 
-    /** With a smaller sparse-head block, so that tests exercise the split path on small models. */
-    TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab, long sparseBlockFloats) {
+    /** With other sparse-head thresholds, so that tests exercise each of its paths on small models. */
+    TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab, long sparseBlockFloats, double densePickShare) {
         if (sparseBlockFloats < 1) throw new IllegalArgumentException("sparseBlockFloats must be >= 1, got " + sparseBlockFloats);
         this.model = model;
         this.vocab = vocab;
         this.sparseBlockFloats = sparseBlockFloats;
+        this.densePickShare = densePickShare;
     }
 
     @Override
@@ -143,7 +146,8 @@ final class TorchStepDecoder implements StepDecoder {
          * log-softmax), multiplied by each row's hidden state as one batched matrix-vector product, log-softmaxed per
          * row and gathered back to the flat list order on the device: a handful of batched ops per step (more only
          * when the block exceeds {@code SPARSE_BLOCK_FLOATS} and is split), never one per slot, and still one host
-         * copy per step.
+         * copy per step. When the lists cover at least half of the computed rows' codebook, the dense GEMM is
+         * cheaper and its logits are picked into the same padded layout instead.
          */
         @Override
         public float[] stepSparse(int[] tokens, int[] parents, int level, int[] offsets, int[] codes) {
@@ -303,14 +307,25 @@ final class TorchStepDecoder implements StepDecoder {
                 r++;
             }
             Tensor head = model.p("lm_head.weight");
-            Tensor states = hidden.index_select(0, Torch.longs(hiddenRow, live));          // [live, d]
-            Tensor rowsOfHead = Torch.longs(headRow, (long) live * widest);
-            // Split the gathered block by rows only when it is large, to bound its memory (one block per step below that).
-            int rowsPerBlock = (int) Math.max(1, Math.min(live, sparseBlockFloats / ((long) widest * d)));
+            int rows = (int) hidden.size(0), kk = c.codebookSize(level);
             Tensor logits;
-            if (rowsPerBlock >= live) {
+            int rowsPerBlock = (int) Math.max(1, Math.min(live, sparseBlockFloats / ((long) widest * d)));
+            if ((double) live * widest >= densePickShare * rows * kk) {
+                // Lists that cover much of the codebook (the first level of a later item in a multi-item session:
+                // every beam lists the root's children) are cheaper as the dense GEMM, whose logits are then picked.
+                long[] picked = new long[live * widest];
+                for (int r = 0; r < live; r++) {
+                    for (int j = 0; j < widest; j++) picked[r * widest + j] = hiddenRow[r] * kk + headRow[r * widest + j] - first;
+                }
+                logits = model.levelLogits(hidden, level).reshape(-1).index_select(0, Torch.longs(picked, picked.length)).view(live, widest);
+            } else if (rowsPerBlock >= live) {
+                Tensor states = hidden.index_select(0, Torch.longs(hiddenRow, live));      // [live, d]
+                Tensor rowsOfHead = Torch.longs(headRow, (long) live * widest);
                 logits = blockLogits(head, states, rowsOfHead, live, widest);
             } else {
+                // Split the gathered block by rows when it is large, to bound its memory.
+                Tensor states = hidden.index_select(0, Torch.longs(hiddenRow, live));
+                Tensor rowsOfHead = Torch.longs(headRow, (long) live * widest);
                 TensorVector blocks = new TensorVector();
                 for (int r = 0; r < live; r += rowsPerBlock) {
                     int n = Math.min(rowsPerBlock, live - r);
@@ -351,6 +366,12 @@ final class TorchStepDecoder implements StepDecoder {
      * into blocks of rows.
      */
     static final long SPARSE_BLOCK_FLOATS = 1L << 24;
+
+    /**
+     * The sparse head computes the dense logits and picks the listed ones when its padded block would hold at least
+     * this share of the computed rows' codebook logits: one GEMM then beats a gather of as many head rows.
+     */
+    static final double DENSE_PICK_SHARE = 0.5;
 
     /** Copies a float tensor (any device) into {@code out}, which has exactly its element count. */
     private static void copyToHost(Tensor t, float[] out) {

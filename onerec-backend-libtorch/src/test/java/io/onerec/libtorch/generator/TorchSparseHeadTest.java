@@ -43,7 +43,7 @@ class TorchSparseHeadTest {
         return new int[][]{offsets, Arrays.copyOf(codes, n)};
     }
 
-    private static void assertSparseEqualsMaskedDense(GeneratorConfig c, ResidualCodec codec, long blockFloats) {
+    private static void assertSparseEqualsMaskedDense(GeneratorConfig c, ResidualCodec codec, long blockFloats, double densePickShare) {
         TorchGeneratorModel model = TorchGeneratorModel.initialize(c, 3);
         GeneratorTokens vocab = new GeneratorTokens(c, codec);
         List<UserHistory> users = TestModels.users(2, ITEMS, 0, 3);
@@ -51,7 +51,7 @@ class TorchSparseHeadTest {
         Random r = new Random(4);
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard();
              StepDecoder.Session dense = new TorchStepDecoder(model, vocab).start(users, beam);
-             StepDecoder.Session sparse = new TorchStepDecoder(model, vocab, blockFloats).start(users, beam)) {
+             StepDecoder.Session sparse = new TorchStepDecoder(model, vocab, blockFloats, densePickShare).start(users, beam)) {
             for (int step = 0; step < c.maxDecoderLen(); step++) {
                 int[] tokens = new int[slots], parents = new int[slots];
                 for (int slot = 0; slot < slots; slot++) {
@@ -69,7 +69,7 @@ class TorchSparseHeadTest {
                     for (int i = offsets[s]; i < offsets[s + 1]; i++) sum += Math.exp(full[s * k + codes[i]] - max);
                     for (int i = offsets[s]; i < offsets[s + 1]; i++) {
                         assertEquals(full[s * k + codes[i]] - max - Math.log(sum), lp[i], 1e-5,
-                                "block " + blockFloats + " moe=" + c.moeExperts() + " step " + step + " slot " + s + " code " + codes[i]);
+                                "block " + blockFloats + " dense share " + densePickShare + " moe=" + c.moeExperts() + " step " + step + " slot " + s + " code " + codes[i]);
                     }
                 }
             }
@@ -80,9 +80,10 @@ class TorchSparseHeadTest {
     void sparseHeadEqualsTheDenseLogitsMaskedToEachListAndLogSoftmaxed() {
         ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 1);
         for (GeneratorConfig c : new GeneratorConfig[]{TestModels.config(codec, 0, 0, 2), TestModels.config(codec, 4, 16, 2)}) {
-            assertSparseEqualsMaskedDense(c, codec, TorchStepDecoder.SPARSE_BLOCK_FLOATS);
-            // A block of a few rows: the gathered head rows are split into several blocks.
-            assertSparseEqualsMaskedDense(c, codec, 2L * 4 * c.dModel());
+            // The gathered head rows in one block; split into blocks of a few rows; the dense GEMM's logits picked.
+            assertSparseEqualsMaskedDense(c, codec, TorchStepDecoder.SPARSE_BLOCK_FLOATS, Double.POSITIVE_INFINITY);
+            assertSparseEqualsMaskedDense(c, codec, 2L * 4 * c.dModel(), Double.POSITIVE_INFINITY);
+            assertSparseEqualsMaskedDense(c, codec, TorchStepDecoder.SPARSE_BLOCK_FLOATS, 0);
         }
     }
 
