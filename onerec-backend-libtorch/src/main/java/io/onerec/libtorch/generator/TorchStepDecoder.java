@@ -44,7 +44,7 @@ final class TorchStepDecoder implements StepDecoder {
     private final double densePickShare;
 
     TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab) {
-        this(model, vocab, SPARSE_BLOCK_FLOATS, DENSE_PICK_SHARE);
+        this(model, vocab, Torch.isCuda() ? SPARSE_BLOCK_FLOATS_CUDA : SPARSE_BLOCK_FLOATS, DENSE_PICK_SHARE);
     }
 
     /** With other sparse-head thresholds, so that tests exercise each of its paths on small models. */
@@ -145,7 +145,7 @@ final class TorchStepDecoder implements StepDecoder {
          * the slots with a non-empty list; padding repeats a listed row and is masked to -inf before the
          * log-softmax), multiplied by each row's hidden state as one batched matrix-vector product, log-softmaxed per
          * row and gathered back to the flat list order on the device: a handful of batched ops per step (more only
-         * when the block exceeds {@code SPARSE_BLOCK_FLOATS} and is split), never one per slot, and still one host
+         * when the block exceeds {@code SPARSE_BLOCK_FLOATS} and is split by rows), never one per slot, and still one host
          * copy per step. When the lists cover at least half of the computed rows' codebook, the dense GEMM is
          * cheaper and its logits are picked into the same padded layout instead.
          */
@@ -362,10 +362,16 @@ final class TorchStepDecoder implements StepDecoder {
     }
 
     /**
-     * Most floats of gathered lm_head rows the sparse head materialises at once (64 MiB); bigger steps are split
-     * into blocks of rows.
+     * Most floats of gathered lm_head rows the sparse head materialises at once on the CPU (4 MiB); bigger steps are
+     * split into blocks of rows. Why so small: the gather and the product that reads it back then stay in cache. At
+     * OneRec scale (d128, beam 128, level 1 gathers ~40M floats) the head took 116 CPU ms per search in 1 MiB blocks,
+     * 132 ms in 4 MiB and 695 ms in 64 MiB ones (GeneratorProfile, one thread, loaded machine); 4 MiB keeps the
+     * number of ops per step small.
      */
-    static final long SPARSE_BLOCK_FLOATS = 1L << 24;
+    static final long SPARSE_BLOCK_FLOATS = 1L << 20;
+
+    /** On CUDA the blocks only bound memory: 256 MiB. */
+    static final long SPARSE_BLOCK_FLOATS_CUDA = 1L << 26;
 
     /**
      * The sparse head computes the dense logits and picks the listed ones when its padded block would hold at least
