@@ -23,7 +23,9 @@ import java.util.Objects;
  * only ever expanded into a child whose subtree still holds an allowed item: a filtered search over the full trie
  * makes exactly the choices an unfiltered search makes over the trie of the allowed items. The model math is behind
  * {@link StepDecoder}, so every backend shares these semantics, including tie-breaking (score, then lower parent
- * slot, then lower code).
+ * slot, then lower code). Under {@link DecodingOptions.CodeSoftmax#TRIE} the search asks the decoder for the
+ * log-probabilities of each live beam's trie children only ({@link StepDecoder.Session#stepSparse}), normalised over
+ * them; everything else (masks, fusion, sessions, ties) is the same code path.
  */
 public final class ConstrainedBeamSearch {
     private final GeneratorConfig config;
