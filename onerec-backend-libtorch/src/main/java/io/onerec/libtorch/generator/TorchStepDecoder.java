@@ -283,6 +283,9 @@ final class TorchStepDecoder implements StepDecoder {
                     widest = Math.max(widest, n);
                 }
             }
+            if ((long) live * widest > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(live + " slots x " + widest + " codes is too large a sparse head step; decode fewer users per call");
+            }
             long[] hiddenRow = new long[live];                 // the computed row holding each listed slot's state
             long[] headRow = new long[live * widest];          // lm_head row of each (listed slot, list position)
             float[] padding = new float[live * widest];        // 0 for a listed code, -inf for padding
