@@ -123,6 +123,36 @@ final class BenchModels {
      * this counts, so GFLOP/s derived from it is "useful GFLOP/s".
      */
     static double flopsPerUser(GeneratorConfig c, int beam, int historyLength) {
+        double[] codebook = new double[c.codeLevels()];
+        for (int t = 0; t < codebook.length; t++) codebook[t] = c.codebookSize(t);
+        return flopsPerUser(c, beam, historyLength, codebook);
+    }
+
+    /**
+     * Head logits each live beam computes per level under each head normalisation: the level's codebook size for
+     * "codebook"; for "trie" (the sparse head) the root's children at the first level and, below, the mean number of
+     * children of a trie node at that depth (nodes at depth t+1 / nodes at depth t). The latter is what a beam at a
+     * uniformly drawn node computes; the beams' real nodes depend on the model (with random weights and random codes
+     * they are close to uniform), so it is an estimate of the useful head work, not a count.
+     */
+    static double[] headCodesPerBeam(GeneratorConfig c, PrefixTrie trie, String softmax) {
+        double[] out = new double[c.codeLevels()];
+        switch (softmax) {
+            case "codebook" -> {
+                for (int t = 0; t < out.length; t++) out[t] = c.codebookSize(t);
+            }
+            case "trie" -> {
+                long[] nodesAtDepth = new long[trie.depth() + 1];
+                for (int n = 0; n < trie.nodeCount(); n++) nodesAtDepth[trie.depthOf(n)]++;
+                for (int t = 0; t < out.length; t++) out[t] = (double) nodesAtDepth[t + 1] / nodesAtDepth[t];
+            }
+            default -> throw new IllegalArgumentException("unknown softmax " + softmax + " (codebook or trie)");
+        }
+        return out;
+    }
+
+    /** {@link #flopsPerUser(GeneratorConfig, int, int)} with {@code headCodes[t]} head logits per live beam at level t. */
+    static double flopsPerUser(GeneratorConfig c, int beam, int historyLength, double[] headCodes) {
         double d = c.dModel(), ff = c.dFf(), s = Math.min(historyLength, c.maxHistory()) + (c.userBuckets() > 0 ? 1 : 0);
         double enc = c.encoderLayers() * (s * (4 * d * d + 2 * d * ff) + 2 * s * s * d);
         double crossKv = c.decoderLayers() * s * 2 * d * d;
@@ -130,7 +160,7 @@ final class BenchModels {
         for (int t = 0; t < c.codeLevels(); t++) {
             // An MoE decoder layer does the work of its top-k experts plus the router.
             double ffn = c.moe() ? c.moeTopK() * 2 * d * ff + d * c.moeExperts() : 2 * d * ff;
-            double perSlot = c.decoderLayers() * (6 * d * d + ffn + 2 * (t + 1) * d + 2 * s * d) + d * c.codebookSize(t);
+            double perSlot = c.decoderLayers() * (6 * d * d + ffn + 2 * (t + 1) * d + 2 * s * d) + d * headCodes[t];
             dec += (t == 0 ? 1 : beam) * perSlot;
         }
         return 2 * (enc + crossKv + dec);

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The beam-search hot path (encode, KV-cached decode, constrained search) of one model on each backend, over a
  * TIGER-like 3 x 256 (+ disambiguation) codec of 12,101 items. Score = users per second ({@value #USERS} users per
- * operation, decoded as one batch). GFLOP/s = score x {@link BenchModels#flopsPerUser}, logged at setup.
+ * operation, decoded as one batch). GFLOP/s = score x {@link BenchModels#flopsPerUser}, logged at setup (with the
+ * sparse head's estimated logits per beam when {@code softmax=trie}).
  *
  * <p>Run LibTorch with {@code OMP_WAIT_POLICY=PASSIVE} in the environment (as surefire does): with spinning OpenMP
  * workers it was 3x slower on a shared 2-core machine. Example (no shaded jar needed):
@@ -62,6 +63,13 @@ public class GeneratorBenchmark {
      */
     @Param({"beauty"})
     public String catalog;
+    /**
+     * The head normalisation: codebook = softmax over the level's K codes (all K logits per beam); trie = over the
+     * codes the trie allows after the beam's prefix, computed by the sparse head (docs/generator-model.md). Compare
+     * them at OneRec scale with {@code -p catalog=onerec -p model=d128-moe24 -p beam=128 -p softmax=codebook,trie}.
+     */
+    @Param({"codebook"})
+    public String softmax;
     /** Threads of the CPU backend (LibTorch uses its own intra-op threads); 0 = one per core. */
     @Param({"0"})
     public int threads;
@@ -84,9 +92,16 @@ public class GeneratorBenchmark {
             default -> throw new IllegalArgumentException(backend);
         };
         users = BenchModels.users(USERS, HISTORY, codec.itemCount(), 3);
-        gen = DecodingOptions.beams(beam);
-        System.out.printf("# %s %s %s beam %d: %.1f MFLOP per user (codebooks %s)%n", backend, catalog, model, beam,
-                BenchModels.flopsPerUser(config, beam, HISTORY) / 1e6, java.util.Arrays.toString(codec.codebookSizes()));
+        gen = DecodingOptions.beams(beam).withCodeSoftmax(switch (softmax) {
+            case "codebook" -> DecodingOptions.CodeSoftmax.CODEBOOK;
+            case "trie" -> DecodingOptions.CodeSoftmax.TRIE;
+            default -> throw new IllegalArgumentException("unknown softmax " + softmax + " (codebook or trie)");
+        });
+        double[] headCodes = BenchModels.headCodesPerBeam(config, codec.trie(), softmax);
+        System.out.printf("# %s %s %s beam %d, %s softmax: %.1f MFLOP per user (codebooks %s, head logits per beam and level %s)%n",
+                backend, catalog, model, beam, softmax, BenchModels.flopsPerUser(config, beam, HISTORY, headCodes) / 1e6,
+                java.util.Arrays.toString(codec.codebookSizes()), java.util.Arrays.toString(
+                        java.util.Arrays.stream(headCodes).mapToObj(v -> String.format("%.1f", v)).toArray()));
     }
 
     @TearDown

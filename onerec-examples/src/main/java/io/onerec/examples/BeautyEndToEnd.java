@@ -57,6 +57,7 @@ import java.util.List;
  * Main flags: {@code --full} (d=128, 45 minutes, validation on 3,000 users, test on all), {@code --minutes N},
  * {@code --epochs N}, {@code --out DIR}, {@code --eval-users N} (a seeded random sample; 0 = all), {@code --data FILE},
  * {@code --backend cpu|libtorch} (serving backend), {@code --reuse} (evaluate the checkpoints in {@code --out}),
+ * {@code --code-softmax codebook|trie} (the generator rows' head normalisation, docs/generator-model.md),
  * {@code --resume DIR} (continue a stopped run from its training state), {@code --stream} (read the training windows
  * from the sequence file every epoch through a shuffle buffer of {@code --shuffle-buffer N} windows, default 10,000,
  * instead of holding them); model and training flags are listed by
@@ -77,7 +78,7 @@ public final class BeautyEndToEnd {
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
-                   String excludeHistory) {
+                   String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -101,6 +102,7 @@ public final class BeautyEndToEnd {
             boolean stream = false;
             int shuffleBuffer = 10_000;
             int worldSize = 1, rank = 0;
+            DecodingOptions.CodeSoftmax codeSoftmax = DecodingOptions.CodeSoftmax.CODEBOOK;
             String rendezvous = null;
             double fusionReverse = 0;
             String excludeHistory = "auto";
@@ -167,6 +169,8 @@ public final class BeautyEndToEnd {
                             throw new IllegalArgumentException("--exclude-history must be auto, true or false, not " + excludeHistory);
                         }
                     }
+                    // The generator rows' head normalisation (docs/generator-model.md, "Head normalisation").
+                    case "--code-softmax" -> codeSoftmax = codeSoftmax(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
@@ -174,7 +178,7 @@ public final class BeautyEndToEnd {
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
-                            + " --exclude-history auto|true|false)");
+                            + " --exclude-history auto|true|false --code-softmax codebook|trie)");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : 4;
@@ -201,7 +205,15 @@ public final class BeautyEndToEnd {
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
-                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory);
+                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax);
+        }
+
+        static DecodingOptions.CodeSoftmax codeSoftmax(String name) {
+            return switch (name) {
+                case "codebook" -> DecodingOptions.CodeSoftmax.CODEBOOK;
+                case "trie" -> DecodingOptions.CodeSoftmax.TRIE;
+                default -> throw new IllegalArgumentException("--code-softmax must be codebook or trie, got " + name);
+            };
         }
     }
 
@@ -269,7 +281,7 @@ public final class BeautyEndToEnd {
                 : Boolean.parseBoolean(opt.excludeHistory);
         LOG.info("{} of the training targets repeat an item of their history: the generator {} history items",
                 String.format("%.2f%%", 100 * repeatShare), excludeHistory ? "leaves out" : "may recommend");
-        DecodingOptions serving = DecodingOptions.beams(opt.beam).withExcludeHistory(excludeHistory);
+        DecodingOptions serving = DecodingOptions.beams(opt.beam).withExcludeHistory(excludeHistory).withCodeSoftmax(opt.codeSoftmax);
         BatchRecommender onerec = BatchRecommender.of(generator, serving);
         long e0 = System.nanoTime();
         EvaluationResult onerecTest = evaluator.evaluate("test", test, seqs.itemCount(), onerec);
@@ -279,7 +291,8 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), popularity), "-"));
         rows.add(row("transition table", evaluator.evaluate("test", test, seqs.itemCount(), transition),
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
-        rows.add(row("onerec-java generator", onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
+        String generatorRow = opt.codeSoftmax == DecodingOptions.CodeSoftmax.TRIE ? "generator, trie softmax" : "onerec-java generator";
+        rows.add(row(generatorRow, onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
                 opt.reuse ? "(reused)" : String.format("%.1f min", training.time().toSeconds() / 60.0)));
         TransitionBaseline forward = opt.fusionWindow == TransitionBaseline.DEFAULT_WINDOW ? transition
                 : TransitionBaseline.fit(split, opt.fusionWindow, false);
@@ -320,13 +333,15 @@ public final class BeautyEndToEnd {
         Path report = RunReport.write(opt.out, "onerec-java on " + seqs.name(), RunReport.codeUsage(codec), training.history(),
                 training.batchLoss(), rows);
         LOG.info("report with charts written to {}", report);
-        LOG.info("generator served by the {} backend, beam {}, {} users/s; total time {}", backend.name(), opt.beam,
-                String.format("%.0f", test.size() / evalSeconds), Duration.ofNanos(System.nanoTime() - t0));
+        LOG.info("generator served by the {} backend, beam {}, {} softmax, {} users/s; total time {}", backend.name(), opt.beam,
+                opt.codeSoftmax.name().toLowerCase(java.util.Locale.ROOT), String.format("%.0f", test.size() / evalSeconds),
+                Duration.ofNanos(System.nanoTime() - t0));
 
         // 4. A few users and what the generator recommends for them.
         for (int u = 0; u < 3; u++) {
             UserHistory h = split.test().get(u).history();
-            List<GeneratedSession> recs = generator.generate(h, DecodingOptions.beams(10).withExcludeHistory(excludeHistory));
+            List<GeneratedSession> recs = generator.generate(h, DecodingOptions.beams(10).withExcludeHistory(excludeHistory)
+                    .withCodeSoftmax(opt.codeSoftmax));
             LOG.info("user {} recently bought: {}", h.userId(), titles(meta, h.items(), 3));
             for (int i = 0; i < 5 && i < recs.size(); i++) {
                 int item = recs.get(i).firstItem();

@@ -23,7 +23,9 @@ import java.util.Objects;
  * only ever expanded into a child whose subtree still holds an allowed item: a filtered search over the full trie
  * makes exactly the choices an unfiltered search makes over the trie of the allowed items. The model math is behind
  * {@link StepDecoder}, so every backend shares these semantics, including tie-breaking (score, then lower parent
- * slot, then lower code).
+ * slot, then lower code). Under {@link DecodingOptions.CodeSoftmax#TRIE} the search asks the decoder for the
+ * log-probabilities of each live beam's trie children only ({@link StepDecoder.Session#stepSparse}), normalised over
+ * them; everything else (masks, fusion, sessions, ties) is the same code path.
  */
 public final class ConstrainedBeamSearch {
     private final GeneratorConfig config;
@@ -145,6 +147,11 @@ public final class ConstrainedBeamSearch {
             for (int i = 0; i < u; i++) evidence[i] = prior.evidenceFor(users.get(i));
         }
         Candidates cand = new Candidates();
+        // Trie softmax: each live slot's codes are its prefix node's trie children (all of them: filters and
+        // exclusions act on top and do not change the normaliser), as CSR lists; dead slots list none.
+        boolean trieSoftmax = gen.codeSoftmax() == DecodingOptions.CodeSoftmax.TRIE;
+        int[] listOffsets = trieSoftmax ? new int[n + 1] : null;
+        int[] listCodes = new int[0];
         try (StepDecoder.Session session = decoder.start(users, b)) {
             int[] tokens = new int[n];
             int[] parents = new int[n];
@@ -159,9 +166,29 @@ public final class ConstrainedBeamSearch {
                     Arrays.fill(st.node, trie.root());
                 }
                 for (int level = 0; level < levels; level++) {
-                    float[] logp = session.step(tokens, parents, level);
+                    float[] logp;
+                    if (trieSoftmax) {
+                        int total = 0;
+                        for (int s = 0; s < n; s++) {
+                            listOffsets[s] = total;
+                            if (st.score[s] != Double.NEGATIVE_INFINITY) total += trie.childCount(st.node[s]);
+                        }
+                        listOffsets[n] = total;
+                        if (listCodes.length < total) listCodes = new int[Math.max(total, 2 * listCodes.length)];
+                        for (int s = 0; s < n; s++) {
+                            int node = st.node[s];
+                            for (int c = 0, o = listOffsets[s], cc = listOffsets[s + 1] - o; c < cc; c++) listCodes[o + c] = trie.childCode(node, c);
+                        }
+                        logp = session.stepSparse(tokens, parents, level, listOffsets, listCodes);
+                        if (logp.length < total) {
+                            throw new IllegalStateException("the decoder returned " + logp.length + " log-probabilities for " + total + " listed codes");
+                        }
+                        requireNoNaN(logp, total, level);
+                    } else {
+                        logp = session.step(tokens, parents, level);
+                        requireNoNaN(logp, logp.length, level);
+                    }
                     int k = config.codebookSize(level);
-                    requireNoNaN(logp, level);
                     boolean last = level == levels - 1;
                     for (int user = 0; user < u; user++) {
                         cand.clear(b);
@@ -175,7 +202,10 @@ public final class ConstrainedBeamSearch {
                                 prior.childBonuses(node, bonus);
                                 // Product of experts: normalise generator x prior over the node's children (all
                                 // of them, filtered or not, as in training), so the score stays a log-probability.
-                                if (normalized) norm = logSumExpFused(logp, p * k, node, bonus);
+                                if (normalized) {
+                                    norm = trieSoftmax ? logSumExpFusedSparse(logp, listOffsets[p], node, bonus)
+                                            : logSumExpFused(logp, p * k, node, bonus);
+                                }
                             }
                             for (int c = 0, cc = trie.childCount(node); c < cc; c++) {
                                 int childNode = trie.childNode(node, c);
@@ -183,8 +213,10 @@ public final class ConstrainedBeamSearch {
                                 if (allowed != TrieMask.ALL && !allowed.allows(childNode)) continue;
                                 if (last && contains(st.items[p], slot, trie.itemAt(childNode))) continue;
                                 int code = trie.childCode(node, c);
-                                double logProb = st.logProb[p] + logp[p * k + code];
-                                double score = prior == null ? logProb : st.score[p] + logp[p * k + code] + bonus[c] - norm;
+                                // Dense: the slot's codebook row; sparse: the slot's list holds the children in order.
+                                float codeLogp = trieSoftmax ? logp[listOffsets[p] + c] : logp[p * k + code];
+                                double logProb = st.logProb[p] + codeLogp;
+                                double score = prior == null ? logProb : st.score[p] + codeLogp + bonus[c] - norm;
                                 cand.add(score, logProb, p, code, childNode);
                             }
                         }
@@ -232,9 +264,9 @@ public final class ConstrainedBeamSearch {
      * Finite weights can still overflow (a corrupted but finite 3e38 in a matrix): fail loudly rather than rank
      * items by NaN scores. One compare per log-probability, against a decoder step that costs a GEMM.
      */
-    private static void requireNoNaN(float[] logp, int level) {
-        for (float v : logp) {
-            if (v != v) {
+    private static void requireNoNaN(float[] logp, int length, int level) {
+        for (int i = 0; i < length; i++) {
+            if (logp[i] != logp[i]) {
                 throw new IllegalStateException("the model produced NaN log-probabilities at code level " + level
                         + " (weights so large that the computation overflows?)");
             }
@@ -249,6 +281,17 @@ public final class ConstrainedBeamSearch {
         if (max == Double.NEGATIVE_INFINITY) return 0;
         double sum = 0;
         for (int c = 0; c < cc; c++) sum += Math.exp(logp[row + trie.childCode(node, c)] + bonus[c] - max);
+        return max + Math.log(sum);
+    }
+
+    /** {@link #logSumExpFused} over a slot's sparse list, which holds the node's children in child order from {@code from}. */
+    private double logSumExpFusedSparse(float[] logp, int from, int node, double[] bonus) {
+        int cc = trie.childCount(node);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < cc; c++) max = Math.max(max, logp[from + c] + bonus[c]);
+        if (max == Double.NEGATIVE_INFINITY) return 0;
+        double sum = 0;
+        for (int c = 0; c < cc; c++) sum += Math.exp(logp[from + c] + bonus[c] - max);
         return max + Math.log(sum);
     }
 

@@ -35,6 +35,41 @@ public interface StepDecoder {
          */
         float[] step(int[] tokens, int[] parents, int level);
 
+        /**
+         * The sparse head ({@link io.onerec.api.DecodingOptions.CodeSoftmax#TRIE}): feeds one token per slot as
+         * {@link #step} does, then computes the logits of only the listed codes of each slot and log-softmaxes each
+         * slot's list on its own. Slot {@code s}'s codes are {@code codes[offsets[s] .. offsets[s + 1])} (codes at
+         * position {@code level}, strictly ascending; an empty list for a slot whose output is not needed, e.g. a dead beam);
+         * the result has one log-probability per listed code, in the same flat order, so
+         * {@code sum over the slot's list of exp(result) == 1}.
+         *
+         * <p>The default computes the dense codebook log-probabilities with {@link #step} and renormalises them over
+         * each list, which gives the same numbers (a log-softmax is invariant to the shift by the codebook's
+         * normaliser) at the dense cost; backends override it to compute only the listed logits. The returned array
+         * may be reused by the next call.
+         *
+         * @param offsets {@code slots + 1} non-decreasing offsets into {@code codes}, starting at 0
+         * @param codes   the allowed codes of every slot, concatenated (may be longer than {@code offsets[slots]})
+         * @return at least {@code offsets[slots]} log-probabilities (entries beyond are unspecified)
+         */
+        default float[] stepSparse(int[] tokens, int[] parents, int level, int[] offsets, int[] codes) {
+            if (level < 0) throw new IllegalArgumentException("a sparse step needs a code level, got " + level);
+            int slots = tokens.length;
+            SparseCodes.validate(offsets, codes, slots, Integer.MAX_VALUE, level);
+            float[] dense = step(tokens, parents, level);
+            if (dense.length % Math.max(1, slots) != 0) {
+                throw new IllegalStateException(dense.length + " log-probabilities for " + slots + " slots");
+            }
+            int k = slots == 0 ? 0 : dense.length / slots;
+            SparseCodes.validate(offsets, codes, slots, k, level);
+            float[] out = new float[offsets[slots]];
+            for (int s = 0; s < slots; s++) {
+                for (int i = offsets[s]; i < offsets[s + 1]; i++) out[i] = dense[s * k + codes[i]];
+                SparseCodes.logSoftmaxInPlace(out, offsets[s], offsets[s + 1] - offsets[s]);
+            }
+            return out;
+        }
+
         @Override
         void close();
     }

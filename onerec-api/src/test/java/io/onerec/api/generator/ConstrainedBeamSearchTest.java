@@ -152,6 +152,86 @@ class ConstrainedBeamSearchTest {
         assertEquals(3 + 1 + 3, decoder.steps);
     }
 
+    /** The fake decoder's log-probability of a code renormalised over the trie children of the node it extends. */
+    private double trieLogp(int node, int level, int prev, int code) {
+        PrefixTrie trie = codec.trie;
+        double norm = 0;
+        for (int c = 0; c < trie.childCount(node); c++) norm += Math.exp(logp(level, prev, trie.childCode(node, c)));
+        return logp(level, prev, code) - Math.log(norm);
+    }
+
+    private double trieItemScore(int[] sid) {
+        double s = 0;
+        int prev = 0, node = codec.trie.root();
+        for (int l = 0; l < sid.length; l++) {
+            s += trieLogp(node, l, prev, sid[l]);
+            node = codec.trie.child(node, sid[l]);
+            prev = sid[l];
+        }
+        return s;
+    }
+
+    @Test
+    void exhaustiveBeamUnderTrieSoftmaxEqualsBruteForceOverTrieNormalisedScores() {
+        DecodingOptions trie = DecodingOptions.beams(SIDS.length).withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE);
+        List<GeneratedSession> out = search.search(new FakeDecoder(config), List.of(user), trie).getFirst();
+        assertEquals(SIDS.length, out.size());
+        Integer[] order = new Integer[SIDS.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -trieItemScore(SIDS[i])).thenComparing(i -> codec.sids[i]));
+        double total = 0;
+        for (int i = 0; i < out.size(); i++) {
+            assertEquals(trieItemScore(SIDS[out.get(i).firstItem()]), out.get(i).logProb(), 1e-5, "score of rank " + i);
+            assertEquals(trieItemScore(SIDS[order[i]]), out.get(i).logProb(), 1e-5, "rank " + i + " has the brute-force score");
+            total += Math.exp(out.get(i).logProb());
+        }
+        // Normalised at every trie node, the item probabilities of the whole catalog sum to one.
+        assertEquals(1.0, total, 1e-5);
+    }
+
+    @Test
+    void trieSoftmaxKeepsFiltersAndSessionsOnTopOfItsNormaliser() {
+        Set<SemanticId> allowed = Set.of(SemanticId.of(1, 2), SemanticId.of(2, 3), SemanticId.of(0, 0));
+        DecodingOptions o = DecodingOptions.beams(SIDS.length).withAllowedPrefixes(allowed).withExcludeHistory(true)
+                .withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE);
+        List<GeneratedSession> out = search.search(new FakeDecoder(config), List.of(user), o).getFirst();
+        // Items 1 (prefix 0,0), 6, 7 (prefix 1,2), 11, 12 (prefix 2,3); item 0 is in the history.
+        assertEquals(Set.of(1, 6, 7, 11, 12), new HashSet<>(out.stream().map(GeneratedSession::firstItem).toList()));
+        for (GeneratedSession s : out) {
+            // The filters drop siblings, not probability mass: the score is still normalised over all trie children.
+            assertEquals(trieItemScore(SIDS[s.firstItem()]), s.logProb(), 1e-5);
+        }
+        List<GeneratedSession> sessions = search.search(new FakeDecoder(config), List.of(user),
+                DecodingOptions.beams(4).withItemsPerSession(2).withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE)).getFirst();
+        assertEquals(4, sessions.size());
+        for (GeneratedSession s : sessions) {
+            assertNotEquals(s.items()[0], s.items()[1]);
+            assertEquals(trieItemScore(SIDS[s.items()[0]]) + trieItemScore(SIDS[s.items()[1]]), s.logProb(), 1e-5);
+        }
+    }
+
+    @Test
+    void sparseStepRejectsCodesOutsideTheCodebookAndMalformedLists() {
+        FakeDecoder decoder = new FakeDecoder(config);
+        try (StepDecoder.Session session = decoder.start(List.of(user), 2)) {
+            int[] tokens = {GeneratorConfig.BOS, GeneratorConfig.BOS}, parents = {0, 1};
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> session.stepSparse(tokens, parents, 0, new int[]{0, 2, 2}, new int[]{1, 3}));
+            assertTrue(e.getMessage().contains("code 3"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> session.stepSparse(tokens, parents, 0, new int[]{0, 2, 2}, new int[]{2, 1}));
+            assertTrue(e.getMessage().contains("ascending"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> session.stepSparse(tokens, parents, 0, new int[]{0, 2}, new int[]{0, 1}));
+            assertThrows(IllegalArgumentException.class, () -> session.stepSparse(tokens, parents, 0, new int[]{0, 3, 2}, new int[]{0, 1, 2}));
+            assertThrows(IllegalArgumentException.class, () -> session.stepSparse(tokens, parents, 0, new int[]{0, 1, 4}, new int[]{0, 1}));
+            assertThrows(IllegalArgumentException.class, () -> session.stepSparse(tokens, parents, -1, new int[]{0, 0, 0}, new int[0]));
+            // A valid call: slot 0 lists codes 0 and 2, slot 1 none; the two renormalised values sum to 1.
+            float[] lp = session.stepSparse(tokens, parents, 0, new int[]{0, 2, 2}, new int[]{0, 2});
+            assertEquals(1.0, Math.exp(lp[0]) + Math.exp(lp[1]), 1e-6);
+            assertEquals(logp(0, 0, 0) - logp(0, 0, 2), lp[0] - lp[1], 1e-6);
+        }
+    }
+
     @Test
     void rejectsBadRequests() {
         assertThrows(IllegalArgumentException.class,

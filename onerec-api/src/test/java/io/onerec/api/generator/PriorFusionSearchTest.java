@@ -180,4 +180,23 @@ class PriorFusionSearchTest {
         assertThrows(IllegalStateException.class, () -> search.search(new FakeDecoder(config), List.of(user),
                 DecodingOptions.beams(2).withFusion(new PriorFusion(nullEvidence, 1, 0.5))));
     }
+    /**
+     * The product of experts renormalises over each node's children, so the per-node shift between the codebook and
+     * the trie softmax cancels: the same ranking, and the trie search's session log-probability is the trie-normalised one.
+     */
+    @Test
+    void productOfExpertsRanksTheSameUnderTheTrieSoftmax() {
+        DecodingOptions options = DecodingOptions.beams(codec.itemCount())
+                .withFusion(new PriorFusion(prior, 1.5, 0.2).asProductOfExperts());
+        List<GeneratedSession> codebook = search.search(new FakeDecoder(config), List.of(user), options).getFirst();
+        List<GeneratedSession> trie = search.search(new FakeDecoder(config), List.of(user),
+                options.withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE)).getFirst();
+        assertEquals(codebook.size(), trie.size());
+        boolean anyDifferentLogProb = false;
+        for (int r = 0; r < trie.size(); r++) {
+            assertEquals(codebook.get(r).firstItem(), trie.get(r).firstItem(), "rank " + r);
+            anyDifferentLogProb |= Math.abs(codebook.get(r).logProb() - trie.get(r).logProb()) > 1e-3;
+        }
+        assertTrue(anyDifferentLogProb, "the sessions report each softmax's own log-probability");
+    }
 }

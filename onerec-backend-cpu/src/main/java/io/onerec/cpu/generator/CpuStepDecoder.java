@@ -20,9 +20,23 @@ public final class CpuStepDecoder implements StepDecoder {
     private final GeneratorWeights w;
     private final GeneratorTokens vocab;
 
+    /**
+     * The sparse head computes the dense logits (one GEMM) and picks the listed ones when the lists hold at least this
+     * share of the computed rows' codebook logits, e.g. the first level of a later item, where every beam lists the
+     * root's children.
+     */
+    static final double DENSE_PICK_SHARE = 0.5;
+    private final double densePickShare;
+
     public CpuStepDecoder(GeneratorWeights weights, GeneratorTokens vocab) {
+        this(weights, vocab, DENSE_PICK_SHARE);
+    }
+
+    /** With another dense-pick threshold, so that tests exercise both paths of the sparse head. */
+    CpuStepDecoder(GeneratorWeights weights, GeneratorTokens vocab, double densePickShare) {
         this.w = weights;
         this.vocab = vocab;
+        this.densePickShare = densePickShare;
     }
 
     @Override
@@ -50,6 +64,8 @@ public final class CpuStepDecoder implements StepDecoder {
         private final float[][] keyArrays;
         private final int[] keyOff;
         private final float[][] logProbs;
+        /** The sparse head's output, reused across steps (grown when a step lists more codes). */
+        private float[] sparseOut = new float[0];
         /** Per user, the encoder output at the latest history position (BOS inputs add it), or null. */
         private final float[] lastState;
         private final Moe moe;
@@ -100,7 +116,7 @@ public final class CpuStepDecoder implements StepDecoder {
             rowOfNext = new int[slots][maxLen];
             slotOfRow = new int[slots];
             logProbs = new float[p][];
-            for (int l = 0; l < p; l++) logProbs[l] = new float[slots * c.codebookSize(l)];
+            // Allocated on first use: a search with the sparse head never needs the dense [slots, K] rows.
             moe = c.moe() ? new Moe(slots) : null;
         }
 
@@ -157,13 +173,77 @@ public final class CpuStepDecoder implements StepDecoder {
 
         @Override
         public float[] step(int[] tokens, int[] parents, int level) {
+            if (level >= c.codeLevels()) throw new IllegalArgumentException("level " + level + " >= " + c.codeLevels());
+            boolean shared = feed(tokens, parents);
+            if (level < 0) return null;
+            int rows = shared ? slots / beamWidth : slots;
+            Ops.rmsNorm(x, rows, d, w.decoderFinalNorm, c.normEps(), h);
+            float[] out = logProbs[level];
+            if (out == null) out = logProbs[level] = new float[slots * c.codebookSize(level)];
+            k.logSoftmaxLogits(h, rows, w.levelHeads[level], out);
+            if (shared) {
+                // Row u -> slots u*b .. u*b+b-1; descending so no source row is overwritten before it is copied.
+                int kk = c.codebookSize(level);
+                for (int u = rows - 1; u >= 0; u--) {
+                    for (int j = beamWidth - 1; j >= 0; j--) System.arraycopy(out, u * kk, out, (u * beamWidth + j) * kk, kk);
+                }
+            }
+            return out;
+        }
+
+        /**
+         * The sparse head: one dot product of the slot's final hidden state with the lm_head row of each listed code
+         * (Panama {@code dot} where available), then a log-softmax over the slot's list. Nothing else is computed:
+         * below the first level a slot's list holds its trie node's few children instead of the whole codebook.
+         */
+        @Override
+        public float[] stepSparse(int[] tokens, int[] parents, int level, int[] offsets, int[] codes) {
+            if (level < 0 || level >= c.codeLevels()) {
+                throw new IllegalArgumentException("a sparse step needs a code level in [0, " + c.codeLevels() + "), got " + level);
+            }
+            if (tokens.length != slots) throw new IllegalArgumentException("expected " + slots + " slots, got " + tokens.length + " tokens");
+            io.onerec.api.generator.SparseCodes.validate(offsets, codes, slots, c.codebookSize(level), level);
+            boolean shared = feed(tokens, parents);
+            int rows = shared ? slots / beamWidth : slots;
+            Ops.rmsNorm(x, rows, d, w.decoderFinalNorm, c.normEps(), h);
+            int total = offsets[slots];
+            if (sparseOut.length < total) sparseOut = new float[Math.max(total, 2 * sparseOut.length)];
+            float[] out = sparseOut;
+            float[] head = w.lmHead;
+            int first = c.codeTokenOffset(level), kk = c.codebookSize(level);
+            // Lists that cover much of the codebook are cheaper as the dense GEMM, whose logits are then picked.
+            float[] dense = null;
+            if ((double) total >= densePickShare * rows * kk) {
+                dense = logProbs[level];
+                if (dense == null) dense = logProbs[level] = new float[slots * kk];
+                k.matmul(h, 0, rows, w.levelHeads[level], dense, 0, false);
+            }
+            for (int s = 0; s < slots; s++) {
+                int from = offsets[s], to = offsets[s + 1];
+                if (from == to) continue;
+                int row = shared ? s / beamWidth : s;
+                if (dense != null) {
+                    for (int i = from; i < to; i++) out[i] = dense[row * kk + codes[i]];
+                } else {
+                    for (int i = from; i < to; i++) out[i] = k.dot(h, row * d, head, (first + codes[i]) * d, d);
+                }
+                io.onerec.api.generator.SparseCodes.logSoftmaxInPlace(out, from, to - from);
+            }
+            return out;
+        }
+
+        /**
+         * Feeds one token per slot through the decoder layers (after reordering the caches by parent); leaves the
+         * last layer's output of each computed row in {@code x}. Returns whether the rows are one per user (the
+         * first step, where a user's slots share one state) rather than one per slot.
+         */
+        private boolean feed(int[] tokens, int[] parents) {
             if (tokens.length != slots || parents.length != slots) {
                 throw new IllegalArgumentException("expected " + slots + " slots, got " + tokens.length + " tokens and " + parents.length + " parents");
             }
             if (position >= maxLen) {
                 throw new IllegalStateException("decoder position " + position + " exceeds max_decoder_len " + maxLen);
             }
-            if (level >= c.codeLevels()) throw new IllegalArgumentException("level " + level + " >= " + c.codeLevels());
             int t = position;
             // First step: a user's slots all read the same token over an empty cache, so they have identical
             // states; compute one row per user and let every slot share its cache row and output.
@@ -192,18 +272,7 @@ public final class CpuStepDecoder implements StepDecoder {
             }
             for (int l = 0; l < w.decoderLayers.length; l++) layer(l, t, rows);
             position++;
-            if (level < 0) return null;
-            Ops.rmsNorm(x, rows, d, w.decoderFinalNorm, c.normEps(), h);
-            float[] out = logProbs[level];
-            k.logSoftmaxLogits(h, rows, w.levelHeads[level], out);
-            if (shared) {
-                // Row u -> slots u*b .. u*b+b-1; descending so no source row is overwritten before it is copied.
-                int kk = c.codebookSize(level);
-                for (int u = rows - 1; u >= 0; u--) {
-                    for (int j = beamWidth - 1; j >= 0; j--) System.arraycopy(out, u * kk, out, (u * beamWidth + j) * kk, kk);
-                }
-            }
-            return out;
+            return shared;
         }
 
         private boolean uniformPerUser(int[] tokens) {

@@ -28,6 +28,11 @@ public final class GeneratorWeights {
     final DecoderLayer[] decoderLayers;
     /** lm_head rows of each code position, packed separately: inference only needs one position's K logits. */
     final PackedMatrix[] levelHeads;
+    /**
+     * lm_head.weight unpacked, [vocab_size, d_model] row-major (the checkpoint's array, not a copy): the sparse head
+     * reads single rows of it.
+     */
+    final float[] lmHead;
 
     record Ffn(PackedMatrix wi, PackedMatrix wo) {
     }
@@ -98,6 +103,7 @@ public final class GeneratorWeights {
                     f(p + "ffn_norm.weight"), dense, router, experts);
         }
         float[] head = f("lm_head.weight");
+        lmHead = head;
         levelHeads = new PackedMatrix[config.codeLevels()];
         for (int l = 0; l < levelHeads.length; l++) {
             levelHeads[l] = PackedMatrix.pack(head, config.codeTokenOffset(l), config.codebookSize(l), config.dModel(), kernels.panelWidth());

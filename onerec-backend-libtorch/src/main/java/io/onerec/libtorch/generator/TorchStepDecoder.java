@@ -3,6 +3,7 @@ package io.onerec.libtorch.generator;
 import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
+import io.onerec.api.generator.SparseCodes;
 import io.onerec.api.generator.StepDecoder;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
@@ -37,9 +38,22 @@ final class TorchStepDecoder implements StepDecoder {
     private final TorchGeneratorModel model;
     private final GeneratorTokens vocab;
 
+    /** Most floats of gathered lm_head rows one sparse-head block holds. */
+    private final long sparseBlockFloats;
+    /** Share of the computed rows' codebook logits from which the sparse head uses the dense GEMM instead. */
+    private final double densePickShare;
+
     TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab) {
+        this(model, vocab, Torch.isCuda() ? SPARSE_BLOCK_FLOATS_CUDA : SPARSE_BLOCK_FLOATS, DENSE_PICK_SHARE);
+    }
+
+    /** With other sparse-head thresholds, so that tests exercise each of its paths on small models. */
+    TorchStepDecoder(TorchGeneratorModel model, GeneratorTokens vocab, long sparseBlockFloats, double densePickShare) {
+        if (sparseBlockFloats < 1) throw new IllegalArgumentException("sparseBlockFloats must be >= 1, got " + sparseBlockFloats);
         this.model = model;
         this.vocab = vocab;
+        this.sparseBlockFloats = sparseBlockFloats;
+        this.densePickShare = densePickShare;
     }
 
     @Override
@@ -65,6 +79,8 @@ final class TorchStepDecoder implements StepDecoder {
         private int capacity;
         /** Per level, the array returned by {@link #step} (reused: the search reads it before the next step). */
         private final float[][] logProbs;
+        /** The sparse head's output, reused across steps (grown when a step lists more codes). */
+        private float[] sparseOut = new float[0];
         private int position;
 
         TorchSession(List<UserHistory> users, int beamWidth) {
@@ -121,6 +137,29 @@ final class TorchStepDecoder implements StepDecoder {
 
         @Override
         public float[] step(int[] tokens, int[] parents, int level) {
+            return advance(tokens, parents, level, null, null);
+        }
+
+        /**
+         * The sparse head: the listed codes' lm_head rows are gathered into a padded [rows, widest, d] block (rows =
+         * the slots with a non-empty list; padding repeats a listed row and is masked to -inf before the
+         * log-softmax), multiplied by each row's hidden state as one batched matrix-vector product, log-softmaxed per
+         * row and gathered back to the flat list order on the device: a handful of batched ops per step (more only
+         * when the block exceeds {@code SPARSE_BLOCK_FLOATS} and is split by rows), never one per slot, and still one host
+         * copy per step. When the lists cover at least half of the computed rows' codebook, the dense GEMM is
+         * cheaper and its logits are picked into the same padded layout instead.
+         */
+        @Override
+        public float[] stepSparse(int[] tokens, int[] parents, int level, int[] offsets, int[] codes) {
+            if (level < 0 || level >= c.codeLevels()) {
+                throw new IllegalArgumentException("a sparse step needs a code level in [0, " + c.codeLevels() + "), got " + level);
+            }
+            if (tokens.length != slots) throw new IllegalArgumentException("expected " + slots + " slots, got " + tokens.length + " tokens");
+            SparseCodes.validate(offsets, codes, slots, c.codebookSize(level), level);
+            return advance(tokens, parents, level, offsets, codes);
+        }
+
+        private float[] advance(int[] tokens, int[] parents, int level, int[] offsets, int[] codes) {
             if (tokens.length != slots || parents.length != slots) {
                 throw new IllegalArgumentException("expected " + slots + " slots, got " + tokens.length + " tokens and " + parents.length + " parents");
             }
@@ -139,13 +178,13 @@ final class TorchStepDecoder implements StepDecoder {
             // Outside the step's scope: the grown caches outlive this step.
             if (position >= capacity) allocateCache(Math.min(c.maxDecoderLen(), 2 * capacity));
             try (PointerScope scope = new PointerScope()) {
-                return stepInScope(tokens, parents, level);
+                return stepInScope(tokens, parents, level, offsets, codes);
             } finally {
                 position++;
             }
         }
 
-        private float[] stepInScope(int[] tokens, int[] parents, int level) {
+        private float[] stepInScope(int[] tokens, int[] parents, int level, int[] offsets, int[] codes) {
             long t0 = DecodeProfile.start();
             int t = position;
             if (t > 0 && !isIdentity(parents)) {
@@ -216,6 +255,11 @@ final class TorchStepDecoder implements StepDecoder {
             if (level < 0) {
                 return null;
             }
+            if (offsets != null) {
+                float[] out = sparseHead(model.rmsNorm(x, "decoder.final_norm.weight"), shared, level, offsets, codes);
+                DecodeProfile.lap(DecodeProfile.Phase.HEAD, t0);
+                return out;
+            }
             Tensor lp = model.levelLogits(model.rmsNorm(x, "decoder.final_norm.weight"), level).log_softmax(-1);
             if (shared) lp = lp.index_select(0, slotUser);                                     // [slots, K]
             t0 = DecodeProfile.lap(DecodeProfile.Phase.HEAD, t0);
@@ -224,6 +268,84 @@ final class TorchStepDecoder implements StepDecoder {
             copyToHost(lp, out);
             DecodeProfile.lap(DecodeProfile.Phase.COPY, t0);
             return out;
+        }
+
+        /** Log-probabilities of each slot's listed codes, normalised over its list; see {@link #stepSparse}. */
+        private float[] sparseHead(Tensor hidden, boolean shared, int level, int[] offsets, int[] codes) {
+            int total = offsets[slots];
+            if (sparseOut.length < total) sparseOut = new float[Math.max(total, 2 * sparseOut.length)];
+            if (total == 0) return sparseOut;
+            int live = 0, widest = 0;
+            for (int s = 0; s < slots; s++) {
+                int n = offsets[s + 1] - offsets[s];
+                if (n > 0) {
+                    live++;
+                    widest = Math.max(widest, n);
+                }
+            }
+            if ((long) live * widest > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(live + " slots x " + widest + " codes is too large a sparse head step; decode fewer users per call");
+            }
+            long[] hiddenRow = new long[live];                 // the computed row holding each listed slot's state
+            long[] headRow = new long[live * widest];          // lm_head row of each (listed slot, list position)
+            float[] padding = new float[live * widest];        // 0 for a listed code, -inf for padding
+            long[] position = new long[total];                 // where each listed code lands in [live, widest]
+            boolean padded = false;
+            int first = c.codeTokenOffset(level);
+            for (int s = 0, r = 0; s < slots; s++) {
+                int from = offsets[s], n = offsets[s + 1] - from;
+                if (n == 0) continue;
+                hiddenRow[r] = shared ? s / beamWidth : s;
+                for (int j = 0; j < widest; j++) {
+                    int at = r * widest + j;
+                    if (j < n) {
+                        headRow[at] = first + codes[from + j];
+                        position[from + j] = at;
+                    } else {
+                        headRow[at] = first + codes[from];
+                        padding[at] = Float.NEGATIVE_INFINITY;
+                        padded = true;
+                    }
+                }
+                r++;
+            }
+            Tensor head = model.p("lm_head.weight");
+            int rows = (int) hidden.size(0), kk = c.codebookSize(level);
+            Tensor logits;
+            int rowsPerBlock = (int) Math.max(1, Math.min(live, sparseBlockFloats / ((long) widest * d)));
+            if ((double) live * widest >= densePickShare * rows * kk) {
+                // Lists that cover much of the codebook (the first level of a later item in a multi-item session:
+                // every beam lists the root's children) are cheaper as the dense GEMM, whose logits are then picked.
+                long[] picked = new long[live * widest];
+                for (int r = 0; r < live; r++) {
+                    for (int j = 0; j < widest; j++) picked[r * widest + j] = hiddenRow[r] * kk + headRow[r * widest + j] - first;
+                }
+                logits = model.levelLogits(hidden, level).reshape(-1).index_select(0, Torch.longs(picked, picked.length)).view(live, widest);
+            } else if (rowsPerBlock >= live) {
+                Tensor states = hidden.index_select(0, Torch.longs(hiddenRow, live));      // [live, d]
+                Tensor rowsOfHead = Torch.longs(headRow, (long) live * widest);
+                logits = blockLogits(head, states, rowsOfHead, live, widest);
+            } else {
+                // Split the gathered block by rows when it is large, to bound its memory.
+                Tensor states = hidden.index_select(0, Torch.longs(hiddenRow, live));
+                Tensor rowsOfHead = Torch.longs(headRow, (long) live * widest);
+                TensorVector blocks = new TensorVector();
+                for (int r = 0; r < live; r += rowsPerBlock) {
+                    int n = Math.min(rowsPerBlock, live - r);
+                    blocks.push_back(blockLogits(head, states.narrow(0, r, n), rowsOfHead.narrow(0, (long) r * widest, (long) n * widest), n, widest));
+                }
+                logits = torch.cat(blocks, 0);
+            }
+            if (padded) logits = logits.add(Torch.floats(padding, live, widest));
+            Tensor lp = logits.log_softmax(-1).view(-1).index_select(0, Torch.longs(position, total));
+            copyToHost(lp, sparseOut, total);
+            return sparseOut;
+        }
+
+        /** [rows, widest] float32 logits: the gathered head rows times each row's state, one batched product. */
+        private Tensor blockLogits(Tensor head, Tensor states, Tensor headRows, int rows, int widest) {
+            Tensor w = head.index_select(0, headRows).view(rows, widest, d);                 // [rows, widest, d]
+            return w.matmul(states.view(rows, d, 1)).view(rows, widest).to(Torch.device(), torch.ScalarType.Float);
         }
 
         private boolean uniformPerUser(int[] tokens) {
@@ -242,12 +364,35 @@ final class TorchStepDecoder implements StepDecoder {
         }
     }
 
+    /**
+     * Most floats of gathered lm_head rows the sparse head materialises at once on the CPU (4 MiB); bigger steps are
+     * split into blocks of rows. Why so small: the gather and the product that reads it back then stay in cache. At
+     * OneRec scale (d128, beam 128, level 1 gathers ~40M floats) the head took 116 CPU ms per search in 1 MiB blocks,
+     * 132 ms in 4 MiB and 695 ms in 64 MiB ones (GeneratorProfile, one thread, loaded machine); 4 MiB keeps the
+     * number of ops per step small.
+     */
+    static final long SPARSE_BLOCK_FLOATS = 1L << 20;
+
+    /** On CUDA the blocks only bound memory: 256 MiB. */
+    static final long SPARSE_BLOCK_FLOATS_CUDA = 1L << 26;
+
+    /**
+     * The sparse head computes the dense logits and picks the listed ones when its padded block would hold at least
+     * this share of the computed rows' codebook logits: one GEMM then beats a gather of as many head rows.
+     */
+    static final double DENSE_PICK_SHARE = 0.5;
+
     /** Copies a float tensor (any device) into {@code out}, which has exactly its element count. */
     private static void copyToHost(Tensor t, float[] out) {
+        copyToHost(t, out, out.length);
+    }
+
+    /** Copies a float tensor of {@code n} elements (any device) into {@code out[0, n)}. */
+    private static void copyToHost(Tensor t, float[] out, int n) {
         Tensor host = Torch.isCuda() ? t.to(new org.bytedeco.pytorch.Device(torch.DeviceType.CPU), torch.ScalarType.Float) : t;
         host = host.contiguous();
-        if (host.numel() != out.length) throw new IllegalStateException("expected " + out.length + " values, got " + host.numel());
+        if (host.numel() != n) throw new IllegalStateException("expected " + n + " values, got " + host.numel());
         FloatBuffer fb = host.createBuffer();
-        fb.get(out);
+        fb.get(out, 0, n);
     }
 }
