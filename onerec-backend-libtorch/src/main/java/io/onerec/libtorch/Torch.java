@@ -84,6 +84,7 @@ public final class Torch {
 
     private static volatile String loadError;
     private static volatile Device device;
+    private static volatile int intraOpThreads;
 
     private Torch() {
     }
@@ -100,7 +101,12 @@ public final class Torch {
             // One intra-op thread per core (override with -Donerec.torch.threads); LibTorch's default may count
             // hyper-threads or ignore the container's CPU quota.
             int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
-            if (threads > 0) torch.set_num_threads(threads);
+            if (threads > 0) {
+                torch.set_num_threads(threads);
+                intraOpThreads = threads;
+                // OpenBLAS (the float32 matrix products) has its own pool, which set_num_threads does not reach.
+                NativeThreads.setBlasThreads(threads);
+            }
             String wanted = System.getProperty(DEVICE_PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
             boolean available = torch.cuda_is_available();
             if (wanted.startsWith("cuda") && !available) {
@@ -114,11 +120,13 @@ public final class Torch {
             if (wanted.startsWith("cuda:") && Integer.parseInt(wanted.substring(5)) >= torch.cuda_device_count()) {
                 throw new IllegalArgumentException(DEVICE_PROPERTY + "=" + wanted + " but only " + torch.cuda_device_count() + " CUDA devices exist");
             }
+            if (intraOpThreads == 0) intraOpThreads = torch.get_num_threads();
             Device d = cuda ? new Device(wanted.startsWith("cuda:") ? wanted : "cuda:0") : new Device(torch.DeviceType.CPU);
             // Loading may happen inside a caller's PointerScope; keep the shared device alive past that scope.
             d.retainReference();
             device = d;
-            LOG.info("libtorch loaded: device={}, intra-op threads={}", cuda ? d.str().getString() : "cpu", torch.get_num_threads());
+            LOG.info("libtorch loaded: device={}, intra-op threads={}, OpenBLAS threads={}", cuda ? d.str().getString() : "cpu",
+                    torch.get_num_threads(), NativeThreads.blasThreads());
             return null;
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw e; // a wrong device setting is the caller's mistake, not a missing native library
@@ -181,6 +189,12 @@ public final class Torch {
         String err = load();
         if (err != null) throw new IllegalStateException("libtorch natives cannot load: " + err);
         return device;
+    }
+
+    /** LibTorch's intra-op thread count ({@value #THREADS_PROPERTY}, else one per core). */
+    public static int intraOpThreads() {
+        device();
+        return intraOpThreads;
     }
 
     public static boolean isCuda() {
