@@ -86,6 +86,20 @@ public final class Torch {
     private static volatile Device device;
     private static volatile int intraOpThreads;
 
+    /** JavaCPP's limit on the process's resident memory, checked whenever a native object is registered. */
+    private static final String JAVACPP_MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxPhysicalBytes";
+
+    static {
+        // JavaCPP reads /proc/self/statm (a system call) for every native object it registers for deallocation
+        // when this limit is positive, which it is by default: one read per op result, 6.6% of the decoder's
+        // thread time in a profile at d128 beam 10. The backend frees its tensors through PointerScopes, not the
+        // garbage collector that check exists to prompt, so it is off unless the application sets it. JavaCPP reads
+        // the property when its Pointer class initialises; Torch is normally the first class to touch JavaCPP.
+        if (System.getProperty(JAVACPP_MAX_PHYSICAL_BYTES) == null && System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+            System.setProperty(JAVACPP_MAX_PHYSICAL_BYTES, "0");
+        }
+    }
+
     private Torch() {
     }
 
@@ -125,8 +139,9 @@ public final class Torch {
             // Loading may happen inside a caller's PointerScope; keep the shared device alive past that scope.
             d.retainReference();
             device = d;
-            LOG.info("libtorch loaded: device={}, intra-op threads={}, OpenBLAS threads={}", cuda ? d.str().getString() : "cpu",
-                    torch.get_num_threads(), NativeThreads.blasThreads());
+            LOG.info("libtorch loaded: device={}, intra-op threads={}, OpenBLAS threads={}, JavaCPP maxPhysicalBytes={}",
+                    cuda ? d.str().getString() : "cpu", torch.get_num_threads(), NativeThreads.blasThreads(),
+                    org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
             return null;
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw e; // a wrong device setting is the caller's mistake, not a missing native library
