@@ -253,6 +253,11 @@ public final class Torch {
         return torch.zeros(shape, floatOptions());
     }
 
+    /** An uninitialised float tensor on the compute device (for buffers that are written before they are read). */
+    public static Tensor empty(long... shape) {
+        return torch.empty(shape, floatOptions(), new org.bytedeco.pytorch.MemoryFormatOptional());
+    }
+
     public static Tensor randn(long... shape) {
         return torch.randn(shape, floatOptions());
     }

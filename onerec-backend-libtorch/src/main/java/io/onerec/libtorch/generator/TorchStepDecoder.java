@@ -12,7 +12,6 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
-import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -152,15 +151,18 @@ final class TorchStepDecoder implements StepDecoder {
             // Next-item search needs BOS + one position per level; longer sessions grow the cache (see step).
             allocateCache(Math.min(c.maxDecoderLen(), c.codeLevels() + 1));
             logProbs = new float[c.codeLevels()][];
+            for (int l = 0; l < logProbs.length; l++) logProbs[l] = new float[slots * c.codebookSize(l)];
             DecodeProfile.lap(DecodeProfile.Phase.START, t0);
         }
 
         /** (Re)allocates the self-attention cache with room for {@code positions}, keeping what it holds. */
         private void allocateCache(int positions) {
-            Tensor grown = Torch.zeros(2L * layers, slots, heads, positions, dh);
+            // Uninitialised: a position is written (step t writes position t) before any step reads it; the reorder
+            // copies the unwritten positions along, unread.
+            Tensor grown = Torch.empty(2L * layers, slots, heads, positions, dh);
             if (position > 0) grown.narrow(3, 0, position).copy_(cache.narrow(3, 0, position));
             cache = grown;
-            spare = Torch.zeros(2L * layers, slots, heads, positions, dh);
+            spare = Torch.empty(2L * layers, slots, heads, positions, dh);
             capacity = positions;
         }
 
@@ -298,7 +300,6 @@ final class TorchStepDecoder implements StepDecoder {
         Tensor host = Torch.isCuda() ? t.to(new org.bytedeco.pytorch.Device(torch.DeviceType.CPU), torch.ScalarType.Float) : t;
         host = host.contiguous();
         if (host.numel() != out.length) throw new IllegalStateException("expected " + out.length + " values, got " + host.numel());
-        FloatBuffer fb = host.createBuffer();
-        fb.get(out);
+        host.data_ptr_float().get(out); // one JNI array copy (createBuffer built a direct buffer view per call)
     }
 }
