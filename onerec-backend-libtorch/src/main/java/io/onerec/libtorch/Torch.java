@@ -75,6 +75,11 @@ public final class Torch {
         };
     }
 
+    /** Whether autocast is on for the compute device in this thread. */
+    public static boolean autocastEnabled() {
+        return torch.is_autocast_enabled(isCuda() ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+    }
+
     /** A thread-local setting undone by {@link #close()}. */
     @FunctionalInterface
     public interface Scope extends AutoCloseable {
@@ -201,6 +206,8 @@ public final class Torch {
 
     /** The compute device; loads the natives on first use and fails loudly when they cannot load. */
     public static Device device() {
+        Device loaded = device;
+        if (loaded != null) return loaded; // the common case, without load()'s lock (decoding threads call this per op)
         String err = load();
         if (err != null) throw new IllegalStateException("libtorch natives cannot load: " + err);
         return device;

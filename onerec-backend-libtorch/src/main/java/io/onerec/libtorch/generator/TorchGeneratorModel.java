@@ -131,8 +131,9 @@ public final class TorchGeneratorModel {
      * Dropout on the attention weights while training (T5, TIGER).
      */
     Tensor attend(Tensor q, Tensor k, Tensor v, Tensor blocked, double dropout) {
-        if (dropout == 0 && !org.bytedeco.pytorch.GradMode.is_enabled()) {
-            // Inference: LibTorch's fused attention (one op instead of five; same softmax(q k^T / sqrt(dh)) v).
+        if (dropout == 0 && !org.bytedeco.pytorch.GradMode.is_enabled() && !Torch.autocastEnabled()) {
+            // Inference: LibTorch's fused attention (one op instead of five; same softmax(q k^T / sqrt(dh)) v). Not
+            // under bf16 autocast, where its CPU kernel was 4x slower than the composite at these shapes.
             return attendFused(q, k, v, blocked == null ? null : blocked.logical_not());
         }
         Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(config.headDim())));

@@ -64,6 +64,8 @@ final class TorchStepDecoder implements StepDecoder {
         /** Per decoder layer, the RMSNorm weights as the optional arguments {@code rms_norm} takes. */
         private final TensorOptional[] selfNorm, crossNorm, ffnNorm;
         private final TensorOptional finalNorm, crossMask;
+        /** [users, 1, 1, S], true = padding (the composite attention's mask). */
+        private final Tensor crossBlocked;
         private final DoubleOptional normEps, defaultScale = new DoubleOptional();
         private final long[] normShape = {d};
         /** Per decoder layer, cross-attention keys/values per user: [users, heads, S, dh]. */
@@ -81,10 +83,11 @@ final class TorchStepDecoder implements StepDecoder {
         private Tensor cache, spare;
         private int capacity;
         /**
-         * Residual adds fused into the output projections ({@code addmm}); not under bf16 autocast, which would
-         * cast the residual stream itself to bf16.
+         * Fused ops: residual adds in the output projections ({@code addmm}) and the cross-attention as one
+         * {@code scaled_dot_product_attention}. Not under bf16 autocast, which would cast the residual stream itself
+         * to bf16, and whose CPU attention kernel was 4x slower than the composite at these shapes.
          */
-        private final boolean fusedResidual;
+        private final boolean fused;
         /** Per level, the array returned by {@link #step} (reused: the search reads it before the next step). */
         private final float[][] logProbs;
         private int position;
@@ -112,11 +115,12 @@ final class TorchStepDecoder implements StepDecoder {
             normEps = new DoubleOptional(c.normEps());
             crossK = new Tensor[layers];
             crossV = new Tensor[layers];
-            fusedResidual = !torch.is_autocast_enabled(Torch.isCuda() ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+            fused = !Torch.autocastEnabled();
             EncoderBatch enc = EncoderBatch.of(vocab, users);
             Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded());   // [U, S, d]
             // [users, 1, 1, S], true = a key the user's queries may attend to (not padding).
-            crossMask = new TensorOptional(enc.padded().logical_not().view(this.users, 1, 1, enc.length()));
+            crossBlocked = enc.padded().view(this.users, 1, 1, enc.length());
+            crossMask = new TensorOptional(crossBlocked.logical_not());
             long[] owner = new long[slots];
             for (int s = 0; s < slots; s++) owner[s] = s / beamWidth;
             slotUser = Torch.longs(owner, slots);
@@ -194,7 +198,7 @@ final class TorchStepDecoder implements StepDecoder {
 
         /** {@code x + a w^T}: one {@code addmm} where the residual may be fused, else a product and an add. */
         private Tensor residual(Tensor x, Tensor a, Tensor w, Tensor wT) {
-            return fusedResidual ? torch.addmm(x, a, wT) : x.add(TorchGeneratorModel.linear(a, w));
+            return fused ? torch.addmm(x, a, wT) : x.add(TorchGeneratorModel.linear(a, w));
         }
 
         /** The model's RMSNorm (one LibTorch op; as {@link TorchGeneratorModel#rmsNorm} computes it at inference). */
@@ -258,8 +262,8 @@ final class TorchStepDecoder implements StepDecoder {
                 // Cross-attention: each user's rows query its encoder keys as one batch (one fused op).
                 Tensor cq = TorchGeneratorModel.linear(norm(x, crossNorm[i]), crossQ[i])
                         .view(users, perUser, heads, dh).transpose(1, 2);                       // [U, H, rows/U, dh]
-                Tensor ca = torch.scaled_dot_product_attention(cq, crossK[i], crossV[i], crossMask, 0.0, false, defaultScale, false)
-                        .transpose(1, 2).reshape(rows, d);
+                Tensor ca = (fused ? torch.scaled_dot_product_attention(cq, crossK[i], crossV[i], crossMask, 0.0, false, defaultScale, false)
+                        : model.attend(cq, crossK[i], crossV[i], crossBlocked)).transpose(1, 2).reshape(rows, d);
                 x = residual(x, ca, crossO[i], crossOT[i]);
                 Tensor h = norm(x, ffnNorm[i]);
                 x = c.moe() ? x.add(model.moe(h, "decoder.layers." + i + ".moe.", aux, 0))
