@@ -75,6 +75,11 @@ public final class Torch {
         };
     }
 
+    /** Whether autocast is on for the compute device in this thread. */
+    public static boolean autocastEnabled() {
+        return torch.is_autocast_enabled(isCuda() ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+    }
+
     /** A thread-local setting undone by {@link #close()}. */
     @FunctionalInterface
     public interface Scope extends AutoCloseable {
@@ -84,6 +89,21 @@ public final class Torch {
 
     private static volatile String loadError;
     private static volatile Device device;
+    private static volatile int intraOpThreads;
+
+    /** JavaCPP's limit on the process's resident memory, checked whenever a native object is registered. */
+    private static final String JAVACPP_MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxPhysicalBytes";
+
+    static {
+        // JavaCPP reads /proc/self/statm (a system call) for every native object it registers for deallocation
+        // when this limit is positive, which it is by default: one read per op result, 6.6% of the decoder's
+        // thread time in a profile at d128 beam 10. The backend frees its tensors through PointerScopes, not the
+        // garbage collector that check exists to prompt, so it is off unless the application sets it. JavaCPP reads
+        // the property when its Pointer class initialises; Torch is normally the first class to touch JavaCPP.
+        if (System.getProperty(JAVACPP_MAX_PHYSICAL_BYTES) == null && System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+            System.setProperty(JAVACPP_MAX_PHYSICAL_BYTES, "0");
+        }
+    }
 
     private Torch() {
     }
@@ -100,7 +120,12 @@ public final class Torch {
             // One intra-op thread per core (override with -Donerec.torch.threads); LibTorch's default may count
             // hyper-threads or ignore the container's CPU quota.
             int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
-            if (threads > 0) torch.set_num_threads(threads);
+            if (threads > 0) {
+                torch.set_num_threads(threads);
+                intraOpThreads = threads;
+                // OpenBLAS (the float32 matrix products) has its own pool, which set_num_threads does not reach.
+                NativeThreads.setBlasThreads(threads);
+            }
             String wanted = System.getProperty(DEVICE_PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
             boolean available = torch.cuda_is_available();
             if (wanted.startsWith("cuda") && !available) {
@@ -114,11 +139,14 @@ public final class Torch {
             if (wanted.startsWith("cuda:") && Integer.parseInt(wanted.substring(5)) >= torch.cuda_device_count()) {
                 throw new IllegalArgumentException(DEVICE_PROPERTY + "=" + wanted + " but only " + torch.cuda_device_count() + " CUDA devices exist");
             }
+            if (intraOpThreads == 0) intraOpThreads = torch.get_num_threads();
             Device d = cuda ? new Device(wanted.startsWith("cuda:") ? wanted : "cuda:0") : new Device(torch.DeviceType.CPU);
             // Loading may happen inside a caller's PointerScope; keep the shared device alive past that scope.
             d.retainReference();
             device = d;
-            LOG.info("libtorch loaded: device={}, intra-op threads={}", cuda ? d.str().getString() : "cpu", torch.get_num_threads());
+            LOG.info("libtorch loaded: device={}, intra-op threads={}, OpenBLAS threads={}, JavaCPP maxPhysicalBytes={}",
+                    cuda ? d.str().getString() : "cpu", torch.get_num_threads(), NativeThreads.blasThreads(),
+                    org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
             return null;
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw e; // a wrong device setting is the caller's mistake, not a missing native library
@@ -178,9 +206,17 @@ public final class Torch {
 
     /** The compute device; loads the natives on first use and fails loudly when they cannot load. */
     public static Device device() {
+        Device loaded = device;
+        if (loaded != null) return loaded; // the common case, without load()'s lock (decoding threads call this per op)
         String err = load();
         if (err != null) throw new IllegalStateException("libtorch natives cannot load: " + err);
         return device;
+    }
+
+    /** LibTorch's intra-op thread count ({@value #THREADS_PROPERTY}, else one per core). */
+    public static int intraOpThreads() {
+        device();
+        return intraOpThreads;
     }
 
     public static boolean isCuda() {
@@ -222,6 +258,11 @@ public final class Torch {
 
     public static Tensor zeros(long... shape) {
         return torch.zeros(shape, floatOptions());
+    }
+
+    /** An uninitialised float tensor on the compute device (for buffers that are written before they are read). */
+    public static Tensor empty(long... shape) {
+        return torch.empty(shape, floatOptions(), new org.bytedeco.pytorch.MemoryFormatOptional());
     }
 
     public static Tensor randn(long... shape) {
