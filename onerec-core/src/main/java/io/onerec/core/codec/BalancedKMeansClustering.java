@@ -261,11 +261,11 @@ final class BalancedKMeansClustering {
      */
     static final class Auction {
         /** Final epsilon, relative to the mean squared distance of the points to their previous centroids. */
-        static final double EPSILON = 1e-3;
+        static final double EPSILON = 2e-3;
         /** First epsilon of a level's first auction (prices start at zero), relative like {@link #EPSILON}. */
-        static final double COLD_EPSILON = 1e-1;
+        static final double COLD_EPSILON = 0.128;
         /** First epsilon of the later auctions (prices carried over), relative like {@link #EPSILON}. */
-        static final double WARM_EPSILON = 1e-1;
+        static final double WARM_EPSILON = 0.128;
         /** Epsilon is divided by this from one phase to the next. */
         static final double SCALING = 4;
 
