@@ -78,6 +78,7 @@ final class BalancedKMeansClustering {
         int[] counts = new int[k];
         int it = 0;
         boolean converged = false;
+        double changeRate = 1;
         Auction auction = job.candidateClusters() > 0 ? new Auction(n, k) : null;
         while (it < job.maxIterations()) {
             it++;
@@ -91,15 +92,17 @@ final class BalancedKMeansClustering {
                 changed = 0;
                 for (int i = 0; i < n; i++) if (assign[i] != prev[i]) changed++;
             }
-            LOG.debug("balanced iteration {}: {} changed, {} ms", it, changed, (System.nanoTime() - t0) / 1_000_000);
-            job.report(it, cost / n, Map.of("changed", (double) changed / n));
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            changeRate = (double) changed / n;
+            LOG.debug("balanced iteration {}: {} changed, {} ms", it, changed, millis);
+            job.report(it, cost / n, Map.of("changed", changeRate, "millis", (double) millis));
             if (prev != null && job.converged(changed, n)) {
                 converged = true;
                 break;
             }
             prev = assign.clone();
         }
-        return new LevelFit(centroids, assign, it, converged);
+        return new LevelFit(centroids, assign, it, converged, changeRate);
     }
 
     /** One pass of Algorithm 1 over all clusters; returns the summed squared distance to the (old) centroids. */
@@ -279,6 +282,10 @@ final class BalancedKMeansClustering {
         final int[] slot;
         private final int[] queue;
         private final boolean[] queued;
+        private final int[] otherOf;
+        private final int[] otherExcluding;
+        private final double[] otherPrice;
+        private final double[] otherCost;
         private boolean started;
         long moved;
         long raises;
@@ -294,6 +301,10 @@ final class BalancedKMeansClustering {
             slot = new int[n];
             queue = new int[k];
             queued = new boolean[k];
+            otherOf = new int[n];
+            otherExcluding = new int[n];
+            otherPrice = new double[n];
+            otherCost = new double[n];
         }
 
         /**
@@ -305,6 +316,7 @@ final class BalancedKMeansClustering {
             double finalEps = Math.max(EPSILON * scale, Double.MIN_NORMAL);
             double eps = Math.max((started ? WARM_EPSILON : COLD_EPSILON) * scale, finalEps);
             started = true;
+            Arrays.fill(otherExcluding, -1); // new distances: no cached minimum is valid
             moved = 0;
             raises = 0;
             phases = 0;
@@ -317,6 +329,31 @@ final class BalancedKMeansClustering {
                 from = assign.clone();
             }
             return raises;
+        }
+
+        /**
+         * The least {@code dist + price} of point i over its candidates other than c. Cached: prices only rise within
+         * an auction, so a cached minimum stays exact while the price of the cluster it came from is unchanged.
+         */
+        private double otherCost(int i, int c, int[] neighbours, int m, int[] previous, float[] dist) {
+            int j = otherOf[i];
+            if (otherExcluding[i] == c && price[j] == otherPrice[i]) return otherCost[i];
+            int base = previous[i] * m, row = i * m;
+            double best = Double.POSITIVE_INFINITY;
+            j = c;
+            for (int s = 0; s < m; s++) {
+                int o = neighbours[base + s];
+                double cost = dist[row + s] + price[o];
+                if (o != c && cost < best) {
+                    best = cost;
+                    j = o;
+                }
+            }
+            otherExcluding[i] = c;
+            otherOf[i] = j;
+            otherPrice[i] = price[j];
+            otherCost[i] = best;
+            return best;
         }
 
         /** One phase at one epsilon: from the balanced assignment {@code from}, move the violators, drain. */
@@ -368,13 +405,7 @@ final class BalancedKMeansClustering {
                 // Margin of a member: how far c's price may rise before another candidate is cheaper for it.
                 int e = 0;
                 for (int i = first[c]; i >= 0; i = next[i], e++) {
-                    int base = previous[i] * m, row = i * m;
-                    double other = Double.POSITIVE_INFINITY;
-                    for (int s = 0; s < m; s++) {
-                        int j = neighbours[base + s];
-                        if (j != c) other = Math.min(other, dist[row + s] + price[j]);
-                    }
-                    margins[e] = other - dist[row + slot[i]];
+                    margins[e] = otherCost(i, c, neighbours, m, previous, dist) - dist[i * m + slot[i]];
                     keys[e] = (CandidateHeaps.key((float) -margins[e], i) & 0xffffffff00000000L) | e;
                 }
                 Arrays.sort(keys, 0, members); // largest margin first; ties by position, i.e. point order
