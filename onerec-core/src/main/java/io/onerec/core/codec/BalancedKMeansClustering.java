@@ -199,6 +199,10 @@ final class BalancedKMeansClustering {
         int[] members = new int[n];
         int[] fill = Arrays.copyOf(start, k);
         for (int i = 0; i < n; i++) members[fill[previous[i]]++] = i;
+        // The auction works on the points in this order (grouped by previous cluster), so that a cluster's members
+        // and their distance rows lie together in memory; position r is point members[r].
+        int[] position = new int[n];
+        for (int r = 0; r < n; r++) position[members[r]] = r;
         // Squared distance of every point to the m neighbours of its cluster: one small GEMM per cluster.
         float[] cNorms = ClusteringJob.squaredNorms(centroids, k, dim);
         float[] dist = new float[n * m];
@@ -218,24 +222,30 @@ final class BalancedKMeansClustering {
                 int nb = a * m;
                 for (int r = start[a]; r < start[a + 1]; r += Rows.BLOCK) {
                     kernel.scan(x, members, r, Math.min(Rows.BLOCK, start[a + 1] - r), packed, 0, packed.panels(), xNorms,
-                            threshold, 0, (point, j, sc) -> dist[point * m + j] = sc + cNorms[neighbours[nb + j]]);
+                            threshold, 0, (point, j, sc) -> dist[position[point] * m + j] = sc + cNorms[neighbours[nb + j]]);
                 }
             }
         });
         long t2 = System.nanoTime();
+        int[] from = new int[n];
         double current = 0; // the distances of the previous assignment, the scale of epsilon
-        for (int i = 0; i < n; i++) {
-            int base = previous[i] * m;
+        for (int r = 0; r < n; r++) {
+            int a = previous[members[r]];
+            from[r] = a;
             for (int s = 0; s < m; s++) {
-                if (neighbours[base + s] == previous[i]) {
-                    current += Math.max(0f, dist[i * m + s]);
+                if (neighbours[a * m + s] == a) {
+                    current += Math.max(0f, dist[r * m + s]);
                     break;
                 }
             }
         }
-        long raises = auction.assign(neighbours, m, previous, dist, current / n, assign);
+        int[] to = new int[n];
+        long raises = auction.assign(neighbours, m, from, dist, current / n, to);
         double cost = 0;
-        for (int i = 0; i < n; i++) cost += dist[i * m + auction.slot[i]];
+        for (int r = 0; r < n; r++) {
+            assign[members[r]] = to[r];
+            cost += dist[r * m + auction.slot[r]];
+        }
         LOG.debug("auction pass (m={}): neighbours {} ms, distances {} ms, auction {} ms ({} moves, {} price raises, {} phases)", m,
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000, auction.moved, raises, auction.phases);
         return cost;
@@ -391,6 +401,8 @@ final class BalancedKMeansClustering {
             }
             long[] keys = new long[16];
             double[] margins = new double[16];
+            boolean[] keep = new boolean[16];
+            int[] order = new int[16];
             while (pending > 0) {
                 int c = queue[head];
                 head = head + 1 == k ? 0 : head + 1;
@@ -401,6 +413,8 @@ final class BalancedKMeansClustering {
                 if (keys.length < members) {
                     keys = new long[2 * members];
                     margins = new double[2 * members];
+                    keep = new boolean[2 * members];
+                    order = new int[2 * members];
                 }
                 // Margin of a member: how far c's price may rise before another candidate is cheaper for it.
                 int e = 0;
@@ -408,13 +422,24 @@ final class BalancedKMeansClustering {
                     margins[e] = otherCost(i, c, neighbours, m, previous, dist) - dist[i * m + slot[i]];
                     keys[e] = (CandidateHeaps.key((float) -margins[e], i) & 0xffffffff00000000L) | e;
                 }
-                Arrays.sort(keys, 0, members); // largest margin first; ties by position, i.e. point order
+                // Order by margin, largest first (ties by list position); only the last `members - size` need to be
+                // in place, usually one or two: select them from the end unless there are many.
+                if (members - size <= 8) {
+                    for (int r = members - 1; r >= size; r--) {
+                        int at = r;
+                        for (int q = 0; q < r; q++) if (keys[q] > keys[at]) at = q;
+                        long t = keys[at];
+                        keys[at] = keys[r];
+                        keys[r] = t;
+                    }
+                } else {
+                    Arrays.sort(keys, 0, members);
+                }
                 raises++;
                 price[c] = Math.max(price[c], margins[(int) keys[size]] + eps);
-                // Keep the first `size`; rebuild c's list in point order, move the rest.
-                boolean[] keep = new boolean[members];
+                // Keep the first `size`; rebuild c's list in its order, move the rest.
+                Arrays.fill(keep, 0, members, false);
                 for (int r = 0; r < size; r++) keep[(int) keys[r]] = true;
-                int[] order = new int[members];
                 e = 0;
                 for (int i = first[c]; i >= 0; i = next[i]) order[e++] = i;
                 first[c] = -1;
