@@ -230,14 +230,10 @@ final class BalancedKMeansClustering {
         int[] from = new int[n];
         double current = 0; // the distances of the previous assignment, the scale of epsilon
         for (int r = 0; r < n; r++) {
-            int a = previous[members[r]];
+            int a = previous[members[r]], s = 0;
+            while (neighbours[a * m + s] != a) s++;
             from[r] = a;
-            for (int s = 0; s < m; s++) {
-                if (neighbours[a * m + s] == a) {
-                    current += Math.max(0f, dist[r * m + s]);
-                    break;
-                }
-            }
+            current += Math.max(0f, dist[r * m + s]);
         }
         int[] to = new int[n];
         long raises = auction.assign(neighbours, m, from, dist, current / n, to);
