@@ -11,7 +11,7 @@ import java.util.concurrent.ForkJoinPool;
  * Balanced K-means, OneRec's Algorithm 1, computed exactly: each iteration visits clusters 0..k-1 in turn; cluster
  * {@code c} takes the {@code w} unassigned points nearest to its centroid (w = n/k; the first {@code n mod k} clusters
  * take one more, so sizes differ by at most one), then its centroid becomes the mean of those points. Iterations
- * repeat until no assignment changes or the limit is reached.
+ * repeat until fewer than {@link ClusteringJob#convergence()} of the assignments change (0: none), or the limit.
  *
  * <p>How this stays fast at k = 8192, n = 1M (the naive form is k sorts of up to n distances per iteration):
  * <ul>
@@ -262,19 +262,19 @@ final class BalancedKMeansClustering {
      * Bertsekas' auction); one price per cluster, not per slot, avoids the auction's price wars between the
      * n/k identical slots of a cluster.
      *
-     * <p>Warm start: prices carry over from one iteration to the next, and an iteration starts from the previous
-     * assignment, moving only the points that violate epsilon-complementary slackness under the new distances; once
-     * the centroids settle few do, and nothing else moves (which is also why the iterations settle). Overfull
-     * clusters are served in a FIFO queue, ties go to the lower point index and the lower candidate index:
-     * deterministic and single-threaded.
+     * <p>Epsilon scaling and warm start: each auction runs phases at epsilon {@value #START_EPSILON},
+     * then divided by {@value #SCALING} down to {@value #EPSILON} (relative to the mean squared distance); each phase
+     * starts from the last phase's assignment and prices and moves only the points that violate
+     * epsilon-complementary slackness at its epsilon. Prices carry over from one iteration to the next. Overfull
+     * clusters are served in a FIFO queue, ties go to the lower point position and the lower candidate index:
+     * deterministic and single-threaded. A raise reads each member's cached best alternative (exact while that
+     * cluster's price is unchanged), so it costs O(members) plus O(m) per moved point.
      */
     static final class Auction {
         /** Final epsilon, relative to the mean squared distance of the points to their previous centroids. */
         static final double EPSILON = 2e-3;
-        /** First epsilon of a level's first auction (prices start at zero), relative like {@link #EPSILON}. */
-        static final double COLD_EPSILON = 0.128;
-        /** First epsilon of the later auctions (prices carried over), relative like {@link #EPSILON}. */
-        static final double WARM_EPSILON = 0.128;
+        /** First epsilon of every auction, relative like {@link #EPSILON} (the first of a level starts at price 0). */
+        static final double START_EPSILON = 0.128;
         /** Epsilon is divided by this from one phase to the next. */
         static final double SCALING = 4;
 
@@ -292,7 +292,6 @@ final class BalancedKMeansClustering {
         private final int[] otherExcluding;
         private final double[] otherPrice;
         private final double[] otherCost;
-        private boolean started;
         long moved;
         long raises;
         int phases;
@@ -320,8 +319,7 @@ final class BalancedKMeansClustering {
          */
         long assign(int[] neighbours, int m, int[] previous, float[] dist, double scale, int[] assign) {
             double finalEps = Math.max(EPSILON * scale, Double.MIN_NORMAL);
-            double eps = Math.max((started ? WARM_EPSILON : COLD_EPSILON) * scale, finalEps);
-            started = true;
+            double eps = Math.max(START_EPSILON * scale, finalEps);
             Arrays.fill(otherExcluding, -1); // new distances: no cached minimum is valid
             moved = 0;
             raises = 0;
