@@ -11,7 +11,7 @@ import java.util.concurrent.ForkJoinPool;
  * Balanced K-means, OneRec's Algorithm 1, computed exactly: each iteration visits clusters 0..k-1 in turn; cluster
  * {@code c} takes the {@code w} unassigned points nearest to its centroid (w = n/k; the first {@code n mod k} clusters
  * take one more, so sizes differ by at most one), then its centroid becomes the mean of those points. Iterations
- * repeat until no assignment changes or the limit is reached.
+ * repeat until fewer than {@link ClusteringJob#convergence()} of the assignments change (0: none), or the limit.
  *
  * <p>How this stays fast at k = 8192, n = 1M (the naive form is k sorts of up to n distances per iteration):
  * <ul>
@@ -33,13 +33,18 @@ import java.util.concurrent.ForkJoinPool;
  * rule of the paper, not an approximation: the late clusters of an iteration take what is left, as in Algorithm 1.
  *
  * <p>Candidate pruning ({@link ClusteringJob#candidateClusters()} = m > 0), for OneRec scale: an exact pass costs
- * n*k*dim/2 multiply-adds (about a minute at 1M x 8192 x 256 on 2 cores) and a random start needs many of them. After
- * the first (exact) iteration, a point can only move to one of the m centroids nearest to its current centroid
- * (centroid-to-centroid distances: k*k*dim, a few seconds), so an iteration scores each point against m centroids
- * only (n*m*dim), sorts each cluster's candidates once, and runs the same greedy rule over them: cluster c takes
- * the w free candidates nearest to it. A cluster whose candidates were all taken by earlier clusters falls back to
- * the exact rule, a scan of all free points. Every cluster still gets exactly its size; what changes is that a point
- * is never offered to a cluster far from its own, which the exact rule only does for the last, leftover clusters.
+ * n*k*dim/2 multiply-adds (about 20 s at 1M x 8192 x 256 on 2 cores), and the greedy rule does not settle: its late
+ * clusters take whatever is left, so a small move of an early centroid re-deals the leftovers of every later one
+ * (at 1M x 3 x 8192, 6% of the assignments still moved after 10 exact iterations). After the first (exact) iteration,
+ * the pruned fit therefore keeps the balance constraint but changes the assignment rule: it finds the balanced
+ * assignment of least total squared distance, with each point restricted to the m centroids nearest to its current
+ * one (a k-NN graph over the centroids, k*k*dim, recomputed every iteration), by an auction ({@link Auction}).
+ * Every cluster gets exactly {@link #clusterSize} points, as before, because the auction fills a fixed number of
+ * slots per cluster. The point's own cluster is always a candidate, so the previous assignment is one of the feasible
+ * ones and the new one costs at most as much (to within n * epsilon) against the new centroids; the centroid update
+ * lowers the cost again, so the iterations descend like Lloyd's and settle. An iteration costs n*m*dim for the
+ * distances plus a few O(m) bids per point, instead of n*k*dim/2. With m >= k nothing is pruned: it is then the
+ * optimal balanced assignment (to within n * epsilon) over all clusters.
  */
 final class BalancedKMeansClustering {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BalancedKMeansClustering.class);
@@ -73,12 +78,13 @@ final class BalancedKMeansClustering {
         int[] counts = new int[k];
         int it = 0;
         boolean converged = false;
-        boolean pruned = job.candidateClusters() > 0 && job.candidateClusters() < k;
+        double changeRate = 1;
+        Auction auction = job.candidateClusters() > 0 ? new Auction(n, k) : null;
         while (it < job.maxIterations()) {
             it++;
             long t0 = System.nanoTime();
-            double cost = prev != null && pruned
-                    ? prunedPass(job, x, n, dim, k, centroids, xNorms, prev, assign)
+            double cost = prev != null && auction != null
+                    ? auctionPass(job, x, n, dim, k, centroids, xNorms, prev, assign, auction)
                     : assignPass(job, x, n, dim, k, centroids, xNorms, assign);
             centroids = ClusteringJob.means(x, n, dim, assign, k, counts);
             int changed = n;
@@ -86,15 +92,17 @@ final class BalancedKMeansClustering {
                 changed = 0;
                 for (int i = 0; i < n; i++) if (assign[i] != prev[i]) changed++;
             }
-            LOG.debug("balanced iteration {}: {} changed, {} ms", it, changed, (System.nanoTime() - t0) / 1_000_000);
-            job.report(it, cost / n, Map.of("changed", (double) changed / n));
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            changeRate = (double) changed / n;
+            LOG.debug("balanced iteration {}: {} changed, {} ms", it, changed, millis);
+            job.report(it, cost / n, Map.of("changed", changeRate, "millis", (double) millis));
             if (prev != null && job.converged(changed, n)) {
                 converged = true;
                 break;
             }
             prev = assign.clone();
         }
-        return new LevelFit(centroids, assign, it, converged);
+        return new LevelFit(centroids, assign, it, converged, changeRate);
     }
 
     /** One pass of Algorithm 1 over all clusters; returns the summed squared distance to the (old) centroids. */
@@ -171,11 +179,13 @@ final class BalancedKMeansClustering {
     }
 
     /**
-     * One pass of the greedy rule where point i is a candidate of the m clusters nearest to its previous cluster
-     * only (see the class comment); returns the summed squared distance to the (old) centroids.
+     * One pruned assignment pass (see the class comment): every point is scored against the m centroids nearest to
+     * its previous centroid, then {@link Auction} finds the balanced assignment of least total squared distance
+     * within those candidates (to within n * epsilon), warm-started from the previous iteration's prices. Returns
+     * the summed squared distance to the (old) centroids.
      */
-    private static double prunedPass(ClusteringJob job, float[] x, int n, int dim, int k, float[] centroids,
-                                     float[] xNorms, int[] previous, int[] assign) {
+    private static double auctionPass(ClusteringJob job, float[] x, int n, int dim, int k, float[] centroids,
+                                      float[] xNorms, int[] previous, int[] assign, Auction auction) {
         DistanceKernel kernel = job.kernel();
         ForkJoinPool pool = job.pool();
         int m = Math.min(job.candidateClusters(), k);
@@ -189,8 +199,13 @@ final class BalancedKMeansClustering {
         int[] members = new int[n];
         int[] fill = Arrays.copyOf(start, k);
         for (int i = 0; i < n; i++) members[fill[previous[i]]++] = i;
-        // Score every point against the m neighbours of its cluster: one small GEMM per cluster.
-        float[] score = new float[n * m];
+        // The auction works on the points in this order (grouped by previous cluster), so that a cluster's members
+        // and their distance rows lie together in memory; position r is point members[r].
+        int[] position = new int[n];
+        for (int r = 0; r < n; r++) position[members[r]] = r;
+        // Squared distance of every point to the m neighbours of its cluster: one small GEMM per cluster.
+        float[] cNorms = ClusteringJob.squaredNorms(centroids, k, dim);
+        float[] dist = new float[n * m];
         int tasks = Math.min(k, pool.getParallelism() * 16);
         Rows.forEachBlock(pool, tasks, t -> {
             float[] gathered = new float[m * dim];
@@ -204,65 +219,265 @@ final class BalancedKMeansClustering {
                     Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
                     Arrays.fill(threshold, 0, m, Float.POSITIVE_INFINITY);
                 }
+                int nb = a * m;
                 for (int r = start[a]; r < start[a + 1]; r += Rows.BLOCK) {
                     kernel.scan(x, members, r, Math.min(Rows.BLOCK, start[a + 1] - r), packed, 0, packed.panels(), xNorms,
-                            threshold, 0, (point, j, sc) -> score[point * m + j] = sc);
+                            threshold, 0, (point, j, sc) -> dist[position[point] * m + j] = sc + cNorms[neighbours[nb + j]]);
                 }
             }
         });
         long t2 = System.nanoTime();
-        // Each cluster's candidates, sorted by (score, point).
-        int[] offset = new int[k + 1];
-        for (int i = 0; i < n; i++) {
-            int base = previous[i] * m;
-            for (int s = 0; s < m; s++) offset[neighbours[base + s] + 1]++;
+        int[] from = new int[n];
+        double current = 0; // the distances of the previous assignment, the scale of epsilon
+        for (int r = 0; r < n; r++) {
+            int a = previous[members[r]], s = 0;
+            while (neighbours[a * m + s] != a) s++;
+            from[r] = a;
+            current += Math.max(0f, dist[r * m + s]);
         }
-        for (int c = 0; c < k; c++) offset[c + 1] += offset[c];
-        long[] keys = new long[n * m];
-        int[] pos = Arrays.copyOf(offset, k);
-        for (int i = 0; i < n; i++) {
-            int base = previous[i] * m;
-            for (int s = 0; s < m; s++) keys[pos[neighbours[base + s]]++] = CandidateHeaps.key(score[i * m + s], i);
-        }
-        Rows.forEachBlock(pool, tasks, t -> {
-            for (int c = (int) ((long) k * t / tasks), cEnd = (int) ((long) k * (t + 1) / tasks); c < cEnd; c++) {
-                Arrays.sort(keys, offset[c], offset[c + 1]);
-            }
-        });
-        long t3 = System.nanoTime();
-        float[] cNorms = ClusteringJob.squaredNorms(centroids, k, dim);
-        boolean[] taken = new boolean[n];
-        int[] free = Rows.identity(n);
-        int freeCount = n;
+        int[] to = new int[n];
+        long cpu0 = LOG.isDebugEnabled() ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
+        long raises = auction.assign(neighbours, m, from, dist, current / n, to);
+        long auctionCpu = LOG.isDebugEnabled() ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0 : 0;
         double cost = 0;
-        int fallbacks = 0;
-        for (int c = 0; c < k; c++) {
-            int size = clusterSize(n, k, c);
-            int got = 0;
-            for (int e = offset[c]; e < offset[c + 1] && got < size; e++) {
-                int point = (int) keys[e];
-                if (taken[point]) continue;
-                taken[point] = true;
-                assign[point] = c;
-                cost += CandidateHeaps.score(keys[e]) + cNorms[c];
-                got++;
+        for (int r = 0; r < n; r++) {
+            assign[members[r]] = to[r];
+            cost += dist[r * m + auction.slot[r]];
+        }
+        // The auction runs on this thread: its CPU time is what it would take on an idle core.
+        LOG.debug("auction pass (m={}): neighbours {} ms, distances {} ms, auction {} ms ({} ms CPU; {} moves, {} price raises, {} phases)", m,
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000, auctionCpu / 1_000_000,
+                auction.moved, raises, auction.phases);
+        return cost;
+    }
+
+    /**
+     * Balanced assignment over a sparse candidate graph by an auction with one price per cluster (epsilon-relaxation
+     * for this transportation problem): point i may go to the clusters {@code neighbours[previous[i] * m + s]},
+     * s < m, at squared distance {@code dist[i * m + s]}; cluster c must receive exactly {@link #clusterSize} points.
+     * A point belongs to a cluster of least {@code dist + price} among its candidates, to within epsilon
+     * (epsilon-complementary slackness). A cluster holding more points than its size raises its price to the least
+     * value at which only its size's worth of points still want it (the (size+1)-th largest of its points' margins,
+     * plus epsilon) and the others move to their next-best candidate, which may overfill that cluster in turn.
+     * Prices never fall, a cluster below its size keeps its price, and one balanced assignment exists within the
+     * candidates (the previous one: a point's own cluster is always among its candidates), so the overfull clusters
+     * drain into the underfull ones and the loop ends with every cluster exactly at its size. The result costs at
+     * most n * epsilon more than the best balanced assignment within the candidates (same price argument as
+     * Bertsekas' auction); one price per cluster, not per slot, avoids the auction's price wars between the
+     * n/k identical slots of a cluster.
+     *
+     * <p>Epsilon scaling and warm start: each auction runs phases at epsilon {@value #START_EPSILON},
+     * then divided by {@value #SCALING} down to {@value #EPSILON} (relative to the mean squared distance); each phase
+     * starts from the last phase's assignment and prices and moves only the points that violate
+     * epsilon-complementary slackness at its epsilon. Prices carry over from one iteration to the next. Overfull
+     * clusters are served in a FIFO queue, ties go to the lower point position and the lower candidate index:
+     * deterministic and single-threaded. A raise reads each member's cached best alternative (exact while that
+     * cluster's price is unchanged), so it costs O(members) plus O(m) per moved point.
+     */
+    static final class Auction {
+        /** Final epsilon, relative to the mean squared distance of the points to their previous centroids. */
+        static final double EPSILON = 2e-3;
+        /** First epsilon of every auction, relative like {@link #EPSILON} (the first of a level starts at price 0). */
+        static final double START_EPSILON = 0.128;
+        /** Epsilon is divided by this from one phase to the next. */
+        static final double SCALING = 4;
+
+        private final int n;
+        private final int k;
+        private final double[] price;
+        private final int[] count;
+        private final int[] first;
+        private final int[] next;
+        /** Each point's candidate index (into its m candidates) of the cluster it is in. */
+        final int[] slot;
+        private final int[] queue;
+        private final boolean[] queued;
+        private final int[] otherOf;
+        private final int[] otherExcluding;
+        private final double[] otherPrice;
+        private final double[] otherCost;
+        long moved;
+        long raises;
+        int phases;
+
+        Auction(int n, int k) {
+            this.n = n;
+            this.k = k;
+            price = new double[k];
+            count = new int[k];
+            first = new int[k];
+            next = new int[n];
+            slot = new int[n];
+            queue = new int[k];
+            queued = new boolean[k];
+            otherOf = new int[n];
+            otherExcluding = new int[n];
+            otherPrice = new double[n];
+            otherCost = new double[n];
+        }
+
+        /**
+         * Runs the auction (see the class comment) from the balanced assignment {@code previous} and writes each
+         * point's cluster to {@code assign} and its candidate index to {@link #slot}; {@code scale} is the mean
+         * squared distance epsilon is relative to. Returns the number of price raises.
+         */
+        long assign(int[] neighbours, int m, int[] previous, float[] dist, double scale, int[] assign) {
+            double finalEps = Math.max(EPSILON * scale, Double.MIN_NORMAL);
+            double eps = Math.max(START_EPSILON * scale, finalEps);
+            Arrays.fill(otherExcluding, -1); // new distances: no cached minimum is valid
+            moved = 0;
+            raises = 0;
+            phases = 0;
+            int[] from = previous;
+            while (true) {
+                phase(neighbours, m, previous, from, dist, eps, assign);
+                phases++;
+                if (eps <= finalEps) break;
+                eps = Math.max(finalEps, eps / SCALING);
+                from = assign.clone();
             }
-            if (got < size) {
-                fallbacks++;
-                int kept = 0;
-                for (int i = 0; i < freeCount; i++) if (!taken[free[i]]) free[kept++] = free[i];
-                freeCount = kept;
-                for (long key : nearestFree(job, x, dim, centroids, c, free, freeCount, xNorms, size - got)) {
-                    int point = (int) key;
-                    taken[point] = true;
-                    assign[point] = c;
-                    cost += CandidateHeaps.score(key) + cNorms[c];
+            return raises;
+        }
+
+        /**
+         * The least {@code dist + price} of point i over its candidates other than c. Cached: prices only rise within
+         * an auction, so a cached minimum stays exact while the price of the cluster it came from is unchanged.
+         */
+        private double otherCost(int i, int c, int[] neighbours, int m, int[] previous, float[] dist) {
+            int j = otherOf[i];
+            if (otherExcluding[i] == c && price[j] == otherPrice[i]) return otherCost[i];
+            int base = previous[i] * m, row = i * m;
+            double best = Double.POSITIVE_INFINITY;
+            j = c;
+            for (int s = 0; s < m; s++) {
+                int o = neighbours[base + s];
+                double cost = dist[row + s] + price[o];
+                if (o != c && cost < best) {
+                    best = cost;
+                    j = o;
                 }
             }
+            otherExcluding[i] = c;
+            otherOf[i] = j;
+            otherPrice[i] = price[j];
+            otherCost[i] = best;
+            return best;
         }
-        LOG.debug("pruned pass (m={}): neighbours {} ms, scores {} ms, sort {} ms, greedy {} ms, {} fallbacks", m,
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000, fallbacks);
-        return cost;
+
+        /** One phase at one epsilon: from the balanced assignment {@code from}, move the violators, drain. */
+        private void phase(int[] neighbours, int m, int[] previous, int[] from, float[] dist, double eps, int[] assign) {
+            Arrays.fill(count, 0);
+            Arrays.fill(first, -1);
+            for (int i = n - 1; i >= 0; i--) { // lists in point order
+                int base = previous[i] * m, row = i * m, own = 0;
+                while (neighbours[base + own] != from[i]) own++;
+                int best = 0;
+                double bestCost = Double.POSITIVE_INFINITY;
+                for (int s = 0; s < m; s++) {
+                    double cost = dist[row + s] + price[neighbours[base + s]];
+                    if (cost < bestCost) {
+                        best = s;
+                        bestCost = cost;
+                    }
+                }
+                // Stay unless another candidate is cheaper by more than epsilon.
+                if (bestCost < dist[row + own] + price[from[i]] - eps) moved++;
+                else best = own;
+                int c = neighbours[base + best];
+                assign[i] = c;
+                slot[i] = best;
+                next[i] = first[c];
+                first[c] = i;
+                count[c]++;
+            }
+            int head = 0, pending = 0;
+            for (int c = 0; c < k; c++) {
+                if (count[c] > clusterSize(n, k, c)) {
+                    queue[pending++] = c;
+                    queued[c] = true;
+                }
+            }
+            long[] keys = new long[16];
+            double[] margins = new double[16];
+            boolean[] keep = new boolean[16];
+            int[] order = new int[16];
+            while (pending > 0) {
+                int c = queue[head];
+                head = head + 1 == k ? 0 : head + 1;
+                pending--;
+                queued[c] = false;
+                int size = clusterSize(n, k, c), members = count[c];
+                if (members <= size) continue;
+                if (keys.length < members) {
+                    keys = new long[2 * members];
+                    margins = new double[2 * members];
+                    keep = new boolean[2 * members];
+                    order = new int[2 * members];
+                }
+                // Margin of a member: how far c's price may rise before another candidate is cheaper for it.
+                int e = 0;
+                for (int i = first[c]; i >= 0; i = next[i], e++) {
+                    margins[e] = otherCost(i, c, neighbours, m, previous, dist) - dist[i * m + slot[i]];
+                    keys[e] = (CandidateHeaps.key((float) -margins[e], i) & 0xffffffff00000000L) | e;
+                }
+                // Order by margin, largest first (ties by list position); only the last `members - size` need to be
+                // in place, usually one or two: select them from the end unless there are many.
+                if (members - size <= 8) {
+                    for (int r = members - 1; r >= size; r--) {
+                        int at = r;
+                        for (int q = 0; q < r; q++) if (keys[q] > keys[at]) at = q;
+                        long t = keys[at];
+                        keys[at] = keys[r];
+                        keys[r] = t;
+                    }
+                } else {
+                    Arrays.sort(keys, 0, members);
+                }
+                raises++;
+                price[c] = Math.max(price[c], margins[(int) keys[size]] + eps);
+                // Keep the first `size`; rebuild c's list in its order, move the rest.
+                Arrays.fill(keep, 0, members, false);
+                for (int r = 0; r < size; r++) keep[(int) keys[r]] = true;
+                e = 0;
+                for (int i = first[c]; i >= 0; i = next[i]) order[e++] = i;
+                first[c] = -1;
+                count[c] = size;
+                int tail = -1;
+                for (e = 0; e < members; e++) {
+                    int i = order[e];
+                    if (keep[e]) {
+                        if (tail < 0) first[c] = i;
+                        else next[tail] = i;
+                        tail = i;
+                        continue;
+                    }
+                    int base = previous[i] * m, row = i * m, best = -1;
+                    double bestCost = Double.POSITIVE_INFINITY;
+                    for (int s = 0; s < m; s++) {
+                        int j = neighbours[base + s];
+                        double cost = dist[row + s] + price[j];
+                        if (j != c && cost < bestCost) {
+                            best = s;
+                            bestCost = cost;
+                        }
+                    }
+                    int j = neighbours[base + best];
+                    assign[i] = j;
+                    slot[i] = best;
+                    next[i] = first[j];
+                    first[j] = i;
+                    count[j]++;
+                    moved++;
+                    if (count[j] > clusterSize(n, k, j) && !queued[j]) {
+                        int t = head + pending;
+                        queue[t >= k ? t - k : t] = j;
+                        queued[j] = true;
+                        pending++;
+                    }
+                }
+                if (tail >= 0) next[tail] = -1;
+            }
+        }
     }
 
     /** The m centroids nearest to each centroid (itself first), {@code [k * m]}. */
@@ -300,30 +515,6 @@ final class BalancedKMeansClustering {
             }
         }
         return neighbours;
-    }
-
-    /** The {@code need} free points nearest to centroid c, as sorted (score, point) keys: a scan of all free points. */
-    private static long[] nearestFree(ClusteringJob job, float[] x, int dim, float[] centroids, int c, int[] free,
-                                      int freeCount, float[] xNorms, int need) {
-        PackedCentroids packed = job.kernel().pack(Arrays.copyOfRange(centroids, c * dim, (c + 1) * dim), 1, dim);
-        int chunks = job.pool().getParallelism();
-        CandidateHeaps[] heaps = new CandidateHeaps[chunks];
-        Rows.forEachBlock(job.pool(), chunks, t -> {
-            CandidateHeaps h = new CandidateHeaps(packed.panelWidth(), need);
-            h.reset(0, 1);
-            heaps[t] = h;
-            int from = (int) ((long) freeCount * t / chunks), to = (int) ((long) freeCount * (t + 1) / chunks);
-            for (int r = from; r < to; r += Rows.BLOCK) {
-                job.kernel().scan(x, free, r, Math.min(Rows.BLOCK, to - r), packed, 0, 1, xNorms, h.threshold, 0,
-                        (point, centroid, score) -> h.offer(0, point, score));
-            }
-        });
-        long[] merged = new long[chunks * need];
-        int count = 0;
-        for (CandidateHeaps h : heaps) count = h.drain(0, merged, count);
-        Arrays.sort(merged, 0, count);
-        if (count < need) throw new IllegalStateException("balanced assignment ran out of free points");
-        return Arrays.copyOf(merged, need);
     }
 
     /** Fills each chunk's heaps with its best candidates for block clusters [jFrom, jTo) (block-relative). */

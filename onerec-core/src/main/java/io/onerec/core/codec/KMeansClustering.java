@@ -36,6 +36,7 @@ final class KMeansClustering {
         int[] counts = new int[k];
         int it = 0;
         boolean converged = false;
+        double changeRate = 1;
         while (true) {
             PackedCentroids packed = job.kernel().pack(centroids, k, dim);
             Rows.nearestAll(job.kernel(), job.pool(), x, n, packed, assign, score);
@@ -44,7 +45,8 @@ final class KMeansClustering {
                 for (int i = 0; i < n; i++) if (assign[i] != prev[i]) changed++;
                 double loss = 0;
                 for (int i = 0; i < n; i++) loss += Math.max(0f, score[i] + xNorms[i]);
-                job.report(it, loss / n, Map.of("changed", (double) changed / n));
+                changeRate = (double) changed / n;
+                job.report(it, loss / n, Map.of("changed", changeRate));
                 if (job.converged(changed, n)) {
                     converged = true;
                     break;
@@ -58,7 +60,7 @@ final class KMeansClustering {
             reseedEmpty(x, dim, assign, score, xNorms, counts, centroids);
             prev = assign.clone();
         }
-        return new LevelFit(centroids, assign, it, converged);
+        return new LevelFit(centroids, assign, it, converged, changeRate);
     }
 
     /**

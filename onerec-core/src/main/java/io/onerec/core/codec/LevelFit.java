@@ -6,7 +6,8 @@ package io.onerec.core.codec;
  * @param centroids  codebook, row-major {@code [k, dim]}
  * @param assignment code of every item
  * @param iterations iterations run
- * @param converged  whether assignments stopped changing before the iteration limit
+ * @param converged  whether the assignments settled (see {@link ClusteringJob#converged}) before the iteration limit
+ * @param changeRate fraction of the assignments that changed in the last iteration (1 after a single iteration)
  */
-record LevelFit(float[] centroids, int[] assignment, int iterations, boolean converged) {
+record LevelFit(float[] centroids, int[] assignment, int iterations, boolean converged, double changeRate) {
 }

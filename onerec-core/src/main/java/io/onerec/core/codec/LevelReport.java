@@ -11,15 +11,18 @@ package io.onerec.core.codec;
  * @param normalisedEntropy   entropyBits / log2(K) (1 = perfectly uniform usage)
  * @param meanSquaredResidual mean over items of ||r^{l+1}||^2, the squared residual left after this level
  * @param iterations          clustering iterations run
- * @param converged           whether assignments stopped changing before the limit
+ * @param converged           whether the assignments settled before the limit: none changed, or fewer than the
+ *                            configured fraction ({@link ResidualCodecFitter.Config#convergence()})
+ * @param changeRate          fraction of the assignments that changed in the last iteration
  * @param millis              wall time of this level's clustering
  */
 public record LevelReport(int level, int codebookSize, int usedCodes, double utilisation, double entropyBits,
                           double normalisedEntropy, double meanSquaredResidual, int iterations, boolean converged,
-                          long millis) {
+                          double changeRate, long millis) {
 
     /** Usage statistics of one level's codes. */
-    static LevelReport of(int level, int k, int[] codes, double meanSquaredResidual, int iterations, boolean converged, long millis) {
+    static LevelReport of(int level, int k, int[] codes, double meanSquaredResidual, int iterations, boolean converged,
+                          double changeRate, long millis) {
         int[] counts = new int[k];
         for (int c : codes) counts[c]++;
         int used = 0;
@@ -31,14 +34,14 @@ public record LevelReport(int level, int codebookSize, int usedCodes, double uti
             h -= p * Math.log(p) / Math.log(2);
         }
         double maxH = k > 1 ? Math.log(k) / Math.log(2) : 1;
-        return new LevelReport(level, k, used, (double) used / k, h, h / maxH, meanSquaredResidual, iterations, converged, millis);
+        return new LevelReport(level, k, used, (double) used / k, h, h / maxH, meanSquaredResidual, iterations, converged, changeRate, millis);
     }
 
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
-                "level %d: K=%d used=%d (%.1f%%) entropy=%.3f bits (%.3f of max) mse=%.5f iterations=%d%s %d ms",
+                "level %d: K=%d used=%d (%.1f%%) entropy=%.3f bits (%.3f of max) mse=%.5f iterations=%d%s, last change %.2f%%, %d ms",
                 level, codebookSize, usedCodes, 100 * utilisation, entropyBits, normalisedEntropy, meanSquaredResidual,
-                iterations, converged ? " (converged)" : "", millis);
+                iterations, converged ? " (converged)" : "", 100 * changeRate, millis);
     }
 }

@@ -69,6 +69,98 @@ class BalancedKMeansClusteringTest {
         assertTrue(prunedError < 1.1 * exactError, "pruned error " + prunedError + " vs exact " + exactError);
     }
 
+    @Test
+    void auctionFindsTheLeastCostBalancedAssignmentWithinTheCandidates() {
+        // Exhaustive reference: every balanced assignment of n points to k clusters that respects the candidates.
+        int n = 10, k = 3;
+        int tested = 0, unique = 0;
+        for (long seed = 1; seed <= 40; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int m = seed % 2 == 0 ? k : 2; // all centroids, or each point's own cluster and one neighbour
+            int[] neighbours = new int[k * m];
+            for (int a = 0; a < k; a++) {
+                neighbours[a * m] = a;
+                for (int s = 1; s < m; s++) neighbours[a * m + s] = (a + (m == k ? s : 1 + (int) (seed % 2 + a) % (k - 1))) % k;
+            }
+            int[] previous = new int[n];
+            for (int i = 0; i < n; i++) previous[i] = i % k; // balanced: sizes 4, 3, 3
+            shuffle(previous, rnd);
+            float[] dist = new float[n * m];
+            for (int i = 0; i < dist.length; i++) dist[i] = (float) rnd.nextDouble(0, 10);
+            double scale = 1;
+            BalancedKMeansClustering.Auction auction = new BalancedKMeansClustering.Auction(n, k);
+            int[] assign = new int[n];
+            auction.assign(neighbours, m, previous, dist, scale, assign);
+            int[] sizes = new int[k];
+            for (int c : assign) sizes[c]++;
+            for (int c = 0; c < k; c++) assertEquals(BalancedKMeansClustering.clusterSize(n, k, c), sizes[c], "seed " + seed + " cluster " + c);
+            double cost = 0;
+            for (int i = 0; i < n; i++) {
+                assertEquals(assign[i], neighbours[previous[i] * m + auction.slot[i]], "slot of point " + i);
+                cost += dist[i * m + auction.slot[i]];
+            }
+            double[] best = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY}; // best and second-best cost
+            int[][] bestAssign = new int[1][];
+            enumerate(0, new int[n], new int[k], n, k, m, neighbours, previous, dist, 0, best, bestAssign);
+            double bound = n * BalancedKMeansClustering.Auction.EPSILON * scale;
+            assertTrue(cost <= best[0] + bound + 1e-4, "seed " + seed + ": auction cost " + cost + " vs optimum " + best[0]);
+            if (best[1] - best[0] > bound + 1e-4) { // a unique optimum beyond the tolerance: the auction finds it
+                assertArrayEquals(bestAssign[0], assign, "seed " + seed + " m=" + m);
+                unique++;
+            }
+            tested++;
+        }
+        assertTrue(unique > tested / 2, "most cases have a clear optimum: " + unique + " of " + tested);
+    }
+
+    @Test
+    void prunedFitIsDeterministicForASeedAndTheSameWithBothKernels() {
+        int n = 3000, k = 60, dim = 16;
+        ItemEmbeddings x = SyntheticData.blobs(n, dim, 20, 11);
+        int[][] runs = new int[3][];
+        DistanceKernel[] kernels = {KernelProvider.panamaDistanceKernel(), KernelProvider.panamaDistanceKernel(), KernelProvider.scalarDistanceKernel()};
+        for (int r = 0; r < 3; r++) {
+            try (ForkJoinPool pool = new ForkJoinPool(2)) {
+                LevelFit fit = BalancedKMeansClustering.fit(new ClusteringJob(kernels[r], pool, ProgressListener.NONE, "test", 8, 9, 6, 0),
+                        x.data(), n, dim, k);
+                assertEquals(8, fit.iterations());
+                runs[r] = fit.assignment();
+            }
+        }
+        assertArrayEquals(runs[0], runs[1], "same seed, same assignment");
+        assertArrayEquals(runs[0], runs[2], "scalar kernel, same assignment");
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rnd) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1), t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static void enumerate(int i, int[] assign, int[] sizes, int n, int k, int m, int[] neighbours, int[] previous,
+                                  float[] dist, double cost, double[] best, int[][] bestAssign) {
+        if (i == n) {
+            if (cost < best[0]) {
+                best[1] = best[0];
+                best[0] = cost;
+                bestAssign[0] = assign.clone();
+            } else if (cost < best[1]) {
+                best[1] = cost;
+            }
+            return;
+        }
+        for (int s = 0; s < m; s++) {
+            int c = neighbours[previous[i] * m + s];
+            if (sizes[c] == BalancedKMeansClustering.clusterSize(n, k, c)) continue;
+            sizes[c]++;
+            assign[i] = c;
+            enumerate(i + 1, assign, sizes, n, k, m, neighbours, previous, dist, cost + dist[i * m + s], best, bestAssign);
+            sizes[c]--;
+        }
+    }
+
     private static double quantizationError(float[] x, int n, int dim, LevelFit fit) {
         double s = 0;
         for (int i = 0; i < n; i++) {

@@ -45,6 +45,28 @@ class BeautyCodecTest {
     }
 
     @Test
+    void prunedBalancedCodecOnBeautyIsNoWorseThanTheExactOne() {
+        // BeautyEndToEnd's codec (3 x 256, 10 exact iterations) against the pruned fit run to convergence.
+        ItemEmbeddings e = BeautyEmbeddings.get();
+        CodecReport exact = new ResidualCodecFitter(Config.of(3, 256, Method.BALANCED).withMaxIterations(10)).fit(e).report();
+        ResidualCodecFitter.Result r = new ResidualCodecFitter(Config.of(3, 256, Method.BALANCED).withMaxIterations(30)
+                .withCandidateClusters(32).withConvergence(0.01)).fit(e);
+        CodecReport pruned = r.report();
+        org.slf4j.LoggerFactory.getLogger(BeautyCodecTest.class).info("Beauty 3 x 256 balanced: exact (10 iterations) {} / pruned {}",
+                exact, pruned);
+        checkSidsAndTrie(r.codec());
+        for (int l = 0; l < 3; l++) {
+            LevelReport p = pruned.levels().get(l), x = exact.levels().get(l);
+            assertEquals(1.0, p.utilisation(), p.toString());
+            assertTrue(p.normalisedEntropy() > 0.999, p.toString()); // balanced: 47 or 48 items per code
+            assertTrue(p.converged(), p.toString());
+            assertTrue(p.meanSquaredResidual() <= 1.01 * x.meanSquaredResidual(), "level " + (l + 1) + ": pruned " + p + " vs exact " + x);
+        }
+        assertTrue(pruned.collisionRate() <= 1.1 * exact.collisionRate(),
+                "collision rate pruned " + pruned.collisionRate() + " vs exact " + exact.collisionRate());
+    }
+
+    @Test
     void kmeansCodecOnBeautyEncodesEveryItemToItsCodes() {
         ItemEmbeddings e = BeautyEmbeddings.get();
         ResidualCodecFitter.Result r = new ResidualCodecFitter(Config.of(3, 256, Method.KMEANS).withMaxIterations(10)).fit(e);
