@@ -70,6 +70,26 @@ class TorchGeneratorTest {
     }
 
     @Test
+    void usersSplitOverThreadsGetTheSameBeamsAsOneSearch() {
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 2);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 4, 16, 1), 5);
+        List<UserHistory> users = TestModels.users(7, ITEMS, 0, 13);
+        DecodingOptions options = DecodingOptions.beams(6);
+        // A tiny model: users x beam x d^2 is far below the split limit, so 3 threads take 3, 2 and 2 users.
+        assertTrue((long) users.size() * 6 * model.config().dModel() * model.config().dModel() <= TorchGenerator.MAX_SPLIT_PROJECTION);
+        List<List<GeneratedSession>> whole = new TorchGenerator(model, () -> codec, Torch.Precision.FP32, 1).generateBatch(users, options);
+        List<List<GeneratedSession>> split = new TorchGenerator(model, () -> codec, Torch.Precision.FP32, 3).generateBatch(users, options);
+        assertEquals(users.size(), split.size());
+        for (int u = 0; u < users.size(); u++) {
+            assertEquals(whole.get(u).size(), split.get(u).size(), "beams of user " + u);
+            for (int i = 0; i < whole.get(u).size(); i++) {
+                assertArrayEquals(whole.get(u).get(i).items(), split.get(u).get(i).items(), "user " + u + " beam " + i);
+                assertEquals(whole.get(u).get(i).logProb(), split.get(u).get(i).logProb(), 1e-5, "user " + u + " beam " + i);
+            }
+        }
+    }
+
+    @Test
     void exhaustiveBeamEqualsBruteForceWithMoeAndUserTokens() {
         ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 2);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(TestModels.config(codec, 4, 16, 1), 4);
