@@ -32,14 +32,6 @@ public final class TorchGenerator implements Generator {
     private static final int USERS_PER_BATCH = 64;
     /** Beam slots (users x beam width) decoded together at most, unless one user's beam is wider. */
     private static final int MAX_SLOTS_PER_BATCH = 4096;
-    /**
-     * Users are split over threads only while one d x d projection of all their beam slots (users x beam x d^2
-     * multiply-adds per step) is at most this; above it one search whose GEMMs use LibTorch's threads is faster.
-     * Measured (GeneratorBenchmark, 16 users, idle 2 cores, users/s split vs whole): d128 beam 128 (3.4e7) 113 vs 81
-     * in fp32 and 199 vs 97 in bf16; d512 beam 128 (5.4e8) 8.2 vs 10.0 and 14.3 vs 21.9; d512 beam 10 (4.2e7) split
-     * is faster, d512 beam 32 (1.3e8) slightly slower.
-     */
-    static final long MAX_SPLIT_PROJECTION = 1L << 26;
     /** Decoding threads shared by all generators (daemon; idle ones end after a minute). */
     private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "onerec-torch-generator");
@@ -115,10 +107,9 @@ public final class TorchGenerator implements Generator {
         int perChunk = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
         // On CPU, split a small batch evenly over the threads, as the pure-Java backend does: each thread runs its
         // users' search with single-threaded natives. Small products do not get faster split over cores (OpenBLAS
-        // threading made them several times slower), independent users do; large ones are faster as one search with
-        // LibTorch's own threads (see MAX_SPLIT_PROJECTION).
-        long projection = (long) users.size() * config.beamWidth() * model.config().dModel() * model.config().dModel();
-        boolean parallel = threads > 1 && users.size() > 1 && !Torch.isCuda() && projection <= MAX_SPLIT_PROJECTION;
+        // threading made them several times slower), independent users do. (Large ones too, measured: d512 beam 128
+        // split 8.2-8.6 users/s against 6.1 as one search with LibTorch's threads, docs/libtorch-performance.md.)
+        boolean parallel = threads > 1 && users.size() > 1 && !Torch.isCuda();
         if (parallel) perChunk = Math.min(perChunk, (users.size() + threads - 1) / threads);
         List<List<UserHistory>> chunks = new ArrayList<>();
         List<List<ItemFilter>> chunkFilters = new ArrayList<>();
