@@ -10,13 +10,13 @@ import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.api.sid.PrefixTrie;
 import io.onerec.core.vector.KernelProvider;
 import io.onerec.core.vector.Kernels;
+import io.onerec.testing.SparseHeadScenarios;
 import io.onerec.testing.TestModels;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -31,54 +31,16 @@ class CpuSparseHeadTest {
     private static final int[] CODEBOOKS = {4, 4, 3};
     private static final DecodingOptions.CodeSoftmax TRIE = DecodingOptions.CodeSoftmax.TRIE;
 
-    /** Random strictly ascending code lists per slot (some slots empty), as CSR offsets + codes. */
-    private static int[][] randomLists(Random r, int slots, int k) {
-        int[] offsets = new int[slots + 1];
-        int[] codes = new int[slots * k];
-        int n = 0;
-        for (int s = 0; s < slots; s++) {
-            offsets[s] = n;
-            if (r.nextInt(5) == 0) continue; // empty list: a dead beam
-            for (int c = 0; c < k; c++) if (r.nextBoolean()) codes[n++] = c;
-        }
-        offsets[slots] = n;
-        return new int[][]{offsets, Arrays.copyOf(codes, n)};
-    }
-
     private static void assertSparseEqualsMaskedDense(Kernels kernels, GeneratorConfig c, double densePickShare) {
         SemanticIdCodec codec = TestModels.codec(ITEMS, CODEBOOKS, 1);
         Map<String, HostTensor> tensors = TestModels.randomTensors(c, 2);
         GeneratorWeights w = new GeneratorWeights(c, tensors, kernels);
         GeneratorTokens vocab = new GeneratorTokens(c, codec);
         List<UserHistory> users = TestModels.users(2, ITEMS, 1000, 3);
-        int beam = 3, slots = users.size() * beam;
-        Random r = new Random(4);
+        int beam = 3;
         try (CpuStepDecoder.CpuSession dense = new CpuStepDecoder(w, vocab).start(users, beam);
              CpuStepDecoder.CpuSession sparse = new CpuStepDecoder(w, vocab, densePickShare).start(users, beam)) {
-            for (int step = 0; step < c.maxDecoderLen(); step++) {
-                int[] tokens = new int[slots], parents = new int[slots];
-                for (int slot = 0; slot < slots; slot++) {
-                    parents[slot] = step == 0 ? slot : (slot / beam) * beam + r.nextInt(beam);
-                    // Step 0 reads BOS on every slot (the one-row-per-user path); later steps random tokens.
-                    tokens[slot] = step == 0 ? GeneratorConfig.BOS : 1 + r.nextInt(c.vocabSize() - 1);
-                }
-                int level = step % c.codeLevels(), k = c.codebookSize(level);
-                int[][] lists = randomLists(r, slots, k);
-                int[] offsets = lists[0], codes = lists[1];
-                float[] full = dense.step(tokens, parents, level).clone();
-                float[] lp = sparse.stepSparse(tokens, parents, level, offsets, codes);
-                for (int s = 0; s < slots; s++) {
-                    // Dense reference: the codebook log-probabilities (= logits minus one shift) masked to the list
-                    // and log-softmaxed again, in double.
-                    double max = Double.NEGATIVE_INFINITY, sum = 0;
-                    for (int i = offsets[s]; i < offsets[s + 1]; i++) max = Math.max(max, full[s * k + codes[i]]);
-                    for (int i = offsets[s]; i < offsets[s + 1]; i++) sum += Math.exp(full[s * k + codes[i]] - max);
-                    for (int i = offsets[s]; i < offsets[s + 1]; i++) {
-                        double expect = full[s * k + codes[i]] - max - Math.log(sum);
-                        assertEquals(expect, lp[i], 1e-5, kernels.name() + " dense share " + densePickShare + " moe=" + c.moeExperts() + " step " + step + " slot " + s + " code " + codes[i]);
-                    }
-                }
-            }
+            SparseHeadScenarios.assertSparseEqualsMaskedDense(dense, sparse, c, users.size(), beam, kernels.name() + " dense share " + densePickShare);
         }
     }
 

@@ -8,6 +8,7 @@ import io.onerec.api.generator.GeneratorTokens;
 import io.onerec.api.generator.StepDecoder;
 import io.onerec.api.sid.PrefixTrie;
 import io.onerec.core.codec.ResidualCodec;
+import io.onerec.testing.SparseHeadScenarios;
 import io.onerec.testing.TestModels;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -30,49 +30,15 @@ class TorchSparseHeadTest {
     private static final int ITEMS = 40;
     private static final DecodingOptions.CodeSoftmax TRIE = DecodingOptions.CodeSoftmax.TRIE;
 
-    private static int[][] randomLists(Random r, int slots, int k) {
-        int[] offsets = new int[slots + 1];
-        int[] codes = new int[slots * k];
-        int n = 0;
-        for (int s = 0; s < slots; s++) {
-            offsets[s] = n;
-            if (r.nextInt(5) == 0) continue; // empty list: a dead beam
-            for (int c = 0; c < k; c++) if (r.nextBoolean()) codes[n++] = c;
-        }
-        offsets[slots] = n;
-        return new int[][]{offsets, Arrays.copyOf(codes, n)};
-    }
-
     private static void assertSparseEqualsMaskedDense(GeneratorConfig c, ResidualCodec codec, long blockFloats, double densePickShare) {
         TorchGeneratorModel model = TorchGeneratorModel.initialize(c, 3);
         GeneratorTokens vocab = new GeneratorTokens(c, codec);
         List<UserHistory> users = TestModels.users(2, ITEMS, 0, 3);
-        int beam = 3, slots = users.size() * beam;
-        Random r = new Random(4);
+        int beam = 3;
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard();
              StepDecoder.Session dense = new TorchStepDecoder(model, vocab).start(users, beam);
              StepDecoder.Session sparse = new TorchStepDecoder(model, vocab, blockFloats, densePickShare).start(users, beam)) {
-            for (int step = 0; step < c.maxDecoderLen(); step++) {
-                int[] tokens = new int[slots], parents = new int[slots];
-                for (int slot = 0; slot < slots; slot++) {
-                    parents[slot] = step == 0 ? slot : (slot / beam) * beam + r.nextInt(beam);
-                    tokens[slot] = step == 0 ? GeneratorConfig.BOS : 1 + r.nextInt(c.vocabSize() - 1);
-                }
-                int level = step % c.codeLevels(), k = c.codebookSize(level);
-                int[][] lists = randomLists(r, slots, k);
-                int[] offsets = lists[0], codes = lists[1];
-                float[] full = dense.step(tokens, parents, level).clone();
-                float[] lp = sparse.stepSparse(tokens, parents, level, offsets, codes);
-                for (int s = 0; s < slots; s++) {
-                    double max = Double.NEGATIVE_INFINITY, sum = 0;
-                    for (int i = offsets[s]; i < offsets[s + 1]; i++) max = Math.max(max, full[s * k + codes[i]]);
-                    for (int i = offsets[s]; i < offsets[s + 1]; i++) sum += Math.exp(full[s * k + codes[i]] - max);
-                    for (int i = offsets[s]; i < offsets[s + 1]; i++) {
-                        assertEquals(full[s * k + codes[i]] - max - Math.log(sum), lp[i], 1e-5,
-                                "block " + blockFloats + " dense share " + densePickShare + " moe=" + c.moeExperts() + " step " + step + " slot " + s + " code " + codes[i]);
-                    }
-                }
-            }
+            SparseHeadScenarios.assertSparseEqualsMaskedDense(dense, sparse, c, users.size(), beam, "block " + blockFloats + " dense share " + densePickShare);
         }
     }
 
