@@ -1,10 +1,16 @@
 package io.onerec.testing;
 
+import io.onerec.api.DecodingOptions;
+import io.onerec.api.GeneratedSession;
+import io.onerec.api.Generator;
+import io.onerec.api.UserHistory;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.StepDecoder;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -47,6 +53,26 @@ public final class SparseHeadScenarios {
                 }
             }
         }
+    }
+
+    /**
+     * A beam as wide as the catalog under the trie softmax is exhaustive: it must return every item, ranked and scored
+     * by {@code bruteForce} (each item's log-probability with every level normalised over its trie node's children),
+     * and those probabilities sum to one over the catalog.
+     */
+    public static void assertExhaustiveTrieBeamMatches(Generator gen, UserHistory user, double[] bruteForce) {
+        int items = bruteForce.length;
+        int[] order = IntStream.range(0, items).boxed()
+                .sorted((a, b) -> Double.compare(bruteForce[b], bruteForce[a])).mapToInt(Integer::intValue).toArray();
+        List<GeneratedSession> beams = gen.generate(user, DecodingOptions.beams(items).withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE));
+        assertEquals(items, beams.size());
+        double total = 0;
+        for (int i = 0; i < items; i++) {
+            assertEquals(bruteForce[beams.get(i).firstItem()], beams.get(i).logProb(), 1e-4, "score of beam " + i);
+            assertEquals(bruteForce[order[i]], beams.get(i).logProb(), 1e-4, "rank " + i);
+            total += Math.exp(beams.get(i).logProb());
+        }
+        assertEquals(1.0, total, 1e-4, "trie-normalised item probabilities sum to one over the catalog");
     }
 
     /** Per-slot ascending code lists in CSR form ({offsets, codes}), about half the codebook each, a fifth empty. */
