@@ -7,12 +7,11 @@ import io.onerec.api.generator.SparseCodes;
 import io.onerec.api.generator.StepDecoder;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -64,44 +63,20 @@ final class TorchStepDecoder implements StepDecoder {
 
     private final class TorchSession implements Session {
         private final GeneratorConfig c = model.config();
-        private final int users, beamWidth, slots, layers, d = c.dModel(), heads = c.nHeads(), dh = c.headDim();
-        /**
-         * Per decoder layer, the self-attention q, k and v weights stacked: [3d, d], the q rows scaled by
-         * 1/sqrt(dh) so that the scores need no separate scaling op.
-         */
+        private final int users, beamWidth, slots, d = c.dModel(), heads = c.nHeads(), dh = c.headDim();
+        /** Per decoder layer, the self-attention q, k and v weights stacked: [3d, d]. */
         private final Tensor[] selfQkv;
-        /**
-         * Per decoder layer, the weights each step reads, looked up (and the output projections transposed, as views)
-         * once per session rather than once per op: every JavaCPP call that returns an object costs a few us.
-         */
-        private final Tensor[] selfO, selfOT, crossQ, crossO, crossOT, ffnIn, ffnOut, ffnOutT;
-        /** Per decoder layer, the RMSNorm weights as the optional arguments {@code rms_norm} takes. */
-        private final TensorOptional[] selfNorm, crossNorm, ffnNorm;
-        private final TensorOptional finalNorm, crossMask;
-        /** [users, 1, 1, S], true = padding (the composite attention's mask). */
-        private final Tensor crossBlocked;
-        private final DoubleOptional normEps, defaultScale = new DoubleOptional();
-        private final long[] normShape = {d};
         /** Per decoder layer, cross-attention keys/values per user: [users, heads, S, dh]. */
         private final Tensor[] crossK, crossV;
+        /** [users, 1, 1, S], true = padding. */
+        private final Tensor crossBlocked;
         /** Per user, the encoder output at the latest history position (BOS inputs add it): [users, d], or null. */
         private final Tensor lastState;
         /** User of each slot, [slots] int64. */
         private final Tensor slotUser;
-        /**
-         * Self-attention keys and values of all layers in one tensor, [2 x layers, slots, heads, capacity, dh]
-         * (2i = layer i's keys, 2i + 1 its values; each [slots, ...] block contiguous); grown when a search needs
-         * more positions. A step's reorder by parent slot gathers each block into {@link #spare} (same shape,
-         * preallocated) and swaps the two: no allocation, no copy back.
-         */
-        private Tensor cache, spare;
+        /** Per decoder layer, self-attention keys/values [slots, heads, capacity, dh]; grown when a search needs more. */
+        private final Tensor[] cacheK, cacheV;
         private int capacity;
-        /**
-         * Fused ops: residual adds in the output projections ({@code addmm}) and the cross-attention as one
-         * {@code scaled_dot_product_attention}. Not under bf16 autocast, which would cast the residual stream itself
-         * to bf16, and whose CPU attention kernel was 4x slower than the composite at these shapes.
-         */
-        private final boolean fused;
         /** Per level, the array returned by {@link #step} (reused: the search reads it before the next step). */
         private final float[][] logProbs;
         /** The sparse head's output, reused across steps (grown when a step lists more codes). */
@@ -111,32 +86,18 @@ final class TorchStepDecoder implements StepDecoder {
         TorchSession(List<UserHistory> users, int beamWidth) {
             if (beamWidth < 1) throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
             long t0 = DecodeProfile.start();
-            layers = c.decoderLayers();
+            int layers = c.decoderLayers();
             this.users = users.size();
             this.beamWidth = beamWidth;
             this.slots = this.users * beamWidth;
             selfQkv = new Tensor[layers];
-            selfO = new Tensor[layers];
-            selfOT = new Tensor[layers];
-            crossQ = new Tensor[layers];
-            crossO = new Tensor[layers];
-            crossOT = new Tensor[layers];
-            ffnIn = new Tensor[layers];
-            ffnOut = new Tensor[layers];
-            ffnOutT = new Tensor[layers];
-            selfNorm = new TensorOptional[layers];
-            crossNorm = new TensorOptional[layers];
-            ffnNorm = new TensorOptional[layers];
-            finalNorm = new TensorOptional(model.p("decoder.final_norm.weight"));
-            normEps = new DoubleOptional(c.normEps());
             crossK = new Tensor[layers];
             crossV = new Tensor[layers];
-            fused = !Torch.autocastEnabled();
+            cacheK = new Tensor[layers];
+            cacheV = new Tensor[layers];
             EncoderBatch enc = EncoderBatch.of(vocab, users);
             Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded());   // [U, S, d]
-            // [users, 1, 1, S], true = a key the user's queries may attend to (not padding).
             crossBlocked = enc.padded().view(this.users, 1, 1, enc.length());
-            crossMask = new TensorOptional(crossBlocked.logical_not());
             long[] owner = new long[slots];
             for (int s = 0; s < slots; s++) owner[s] = s / beamWidth;
             slotUser = Torch.longs(owner, slots);
@@ -147,42 +108,30 @@ final class TorchStepDecoder implements StepDecoder {
             } else {
                 lastState = null;
             }
-            org.bytedeco.pytorch.Scalar scoreScale = Torch.scalar(1.0 / Math.sqrt(dh));
             for (int i = 0; i < layers; i++) {
                 String pre = "decoder.layers." + i + ".";
-                selfQkv[i] = torch.cat(new TensorVector(model.p(pre + "self_attn.q.weight").mul(scoreScale),
-                        model.p(pre + "self_attn.k.weight"), model.p(pre + "self_attn.v.weight")), 0);
-                selfO[i] = model.p(pre + "self_attn.o.weight");
-                selfOT[i] = selfO[i].t();
-                crossQ[i] = model.p(pre + "cross_attn.q.weight");
-                crossO[i] = model.p(pre + "cross_attn.o.weight");
-                crossOT[i] = crossO[i].t();
-                if (!c.moe()) {
-                    ffnIn[i] = model.p(pre + "ffn.wi.weight");
-                    ffnOut[i] = model.p(pre + "ffn.wo.weight");
-                    ffnOutT[i] = ffnOut[i].t();
-                }
-                selfNorm[i] = new TensorOptional(model.p(pre + "self_attn_norm.weight"));
-                crossNorm[i] = new TensorOptional(model.p(pre + "cross_attn_norm.weight"));
-                ffnNorm[i] = new TensorOptional(model.p(pre + "ffn_norm.weight"));
+                selfQkv[i] = torch.cat(new TensorVector(model.p(pre + "self_attn.q.weight"), model.p(pre + "self_attn.k.weight"),
+                        model.p(pre + "self_attn.v.weight")), 0);
                 crossK[i] = model.heads(TorchGeneratorModel.linear(encoded, model.p(pre + "cross_attn.k.weight")));
                 crossV[i] = model.heads(TorchGeneratorModel.linear(encoded, model.p(pre + "cross_attn.v.weight")));
             }
-            // Next-item search needs BOS + one position per level; longer sessions grow the cache (see step).
+            // Next-item search needs BOS + one position per level; longer sessions grow the cache (see ensureCapacity).
             allocateCache(Math.min(c.maxDecoderLen(), c.codeLevels() + 1));
-            // Allocated on first use: a trie-softmax search never needs the dense [slots, K] buffers.
             logProbs = new float[c.codeLevels()][];
             DecodeProfile.lap(DecodeProfile.Phase.START, t0);
         }
 
-        /** (Re)allocates the self-attention cache with room for {@code positions}, keeping what it holds. */
+        /** (Re)allocates the self-attention caches with room for {@code positions}, keeping what they hold. */
         private void allocateCache(int positions) {
-            // Uninitialised: a position is written (step t writes position t) before any step reads it; the reorder
-            // copies the unwritten positions along, unread.
-            Tensor grown = Torch.empty(2L * layers, slots, heads, positions, dh);
-            if (position > 0) grown.narrow(3, 0, position).copy_(cache.narrow(3, 0, position));
-            cache = grown;
-            spare = Torch.empty(2L * layers, slots, heads, positions, dh);
+            for (int i = 0; i < cacheK.length; i++) {
+                Tensor k = Torch.zeros(slots, heads, positions, dh), v = Torch.zeros(slots, heads, positions, dh);
+                if (position > 0) {
+                    k.narrow(2, 0, position).copy_(cacheK[i].narrow(2, 0, position));
+                    v.narrow(2, 0, position).copy_(cacheV[i].narrow(2, 0, position));
+                }
+                cacheK[i] = k;
+                cacheV[i] = v;
+            }
             capacity = positions;
         }
 
@@ -226,7 +175,7 @@ final class TorchStepDecoder implements StepDecoder {
                     throw new IllegalArgumentException("token " + tokens[s] + " outside the vocabulary");
                 }
             }
-            // Outside the step's scope: the grown cache outlives this step.
+            // Outside the step's scope: the grown caches outlive this step.
             if (position >= capacity) allocateCache(Math.min(c.maxDecoderLen(), 2 * capacity));
             try (PointerScope scope = new PointerScope()) {
                 return stepInScope(tokens, parents, level, offsets, codes);
@@ -235,27 +184,16 @@ final class TorchStepDecoder implements StepDecoder {
             }
         }
 
-        /** {@code x + a w^T}: one {@code addmm} where the residual may be fused, else a product and an add. */
-        private Tensor residual(Tensor x, Tensor a, Tensor w, Tensor wT) {
-            return fused ? torch.addmm(x, a, wT) : x.add(TorchGeneratorModel.linear(a, w));
-        }
-
-        /** The model's RMSNorm (one LibTorch op; as {@link TorchGeneratorModel#rmsNorm} computes it at inference). */
-        private Tensor norm(Tensor x, TensorOptional weight) {
-            return torch.rms_norm(x, normShape, weight, normEps);
-        }
-
         private float[] stepInScope(int[] tokens, int[] parents, int level, int[] offsets, int[] codes) {
             long t0 = DecodeProfile.start();
             int t = position;
             if (t > 0 && !isIdentity(parents)) {
-                // Whole blocks (all capacity positions, a plain row gather) rather than positions 0..t-1 only: the
-                // strided gather of a narrowed view was several times slower than copying the few unused positions.
                 Tensor idx = Torch.longs(parents, slots);
-                for (int j = 0; j < 2 * layers; j++) torch.index_select_out(spare.select(0, j), cache.select(0, j), 0, idx);
-                Tensor swap = cache;
-                cache = spare;
-                spare = swap;
+                for (int i = 0; i < cacheK.length; i++) {
+                    Tensor k = cacheK[i].narrow(2, 0, t), v = cacheV[i].narrow(2, 0, t);
+                    k.copy_(k.index_select(0, idx));
+                    v.copy_(v.index_select(0, idx));
+                }
             }
             t0 = DecodeProfile.lap(DecodeProfile.Phase.REORDER, t0);
             // First step: a user's slots all read the same token over an empty cache -> one row per user.
@@ -281,43 +219,48 @@ final class TorchStepDecoder implements StepDecoder {
             t0 = DecodeProfile.lap(DecodeProfile.Phase.EMBED, t0);
             Tensor[] aux = new Tensor[1];
             int perUser = rows / users;
-            for (int i = 0; i < layers; i++) {
+            for (int i = 0; i < c.decoderLayers(); i++) {
+                String pre = "decoder.layers." + i + ".";
                 // Causal self-attention over the cache.
-                Tensor qkv = TorchGeneratorModel.linear(norm(x, selfNorm[i]), selfQkv[i]);  // [rows, 3d]
-                Tensor kv = qkv.narrow(1, d, 2L * d).view(rows, 2, heads, dh).transpose(0, 1);  // [2, rows, H, dh]
-                // Position t of this layer's keys and values: [2, slots, H, dh]; at t = 0 shared rows fill every slot.
-                cache.narrow(0, 2L * i, 2).select(3, t).copy_(shared ? kv.index_select(1, slotUser) : kv);
-                Tensor a;
-                if (t == 0) {
-                    // One key (the row's own): softmax = 1, the output is the value itself.
-                    a = qkv.narrow(1, 2L * d, d);
+                Tensor h = model.rmsNorm(x, pre + "self_attn_norm.weight");
+                Tensor qkv = TorchGeneratorModel.linear(h, selfQkv[i]);                         // [rows, 3d]
+                Tensor q = qkv.narrow(1, 0, d).view(rows, heads, 1, dh);
+                Tensor k = qkv.narrow(1, d, d).view(rows, heads, dh);
+                Tensor v = qkv.narrow(1, 2L * d, d).view(rows, heads, dh);
+                Tensor keys, values;
+                if (shared) {
+                    // Position 0 holds only the row's own key; every slot of the user shares it.
+                    cacheK[i].select(2, 0).copy_(k.index_select(0, slotUser));
+                    cacheV[i].select(2, 0).copy_(v.index_select(0, slotUser));
+                    keys = k.view(rows, heads, 1, dh);
+                    values = v.view(rows, heads, 1, dh);
                 } else {
-                    Tensor q = qkv.narrow(1, 0, d).view(rows, heads, 1, dh);                    // pre-scaled
-                    Tensor keys = cache.select(0, 2L * i).narrow(2, 0, t + 1);                   // [slots, H, t+1, dh]
-                    Tensor values = cache.select(0, 2L * i + 1).narrow(2, 0, t + 1);
-                    a = q.matmul(keys.transpose(-2, -1)).softmax(-1).matmul(values).view(rows, d);
+                    cacheK[i].select(2, t).copy_(k);
+                    cacheV[i].select(2, t).copy_(v);
+                    keys = cacheK[i].narrow(2, 0, t + 1);
+                    values = cacheV[i].narrow(2, 0, t + 1);
                 }
-                x = residual(x, a, selfO[i], selfOT[i]);
-                // Cross-attention: each user's rows query its encoder keys as one batch (one fused op).
-                Tensor cq = TorchGeneratorModel.linear(norm(x, crossNorm[i]), crossQ[i])
+                Tensor a = model.attend(q, keys, values, null).reshape(rows, d);
+                x = x.add(TorchGeneratorModel.linear(a, model.p(pre + "self_attn.o.weight")));
+                // Cross-attention: each user's rows query its encoder keys as one batch.
+                h = model.rmsNorm(x, pre + "cross_attn_norm.weight");
+                Tensor cq = TorchGeneratorModel.linear(h, model.p(pre + "cross_attn.q.weight"))
                         .view(users, perUser, heads, dh).transpose(1, 2);                       // [U, H, rows/U, dh]
-                Tensor ca = (fused ? torch.scaled_dot_product_attention(cq, crossK[i], crossV[i], crossMask, 0.0, false, defaultScale, false)
-                        : model.attend(cq, crossK[i], crossV[i], crossBlocked)).transpose(1, 2).reshape(rows, d);
-                x = residual(x, ca, crossO[i], crossOT[i]);
-                Tensor h = norm(x, ffnNorm[i]);
-                x = c.moe() ? x.add(model.moe(h, "decoder.layers." + i + ".moe.", aux, 0))
-                        : residual(x, TorchGeneratorModel.linear(h, ffnIn[i]).relu_(), ffnOut[i], ffnOutT[i]);
+                Tensor ca = model.attend(cq, crossK[i], crossV[i], crossBlocked).transpose(1, 2).reshape(rows, d);
+                x = x.add(TorchGeneratorModel.linear(ca, model.p(pre + "cross_attn.o.weight")));
+                h = model.rmsNorm(x, pre + "ffn_norm.weight");
+                x = x.add(c.moe() ? model.moe(h, pre + "moe.", aux, 0) : model.ffn(h, pre + "ffn."));
             }
             t0 = DecodeProfile.lap(DecodeProfile.Phase.LAYERS, t0);
             if (level < 0) {
                 return null;
             }
             if (offsets != null) {
-                float[] out = sparseHead(norm(x, finalNorm), shared, level, offsets, codes);
+                float[] out = sparseHead(model.rmsNorm(x, "decoder.final_norm.weight"), shared, level, offsets, codes);
                 DecodeProfile.lap(DecodeProfile.Phase.HEAD, t0);
                 return out;
             }
-            Tensor lp = model.levelLogits(norm(x, finalNorm), level).log_softmax(-1);
+            Tensor lp = model.levelLogits(model.rmsNorm(x, "decoder.final_norm.weight"), level).log_softmax(-1);
             if (shared) lp = lp.index_select(0, slotUser);                                     // [slots, K]
             t0 = DecodeProfile.lap(DecodeProfile.Phase.HEAD, t0);
             float[] out = logProbs[level];
@@ -449,6 +392,7 @@ final class TorchStepDecoder implements StepDecoder {
         Tensor host = Torch.isCuda() ? t.to(new org.bytedeco.pytorch.Device(torch.DeviceType.CPU), torch.ScalarType.Float) : t;
         host = host.contiguous();
         if (host.numel() != n) throw new IllegalStateException("expected " + n + " values, got " + host.numel());
-        host.data_ptr_float().get(out, 0, n); // one JNI array copy (createBuffer built a direct buffer view per call)
+        FloatBuffer fb = host.createBuffer();
+        fb.get(out, 0, n);
     }
 }
