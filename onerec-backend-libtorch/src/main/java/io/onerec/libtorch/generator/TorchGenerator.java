@@ -107,8 +107,8 @@ public final class TorchGenerator implements Generator {
         int perChunk = Math.max(1, Math.min(USERS_PER_BATCH, MAX_SLOTS_PER_BATCH / config.beamWidth()));
         // On CPU, split a small batch evenly over the threads, as the pure-Java backend does: each thread runs its
         // users' search with single-threaded natives. Small products do not get faster split over cores (OpenBLAS
-        // threading made them several times slower), independent users do. (Large ones too, measured: d512 beam 128
-        // split 8.2-8.6 users/s against 6.1 as one search with LibTorch's threads, docs/libtorch-performance.md.)
+        // threading made them several times slower), independent users do. (Large ones too, in one measurement: d512 beam 128
+        // split 8.2-8.6 users/s against 6.1 as one search with LibTorch's threads, with a since-reverted decoder.)
         boolean parallel = threads > 1 && users.size() > 1 && !Torch.isCuda();
         if (parallel) perChunk = Math.min(perChunk, (users.size() + threads - 1) / threads);
         List<List<UserHistory>> chunks = new ArrayList<>();
