@@ -109,13 +109,9 @@ public final class CpuGenerator implements Generator {
         int perChunk = Math.max(1, MAX_SLOTS_PER_CHUNK / config.beamWidth());
         // Split evenly over the threads when the batch is small, so both cores work on a few users too.
         perChunk = Math.min(perChunk, Math.max(1, (users.size() + threads - 1) / threads));
-        List<List<UserHistory>> chunks = new ArrayList<>();
-        List<List<ItemFilter>> chunkFilters = new ArrayList<>();
-        for (int from = 0; from < users.size(); from += perChunk) {
-            int to = Math.min(users.size(), from + perChunk);
-            chunks.add(users.subList(from, to));
-            chunkFilters.add(userFilters == null ? null : userFilters.subList(from, to));
-        }
+        io.onerec.api.generator.UserChunks split = io.onerec.api.generator.UserChunks.split(users, userFilters, perChunk);
+        List<List<UserHistory>> chunks = split.users();
+        List<List<ItemFilter>> chunkFilters = split.filters();
         List<List<List<GeneratedSession>>> results = new ArrayList<>(chunks.size());
         if (pool == null || chunks.size() == 1) {
             for (int i = 0; i < chunks.size(); i++) results.add(search.search(decoder, chunks.get(i), config, chunkFilters.get(i)));

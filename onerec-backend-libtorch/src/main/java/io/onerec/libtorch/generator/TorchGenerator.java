@@ -111,13 +111,9 @@ public final class TorchGenerator implements Generator {
         // split 8.2-8.6 users/s against 6.1 as one search with LibTorch's threads, with a since-reverted decoder.)
         boolean parallel = threads > 1 && users.size() > 1 && !Torch.isCuda();
         if (parallel) perChunk = Math.min(perChunk, (users.size() + threads - 1) / threads);
-        List<List<UserHistory>> chunks = new ArrayList<>();
-        List<List<ItemFilter>> chunkFilters = new ArrayList<>();
-        for (int from = 0; from < users.size(); from += perChunk) {
-            int to = Math.min(users.size(), from + perChunk);
-            chunks.add(users.subList(from, to));
-            chunkFilters.add(userFilters == null ? null : userFilters.subList(from, to));
-        }
+        io.onerec.api.generator.UserChunks split = io.onerec.api.generator.UserChunks.split(users, userFilters, perChunk);
+        List<List<UserHistory>> chunks = split.users();
+        List<List<ItemFilter>> chunkFilters = split.filters();
         List<List<List<GeneratedSession>>> results = new ArrayList<>(java.util.Collections.nCopies(chunks.size(), null));
         if (!parallel || chunks.size() == 1) {
             for (int i = 0; i < chunks.size(); i++) results.set(i, searchChunk(snapshot, chunks.get(i), config, chunkFilters.get(i)));

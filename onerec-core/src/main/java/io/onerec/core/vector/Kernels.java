@@ -50,7 +50,8 @@ public interface Kernels {
     default void logSoftmaxLogits(float[] x, int rows, PackedMatrix w, float[] out) {
         matmul(x, 0, rows, w, out, 0, false);
         int k = w.out();
-        for (int r = 0; r < rows; r++) logSoftmaxInPlace(out, r * k, k);
+        // The same normalisation as the sparse head's, so dense and sparse log-probabilities agree.
+        for (int r = 0; r < rows; r++) io.onerec.api.generator.SparseCodes.logSoftmaxInPlace(out, r * k, k);
     }
 
     /**
@@ -79,15 +80,5 @@ public interface Kernels {
         }
         float inv = 1f / sum;
         for (int j = 0; j < n; j++) v[j] *= inv;
-    }
-
-    /** In-place log-softmax of {@code v[off, off + n)}, computed in double for the normaliser. */
-    static void logSoftmaxInPlace(float[] v, int off, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < off + n; i++) max = Math.max(max, v[i]);
-        double sum = 0;
-        for (int i = off; i < off + n; i++) sum += Math.exp(v[i] - max);
-        float shift = (float) (max + Math.log(sum));
-        for (int i = off; i < off + n; i++) v[i] -= shift;
     }
 }
