@@ -68,6 +68,8 @@ public final class BeautyEndToEnd {
     private static final Logger LOG = LoggerFactory.getLogger(BeautyEndToEnd.class);
     /** Below this share of repeat targets in the training data, "--exclude-history auto" leaves history items out. */
     static final double MAX_REPEAT_SHARE_TO_EXCLUDE = 0.01;
+    /** Share of each training target given to the distilled transition table when --distill is not given. */
+    static final double DEFAULT_DISTILL_SHARE = 0.8;
 
     /**
      * Flags. Model and training flags default by {@code --full}; {@code -1} / {@code NaN} / null mean "the preset's".
@@ -78,7 +80,7 @@ public final class BeautyEndToEnd {
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
-                   String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax) {
+                   String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -106,6 +108,7 @@ public final class BeautyEndToEnd {
             String rendezvous = null;
             double fusionReverse = 0;
             String excludeHistory = "auto";
+            double distill = Double.NaN;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -148,6 +151,10 @@ public final class BeautyEndToEnd {
                     // Train the generator as a product of experts with the transition table at this weight (and serve
                     // it so); give it again with --reuse.
                     case "--train-fusion" -> trainFusion = Double.parseDouble(args[++i]);
+                    // Distil the transition table into the generator: this share of every code's training target is
+                    // the table's distribution under the target's prefix (GeneratorTrainer.withDistillation); the
+                    // generator is still served alone (the fusion rows fuse it with the table on top).
+                    case "--distill" -> distill = Double.parseDouble(args[++i]);
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
                     case "--fusion-window" -> fusionWindow = Integer.parseInt(args[++i]);
                     // Share of the fused prior given to the reversed table ("what is bought before this").
@@ -176,7 +183,7 @@ public final class BeautyEndToEnd {
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W"
+                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
                             + " --exclude-history auto|true|false --code-softmax codebook|trie)");
                 }
@@ -197,6 +204,13 @@ public final class BeautyEndToEnd {
             if (validUsers < 0) validUsers = full ? 3000 : 1000;
             if (patience < 0) patience = full ? 4 : 3;
             if (Double.isNaN(weightDecay)) weightDecay = 0.01;
+            if (Double.isNaN(distill)) {
+                // The table distilled into the generator's training targets at this share (0 = plain training), chosen
+                // on validation (docs/generator-quality.md); it needs sequence training and excludes product of experts.
+                distill = causal && trainFusion == 0 ? DEFAULT_DISTILL_SHARE : 0;
+            } else if (distill > 0 && (!causal || trainFusion > 0)) {
+                throw new IllegalArgumentException("--distill needs --causal true (sequence training) and no --train-fusion");
+            }
             if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
             if (shuffleBuffer < 1) throw new IllegalArgumentException("--shuffle-buffer must be >= 1, got " + shuffleBuffer);
             if (worldSize > 1 && (rendezvous == null || !causal || stream)) {
@@ -205,7 +219,7 @@ public final class BeautyEndToEnd {
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
-                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax);
+                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill);
         }
 
         static DecodingOptions.CodeSoftmax codeSoftmax(String name) {
@@ -419,6 +433,12 @@ public final class BeautyEndToEnd {
         if (opt.trainFusion() > 0) {
             trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), opt.trainFusion(),
                     opt.fusionBackground()));
+        }
+        if (opt.distill() > 0) {
+            LOG.info("training targets: {} one-hot + {} the transition table's distribution (leave-one-out)",
+                    String.format("%.2f", 1 - opt.distill()), String.format("%.2f", opt.distill()));
+            trainer.withDistillation(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), 1.0,
+                    opt.fusionBackground()), opt.distill());
         }
         if (group != null) trainer.withDataParallel(group);
         // The run's state is saved as it goes, so that a stopped run can be continued with --resume (single process).

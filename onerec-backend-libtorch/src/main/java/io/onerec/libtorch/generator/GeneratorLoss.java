@@ -32,6 +32,11 @@ final class GeneratorLoss {
     private PriorFusion prior;
     private PriorMasses priorMasses;
     private PrefixTrie priorMassesTrie;
+    /** A teacher distilled into the sequence loss (its distribution mixed into the one-hot targets), or null. */
+    private PriorFusion teacher;
+    private double teacherShare;
+    private PriorMasses teacherMasses;
+    private PrefixTrie teacherMassesTrie;
 
     GeneratorLoss(TorchGeneratorModel model, GeneratorTokens vocab, SemanticIdCodec codec, double dropout, double moeAuxWeight) {
         this.model = model;
@@ -49,6 +54,26 @@ final class GeneratorLoss {
 
     PriorFusion prior() {
         return prior;
+    }
+
+    boolean distilling() {
+        return teacher != null;
+    }
+
+    /**
+     * Mixes {@code teacher}'s distribution (an {@link ItemPrior}, e.g. a transition table, with its background share,
+     * as {@link PriorFusion} defines it; the fusion's weight is ignored) into the one-hot target of every code of the
+     * sequence loss, with {@code share} of the mass: knowledge distillation. Code l's soft target is the teacher's
+     * {@code q(code | the target's own prefix)}; the teacher's evidence for a training target is
+     * {@link io.onerec.api.ItemPrior#evidenceForTraining} (leave-one-out). The model is served alone. null (or share
+     * 0) turns it off.
+     */
+    void distillFrom(PriorFusion teacher, double share) {
+        if (teacher != null && prior != null) throw new IllegalStateException("distillation and a fused prior cannot be combined");
+        if (!(share >= 0 && share <= 1)) throw new IllegalArgumentException("distillation share must be in [0, 1], got " + share);
+        this.teacher = teacher == null || share == 0 ? null : new PriorFusion(teacher.prior(), 1.0, teacher.backgroundShare());
+        this.teacherShare = share;
+        this.teacherMasses = null;
     }
 
     /** Mean cross-entropy over all target codes of the sessions (+ weighted MoE balancing loss); with gradients. */
@@ -78,6 +103,7 @@ final class GeneratorLoss {
             targets += batch.get(i).targets();
             if (world > 1 && i % world == rank) mine.add(batch.get(i));
         }
+        if (prior != null && teacher != null) throw new IllegalStateException("distillation and a fused prior cannot be combined");
         double codes = (double) targets * model.config().codeLevels();
         if (mine.isEmpty()) {
             // Fewer windows than processes: this one contributes zero (a graph, so that backward runs; the gradients
@@ -85,7 +111,7 @@ final class GeneratorLoss {
             return model.parameterList().getFirst().sum().mul(Torch.scalar(0));
         }
         SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, mine, dropout,
-                prior == null ? null : priorLogits(mine));
+                prior == null ? null : priorLogits(mine), teacher == null ? null : softTargets(mine));
         Tensor loss = r.tokenLogProbs().sum().neg().div(Torch.scalar(codes));
         if (r.auxLoss() != null && moeAuxWeight > 0) loss = loss.add(r.auxLoss().mul(Torch.scalar(moeAuxWeight / world)));
         return loss;
@@ -118,12 +144,31 @@ final class GeneratorLoss {
      * the windows, in {@link SessionLogProbs#computeSequences}'s target order: [level][target * K_level + code].
      */
     private float[][] priorLogits(List<SequenceExample> batch) {
-        GeneratorConfig c = model.config();
         PrefixTrie trie = codec.trie();
         if (priorMasses == null || priorMassesTrie != trie) {
             priorMasses = new PriorMasses(trie, prior);
             priorMassesTrie = trie;
         }
+        return conditionalLogMasses(batch, priorMasses, prior);
+    }
+
+    /** The teacher's {@code q(code | prefix of the target)} in the same layout (0 for codes outside the trie). */
+    private SessionLogProbs.SoftTargets softTargets(List<SequenceExample> batch) {
+        PrefixTrie trie = codec.trie();
+        if (teacherMasses == null || teacherMassesTrie != trie) {
+            teacherMasses = new PriorMasses(trie, teacher);
+            teacherMassesTrie = trie;
+        }
+        float[][] q = conditionalLogMasses(batch, teacherMasses, teacher);
+        for (float[] level : q) {
+            for (int i = 0; i < level.length; i++) level[i] = (float) Math.exp(level[i]); // exp(-inf) = 0 outside the trie
+        }
+        return new SessionLogProbs.SoftTargets(q, teacherShare);
+    }
+
+    private float[][] conditionalLogMasses(List<SequenceExample> batch, PriorMasses masses, PriorFusion fusion) {
+        GeneratorConfig c = model.config();
+        PrefixTrie trie = codec.trie();
         int n = 0;
         for (SequenceExample w : batch) n += w.targets();
         int levels = c.codeLevels();
@@ -134,11 +179,11 @@ final class GeneratorLoss {
             int[] items = w.items();
             for (int k = 0; k + 1 < items.length; k++, r++) {
                 int next = items[k + 1];
-                priorMasses.load(prior.prior().evidenceForTraining(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
+                masses.load(fusion.prior().evidenceForTraining(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
                 SemanticId sid = codec.sidOf(next);
                 int node = trie.root();
                 for (int l = 0; l < levels; l++) {
-                    priorMasses.conditionalLogMasses(node, out[l], r * c.codebookSize(l), c.codebookSize(l));
+                    masses.conditionalLogMasses(node, out[l], r * c.codebookSize(l), c.codebookSize(l));
                     node = trie.child(node, sid.code(l));
                 }
             }

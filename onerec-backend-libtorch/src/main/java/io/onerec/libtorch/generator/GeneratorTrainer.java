@@ -99,7 +99,22 @@ public final class GeneratorTrainer {
      * ({@link #fitSequences}) only; null turns it off.
      */
     public GeneratorTrainer withPriorFusion(PriorFusion fusion) {
+        if (fusion != null && losses.distilling()) throw new IllegalStateException("distillation and a fused prior cannot be combined");
         losses.fusePrior(fusion == null ? null : fusion.asProductOfExperts());
+        return this;
+    }
+
+    /**
+     * Distils {@code teacher} (a second opinion such as a transition table, with the background share that
+     * {@link PriorFusion} defines; its weight is ignored) into the generator: every code's one-hot target in the
+     * sequence loss becomes {@code (1 - share) * one-hot + share * q_teacher(code | the target's prefix)}. Unlike
+     * {@link #withPriorFusion}, the model is served alone: what the teacher knows is learned into its weights. The
+     * teacher's evidence for a training target is {@link io.onerec.api.ItemPrior#evidenceForTraining} (leave-one-out
+     * for a table fitted on the same data, so that it never hands over the answer). Sequence training
+     * ({@link #fitSequences}) only; not together with a fused prior; null or share 0 turns it off.
+     */
+    public GeneratorTrainer withDistillation(PriorFusion teacher, double share) {
+        losses.distillFrom(teacher, share);
         return this;
     }
 

@@ -96,6 +96,32 @@ public final class SessionLogProbs {
      */
     public static Result computeSequences(TorchGeneratorModel model, GeneratorTokens vocab, List<SequenceExample> windows, double dropout,
                                           float[][] priorLogits) {
+        return computeSequences(model, vocab, windows, dropout, priorLogits, null);
+    }
+
+    /**
+     * Soft targets mixed into the one-hot target of every code (knowledge distillation): per code level
+     * {@code probs[l][target * K_l + code]}, a distribution over the level's codes for each target (rows sum to 1), and
+     * the share they get. The per-code value returned is then {@code (1 - share) * log p(target code) + share * sum over
+     * codes of q(code) * log p(code)}: the negated cross-entropy against the mixed target.
+     */
+    public record SoftTargets(float[][] probs, double share) {
+        public SoftTargets {
+            if (probs == null) throw new IllegalArgumentException("soft target probabilities must not be null");
+            if (!(share >= 0 && share <= 1)) throw new IllegalArgumentException("soft target share must be in [0, 1], got " + share);
+        }
+    }
+
+    /**
+     * @param soft null, or soft targets mixed into the one-hot targets (then the per-code values are negated
+     *             cross-entropies against the mixture, see {@link SoftTargets}); not together with {@code priorLogits}
+     */
+    public static Result computeSequences(TorchGeneratorModel model, GeneratorTokens vocab, List<SequenceExample> windows, double dropout,
+                                          float[][] priorLogits, SoftTargets soft) {
+        if (priorLogits != null && soft != null) {
+            // A product of experts has -infinity logits outside the trie: 0 * -infinity would poison the soft term.
+            throw new IllegalArgumentException("a fused prior and soft targets cannot be combined in one loss");
+        }
         GeneratorConfig c = model.config();
         if (!c.causalEncoder()) {
             throw new IllegalArgumentException("sequence training needs a causal encoder (causal_encoder = true): a "
@@ -151,6 +177,15 @@ public final class SessionLogProbs {
             }
             Tensor logp = logits.log_softmax(-1);
             perLevel[l] = logp.gather(1, Torch.longs(codes[l], n, 1));              // [N, 1]
+            if (soft != null && soft.share() > 0) {
+                if (soft.probs()[l].length != (long) n * c.codebookSize(l)) {
+                    throw new IllegalArgumentException("soft targets of level " + l + " hold " + soft.probs()[l].length
+                            + " values, expected " + n + " targets x " + c.codebookSize(l));
+                }
+                Tensor q = Torch.floats(soft.probs()[l], n, c.codebookSize(l));
+                Tensor expected = logp.mul(q).sum(new long[]{1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()); // [N, 1]
+                perLevel[l] = perLevel[l].mul(Torch.scalar(1 - soft.share())).add(expected.mul(Torch.scalar(soft.share())));
+            }
         }
         return new Result(torch.cat(new TensorVector(perLevel), 1), aux[0]);
     }
