@@ -37,12 +37,6 @@ public final class Torch {
      * {@code bf16} (see {@link #autocast}).
      */
     public static final String PRECISION_PROPERTY = "onerec.torch.precision";
-    /**
-     * System property choosing the float32 matrix-product library of inference on CPU: {@code onednn} (default where
-     * LibTorch has oneDNN: 1.3-1.7x OpenBLAS's sgemm at the decoder's shapes on this project's AVX-512 CPU) or
-     * {@code blas} (LibTorch's default route, OpenBLAS in the bundled build). Training always takes LibTorch's route.
-     */
-    public static final String LINEAR_PROPERTY = "onerec.torch.linear";
 
     /** Precision of matrix products. */
     public enum Precision {
@@ -79,25 +73,6 @@ public final class Torch {
             torch.set_autocast_enabled(type, wasEnabled);
             torch.set_autocast_dtype(type, wasType);
         };
-    }
-
-    private static volatile Boolean onednnLinear;
-
-    /**
-     * Whether float32 linear layers without gradients on CPU go through oneDNN ({@value #LINEAR_PROPERTY}); read once.
-     */
-    public static boolean onednnLinear() {
-        Boolean v = onednnLinear;
-        if (v == null) {
-            String p = System.getProperty(LINEAR_PROPERTY, "onednn").trim().toLowerCase(java.util.Locale.ROOT);
-            if (!p.equals("onednn") && !p.equals("blas")) {
-                throw new IllegalArgumentException(LINEAR_PROPERTY + " must be onednn or blas, got '" + p + "'");
-            }
-            v = p.equals("onednn") && torch.hasMKLDNN() && !isCuda();
-            onednnLinear = v;
-            LOG.info("float32 linear layers at inference: {}", v ? "oneDNN" : "LibTorch's default route (" + LINEAR_PROPERTY + "=" + p + ")");
-        }
-        return v;
     }
 
     /** Whether autocast is on for the compute device in this thread. */

@@ -46,9 +46,8 @@ public class GeneratorBenchmark {
     static final int HISTORY = 20;
 
     /**
-     * cpu = Vector API kernels, cpu-scalar = the scalar fallback, libtorch = the LibTorch backend (float32 linear layers
-     * on oneDNN, the default), libtorch-blas = the same with LibTorch's own float32 route (OpenBLAS), libtorch-bf16 =
-     * bfloat16 matrix products (autocast).
+     * cpu = Vector API kernels, cpu-scalar = the scalar fallback, libtorch = the LibTorch backend, libtorch-bf16 = the
+     * same with bfloat16 matrix products (autocast).
      */
     @Param({"cpu", "libtorch"})
     public String backend;
@@ -85,12 +84,10 @@ public class GeneratorBenchmark {
         GeneratorConfig config = BenchModels.config(model, codec.codebookSizes());
         Path dir = BenchModels.checkpoint(config, 2);
         int threads = this.threads > 0 ? this.threads : Runtime.getRuntime().availableProcessors();
-        // Read once per JVM, and JMH forks one per parameter combination.
-        if (backend.equals("libtorch-blas")) System.setProperty(Torch.LINEAR_PROPERTY, "blas");
         generator = switch (backend) {
             case "cpu" -> CpuGenerator.load(dir, codec, KernelProvider.get(), threads);
             case "cpu-scalar" -> CpuGenerator.load(dir, codec, KernelProvider.scalar(), threads);
-            case "libtorch", "libtorch-blas" -> new TorchGenerator(TorchGeneratorModel.load(dir), () -> codec, Torch.Precision.FP32);
+            case "libtorch" -> new TorchGenerator(TorchGeneratorModel.load(dir), () -> codec, Torch.Precision.FP32);
             case "libtorch-bf16" -> new TorchGenerator(TorchGeneratorModel.load(dir), () -> codec, Torch.Precision.BF16);
             default -> throw new IllegalArgumentException(backend);
         };

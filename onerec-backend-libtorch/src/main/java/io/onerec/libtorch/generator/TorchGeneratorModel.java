@@ -109,14 +109,6 @@ public final class TorchGeneratorModel {
     }
 
     static Tensor linear(Tensor x, Tensor w) {
-        if (Torch.onednnLinear() && !org.bytedeco.pytorch.GradMode.is_enabled() && !Torch.autocastEnabled()
-                && x.scalar_type() == torch.ScalarType.Float && w.is_contiguous()) {
-            // Inference on CPU: oneDNN's sgemm rather than the BLAS LibTorch routes float32 products to (OpenBLAS
-            // in the bundled build), 1.3-1.7x faster at the decoder's shapes here (docs/libtorch-performance.md).
-            // oneDNN wants its own layout for the activations (two copies, small next to the product) and reads the
-            // dense weight as it is. Training keeps LibTorch's route (autograd has no oneDNN-layout linear).
-            return torch.mkldnn_linear(x.to_mkldnn(), w).to_dense();
-        }
         // One op (LibTorch's linear is matmul(x, w^T) without a bias) rather than a transpose and a matmul; under
         // autocast its weight operand is the parameter itself, whose bf16 copy autocast caches for the scope.
         return torch.linear(x, w);
