@@ -78,6 +78,10 @@ final class GeneratorLoss {
 
     /** Mean cross-entropy over all target codes of the sessions (+ weighted MoE balancing loss); with gradients. */
     Tensor nextToken(List<SessionExample> batch) {
+        if (prior != null || teacher != null) {
+            // Rather than silently training without them: both are defined on sequence windows only.
+            throw new IllegalStateException("a fused prior and distillation apply to sequence training (fitSequences) only");
+        }
         List<UserHistory> users = new ArrayList<>(batch.size());
         List<int[]> sessions = new ArrayList<>(batch.size());
         for (SessionExample e : batch) {

@@ -111,6 +111,8 @@ class DistillationTest {
         ItemPrior none = history -> ItemPrior.Evidence.empty();
         assertThrows(IllegalArgumentException.class, () -> trainer.withDistillation(new PriorFusion(none, 1, 0.1), 1.2));
         trainer.withDistillation(new PriorFusion(none, 1, 0.1), 0.5);
+        assertThrows(IllegalStateException.class, () -> trainer.trainStep(SessionExample.nextItem(GeneratorTrainerTest.examples(4, 1))),
+                "single-target training cannot distil: it fails instead of silently training without the teacher");
         assertThrows(IllegalStateException.class, () -> trainer.withPriorFusion(new PriorFusion(none, 1, 0.1)),
                 "distillation and a product of experts do not combine");
     }
