@@ -30,6 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DistillationTest {
     private static final int ITEMS = 40;
 
+    /** A small causal-encoder model over a fitted 40-item codec. */
+    private static final class Fixture {
+        final ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 3);
+        final GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1).withCausalEncoder(true);
+        final TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 7);
+        final GeneratorTokens vocab = new GeneratorTokens(cfg, codec);
+    }
+
     private static float[] values(Tensor t) {
         Tensor c = t.contiguous();
         float[] out = new float[(int) c.numel()];
@@ -40,24 +48,21 @@ class DistillationTest {
     /** One-hot soft targets on the target's own codes are the plain target, whatever their share. */
     @Test
     void softTargetsOnTheTargetsOwnCodesChangeNothing() {
-        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 3);
-        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1).withCausalEncoder(true);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 7);
-        GeneratorTokens vocab = new GeneratorTokens(cfg, codec);
+        Fixture f = new Fixture();
         List<SequenceExample> windows = List.of(new SequenceExample(0, new int[]{1, 5, 9, 13}), new SequenceExample(1, new int[]{2, 30}));
-        int n = 4, levels = cfg.codeLevels();
+        int n = 4, levels = f.cfg.codeLevels();
         float[][] q = new float[levels][];
-        for (int l = 0; l < levels; l++) q[l] = new float[n * cfg.codebookSize(l)];
+        for (int l = 0; l < levels; l++) q[l] = new float[n * f.cfg.codebookSize(l)];
         int r = 0;
         for (SequenceExample w : windows) {
             for (int k = 1; k < w.items().length; k++, r++) {
-                SemanticId sid = codec.sidOf(w.items()[k]);
-                for (int l = 0; l < levels; l++) q[l][r * cfg.codebookSize(l) + sid.code(l)] = 1;
+                SemanticId sid = f.codec.sidOf(w.items()[k]);
+                for (int l = 0; l < levels; l++) q[l][r * f.cfg.codebookSize(l) + sid.code(l)] = 1;
             }
         }
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            float[] plain = values(SessionLogProbs.computeSequences(model, vocab, windows, 0).tokenLogProbs());
-            float[] mixed = values(SessionLogProbs.computeSequences(model, vocab, windows, 0, null,
+            float[] plain = values(SessionLogProbs.computeSequences(f.model, f.vocab, windows, 0).tokenLogProbs());
+            float[] mixed = values(SessionLogProbs.computeSequences(f.model, f.vocab, windows, 0, null,
                     new SessionLogProbs.SoftTargets(q, 0.7)).tokenLogProbs());
             assertEquals(plain.length, mixed.length);
             for (int i = 0; i < plain.length; i++) assertEquals(plain[i], mixed[i], 1e-5, "code " + i);
@@ -70,23 +75,20 @@ class DistillationTest {
      */
     @Test
     void aFullShareScoresTheSoftTargetsCode() {
-        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 3);
-        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1).withCausalEncoder(true);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 7);
-        GeneratorTokens vocab = new GeneratorTokens(cfg, codec);
+        Fixture f = new Fixture();
         int target = 5, other = -1;
-        for (int i = 0; i < ITEMS && other < 0; i++) if (codec.sidOf(i).code(0) != codec.sidOf(target).code(0)) other = i;
-        int k0 = cfg.codebookSize(0);
-        float[][] q = new float[cfg.codeLevels()][];
-        for (int l = 0; l < q.length; l++) q[l] = new float[cfg.codebookSize(l)];
-        q[0][codec.sidOf(other).code(0)] = 1;
-        for (int l = 1; l < q.length; l++) q[l][codec.sidOf(target).code(l)] = 1;
+        for (int i = 0; i < ITEMS && other < 0; i++) if (f.codec.sidOf(i).code(0) != f.codec.sidOf(target).code(0)) other = i;
+        int k0 = f.cfg.codebookSize(0);
+        float[][] q = new float[f.cfg.codeLevels()][];
+        for (int l = 0; l < q.length; l++) q[l] = new float[f.cfg.codebookSize(l)];
+        q[0][f.codec.sidOf(other).code(0)] = 1;
+        for (int l = 1; l < q.length; l++) q[l][f.codec.sidOf(target).code(l)] = 1;
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            float[] soft = values(SessionLogProbs.computeSequences(model, vocab, List.of(new SequenceExample(0, new int[]{3, target})), 0,
+            float[] soft = values(SessionLogProbs.computeSequences(f.model, f.vocab, List.of(new SequenceExample(0, new int[]{3, target})), 0,
                     null, new SessionLogProbs.SoftTargets(q, 1.0)).tokenLogProbs());
-            float[] plainOther = values(SessionLogProbs.computeSequences(model, vocab, List.of(new SequenceExample(0, new int[]{3, other})), 0)
+            float[] plainOther = values(SessionLogProbs.computeSequences(f.model, f.vocab, List.of(new SequenceExample(0, new int[]{3, other})), 0)
                     .tokenLogProbs());
-            float[] plainTarget = values(SessionLogProbs.computeSequences(model, vocab, List.of(new SequenceExample(0, new int[]{3, target})), 0)
+            float[] plainTarget = values(SessionLogProbs.computeSequences(f.model, f.vocab, List.of(new SequenceExample(0, new int[]{3, target})), 0)
                     .tokenLogProbs());
             assertEquals(plainOther[0], soft[0], 1e-5, "level 0 scores the soft target's code (codebook of " + k0 + ")");
             assertTrue(Math.abs(plainTarget[0] - soft[0]) > 1e-4, "and not the target's");
@@ -96,18 +98,15 @@ class DistillationTest {
 
     @Test
     void badSoftTargetsAreRejected() {
-        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 3);
-        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1).withCausalEncoder(true);
-        TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 7);
-        GeneratorTokens vocab = new GeneratorTokens(cfg, codec);
+        Fixture f = new Fixture();
         assertThrows(IllegalArgumentException.class, () -> new SessionLogProbs.SoftTargets(new float[1][], 1.5));
-        float[][] wrongSize = new float[cfg.codeLevels()][3];
+        float[][] wrongSize = new float[f.cfg.codeLevels()][3];
         try (PointerScope scope = new PointerScope()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SessionLogProbs.computeSequences(model, vocab,
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SessionLogProbs.computeSequences(f.model, f.vocab,
                     List.of(new SequenceExample(0, new int[]{3, 4})), 0, null, new SessionLogProbs.SoftTargets(wrongSize, 0.5)));
             assertTrue(e.getMessage().contains("soft targets of level 0"), e.getMessage());
         }
-        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, GeneratorTrainerConfig.defaults(), null);
+        GeneratorTrainer trainer = new GeneratorTrainer(f.model, f.codec, GeneratorTrainerConfig.defaults(), null);
         ItemPrior none = history -> ItemPrior.Evidence.empty();
         assertThrows(IllegalArgumentException.class, () -> trainer.withDistillation(new PriorFusion(none, 1, 0.1), 1.2));
         trainer.withDistillation(new PriorFusion(none, 1, 0.1), 0.5);
