@@ -430,15 +430,16 @@ public final class BeautyEndToEnd {
                 : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, progress);
         // -Donerec.torch.precision=bf16 trains with bfloat16 matrix products (README: 1.7x the steps per second here).
         trainer.withPrecision(Torch.Precision.fromSystemProperty());
+        // The table the generator trains against (product of experts or distillation; the options exclude each other).
+        TransitionBaseline trainingTable = opt.trainFusion() > 0 || opt.distill() > 0
+                ? TransitionBaseline.fit(split, opt.fusionWindow(), false) : null;
         if (opt.trainFusion() > 0) {
-            trainer.withPriorFusion(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), opt.trainFusion(),
-                    opt.fusionBackground()));
+            trainer.withPriorFusion(new PriorFusion(trainingTable, opt.trainFusion(), opt.fusionBackground()));
         }
         if (opt.distill() > 0) {
             LOG.info("training targets: {} one-hot + {} the transition table's distribution (leave-one-out)",
                     String.format("%.2f", 1 - opt.distill()), String.format("%.2f", opt.distill()));
-            trainer.withDistillation(new PriorFusion(TransitionBaseline.fit(split, opt.fusionWindow(), false), 1.0,
-                    opt.fusionBackground()), opt.distill());
+            trainer.withDistillation(new PriorFusion(trainingTable, 1.0, opt.fusionBackground()), opt.distill());
         }
         if (group != null) trainer.withDataParallel(group);
         // The run's state is saved as it goes, so that a stopped run can be continued with --resume (single process).

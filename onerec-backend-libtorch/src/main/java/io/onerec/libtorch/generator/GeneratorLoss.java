@@ -29,14 +29,54 @@ final class GeneratorLoss {
     private final double dropout;
     private final double moeAuxWeight;
     /** A prior fused into the sequence loss (product of experts), or null. */
-    private PriorFusion prior;
-    private PriorMasses priorMasses;
-    private PrefixTrie priorMassesTrie;
+    private TargetMasses prior;
     /** A teacher distilled into the sequence loss (its distribution mixed into the one-hot targets), or null. */
-    private PriorFusion teacher;
+    private TargetMasses teacher;
     private double teacherShare;
-    private PriorMasses teacherMasses;
-    private PrefixTrie teacherMassesTrie;
+
+    /** A fused distribution with its trie masses, built for the codec's current trie when first needed. */
+    private final class TargetMasses {
+        final PriorFusion fusion;
+        private PriorMasses masses;
+        private PrefixTrie builtFor;
+
+        TargetMasses(PriorFusion fusion) {
+            this.fusion = fusion;
+        }
+
+        /**
+         * {@code weight * log q(code | prefix of the target)} for every code level of every target of the windows, in
+         * {@link SessionLogProbs#computeSequences}'s target order: [level][target * K_level + code].
+         */
+        float[][] conditionalLogMasses(List<SequenceExample> batch) {
+            PrefixTrie trie = codec.trie();
+            if (masses == null || builtFor != trie) {
+                masses = new PriorMasses(trie, fusion);
+                builtFor = trie;
+            }
+            GeneratorConfig c = model.config();
+            int n = 0;
+            for (SequenceExample w : batch) n += w.targets();
+            int levels = c.codeLevels();
+            float[][] out = new float[levels][];
+            for (int l = 0; l < levels; l++) out[l] = new float[n * c.codebookSize(l)];
+            int r = 0;
+            for (SequenceExample w : batch) {
+                int[] items = w.items();
+                for (int k = 0; k + 1 < items.length; k++, r++) {
+                    int next = items[k + 1];
+                    masses.load(fusion.prior().evidenceForTraining(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
+                    SemanticId sid = codec.sidOf(next);
+                    int node = trie.root();
+                    for (int l = 0; l < levels; l++) {
+                        masses.conditionalLogMasses(node, out[l], r * c.codebookSize(l), c.codebookSize(l));
+                        node = trie.child(node, sid.code(l));
+                    }
+                }
+            }
+            return out;
+        }
+    }
 
     GeneratorLoss(TorchGeneratorModel model, GeneratorTokens vocab, SemanticIdCodec codec, double dropout, double moeAuxWeight) {
         this.model = model;
@@ -48,16 +88,12 @@ final class GeneratorLoss {
 
     /** Fuses {@code fusion}'s prior (already in product-of-experts form) into the sequence loss; null turns it off. */
     void fusePrior(PriorFusion fusion) {
-        this.prior = fusion;
-        this.priorMasses = null;
+        if (fusion != null && teacher != null) throw new IllegalStateException("distillation and a fused prior cannot be combined");
+        this.prior = fusion == null ? null : new TargetMasses(fusion);
     }
 
     PriorFusion prior() {
-        return prior;
-    }
-
-    boolean distilling() {
-        return teacher != null;
+        return prior == null ? null : prior.fusion;
     }
 
     /**
@@ -71,9 +107,8 @@ final class GeneratorLoss {
     void distillFrom(PriorFusion teacher, double share) {
         if (teacher != null && prior != null) throw new IllegalStateException("distillation and a fused prior cannot be combined");
         if (!(share >= 0 && share <= 1)) throw new IllegalArgumentException("distillation share must be in [0, 1], got " + share);
-        this.teacher = teacher == null || share == 0 ? null : new PriorFusion(teacher.prior(), 1.0, teacher.backgroundShare());
+        this.teacher = teacher == null || share == 0 ? null : new TargetMasses(new PriorFusion(teacher.prior(), 1.0, teacher.backgroundShare()));
         this.teacherShare = share;
-        this.teacherMasses = null;
     }
 
     /** Mean cross-entropy over all target codes of the sessions (+ weighted MoE balancing loss); with gradients. */
@@ -107,7 +142,6 @@ final class GeneratorLoss {
             targets += batch.get(i).targets();
             if (world > 1 && i % world == rank) mine.add(batch.get(i));
         }
-        if (prior != null && teacher != null) throw new IllegalStateException("distillation and a fused prior cannot be combined");
         double codes = (double) targets * model.config().codeLevels();
         if (mine.isEmpty()) {
             // Fewer windows than processes: this one contributes zero (a graph, so that backward runs; the gradients
@@ -115,7 +149,7 @@ final class GeneratorLoss {
             return model.parameterList().getFirst().sum().mul(Torch.scalar(0));
         }
         SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, mine, dropout,
-                prior == null ? null : priorLogits(mine), teacher == null ? null : softTargets(mine));
+                prior == null ? null : prior.conditionalLogMasses(mine), teacher == null ? null : softTargets(mine));
         Tensor loss = r.tokenLogProbs().sum().neg().div(Torch.scalar(codes));
         if (r.auxLoss() != null && moeAuxWeight > 0) loss = loss.add(r.auxLoss().mul(Torch.scalar(moeAuxWeight / world)));
         return loss;
@@ -143,55 +177,12 @@ final class GeneratorLoss {
         return sum / codes;
     }
 
-    /**
-     * The fused prior's {@code weight * log q(code | prefix of the target)} for every code level of every target of
-     * the windows, in {@link SessionLogProbs#computeSequences}'s target order: [level][target * K_level + code].
-     */
-    private float[][] priorLogits(List<SequenceExample> batch) {
-        PrefixTrie trie = codec.trie();
-        if (priorMasses == null || priorMassesTrie != trie) {
-            priorMasses = new PriorMasses(trie, prior);
-            priorMassesTrie = trie;
-        }
-        return conditionalLogMasses(batch, priorMasses, prior);
-    }
-
     /** The teacher's {@code q(code | prefix of the target)} in the same layout (0 for codes outside the trie). */
     private SessionLogProbs.SoftTargets softTargets(List<SequenceExample> batch) {
-        PrefixTrie trie = codec.trie();
-        if (teacherMasses == null || teacherMassesTrie != trie) {
-            teacherMasses = new PriorMasses(trie, teacher);
-            teacherMassesTrie = trie;
-        }
-        float[][] q = conditionalLogMasses(batch, teacherMasses, teacher);
+        float[][] q = teacher.conditionalLogMasses(batch); // the teacher's weight is 1: log q
         for (float[] level : q) {
             for (int i = 0; i < level.length; i++) level[i] = (float) Math.exp(level[i]); // exp(-inf) = 0 outside the trie
         }
         return new SessionLogProbs.SoftTargets(q, teacherShare);
-    }
-
-    private float[][] conditionalLogMasses(List<SequenceExample> batch, PriorMasses masses, PriorFusion fusion) {
-        GeneratorConfig c = model.config();
-        PrefixTrie trie = codec.trie();
-        int n = 0;
-        for (SequenceExample w : batch) n += w.targets();
-        int levels = c.codeLevels();
-        float[][] out = new float[levels][];
-        for (int l = 0; l < levels; l++) out[l] = new float[n * c.codebookSize(l)];
-        int r = 0;
-        for (SequenceExample w : batch) {
-            int[] items = w.items();
-            for (int k = 0; k + 1 < items.length; k++, r++) {
-                int next = items[k + 1];
-                masses.load(fusion.prior().evidenceForTraining(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
-                SemanticId sid = codec.sidOf(next);
-                int node = trie.root();
-                for (int l = 0; l < levels; l++) {
-                    masses.conditionalLogMasses(node, out[l], r * c.codebookSize(l), c.codebookSize(l));
-                    node = trie.child(node, sid.code(l));
-                }
-            }
-        }
-        return out;
     }
 }

@@ -99,7 +99,6 @@ public final class GeneratorTrainer {
      * ({@link #fitSequences}) only; null turns it off.
      */
     public GeneratorTrainer withPriorFusion(PriorFusion fusion) {
-        if (fusion != null && losses.distilling()) throw new IllegalStateException("distillation and a fused prior cannot be combined");
         losses.fusePrior(fusion == null ? null : fusion.asProductOfExperts());
         return this;
     }
