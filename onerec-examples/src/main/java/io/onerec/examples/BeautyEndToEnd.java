@@ -36,13 +36,17 @@ import io.onerec.libtorch.generator.GeneratorTrainer;
 import io.onerec.libtorch.generator.SequenceExample;
 import io.onerec.libtorch.generator.StreamingWindows;
 import io.onerec.libtorch.generator.GeneratorTrainerConfig;
+import io.onerec.libtorch.baseline.SasRecModel;
+import io.onerec.libtorch.baseline.SasRecPrior;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A sequence data set end to end (Amazon Beauty unless {@code --data FILE}): raw files -> item embeddings -> semantic-ID
@@ -80,7 +84,8 @@ public final class BeautyEndToEnd {
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
-                   String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill) {
+                   String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill, Path distillSasRec,
+                   double distillMix) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -109,6 +114,8 @@ public final class BeautyEndToEnd {
             double fusionReverse = 0;
             String excludeHistory = "auto";
             double distill = Double.NaN;
+            Path distillSasRec = null;
+            double distillMix = 0.5;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -155,6 +162,10 @@ public final class BeautyEndToEnd {
                     // the table's distribution under the target's prefix (GeneratorTrainer.withDistillation); the
                     // generator is still served alone (the fusion rows fuse it with the table on top).
                     case "--distill" -> distill = Double.parseDouble(args[++i]);
+                    // A trained SASRec (BaselinesExample's <out>/sasrec) as a second teacher: the distilled distribution is
+                    // the mixture (1 - S) table + S SASRec (history items left out of SASRec's), S from --distill-mix.
+                    case "--distill-sasrec" -> distillSasRec = Path.of(args[++i]);
+                    case "--distill-mix" -> distillMix = Double.parseDouble(args[++i]);
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
                     case "--fusion-window" -> fusionWindow = Integer.parseInt(args[++i]);
                     // Share of the fused prior given to the reversed table ("what is bought before this").
@@ -183,7 +194,7 @@ public final class BeautyEndToEnd {
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S"
+                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR --distill-mix S"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
                             + " --exclude-history auto|true|false --code-softmax codebook|trie)");
                 }
@@ -211,6 +222,8 @@ public final class BeautyEndToEnd {
             } else if (distill > 0 && (!causal || trainFusion > 0)) {
                 throw new IllegalArgumentException("--distill needs --causal true (sequence training) and no --train-fusion");
             }
+            if (distillSasRec != null && !(distill > 0)) throw new IllegalArgumentException("--distill-sasrec needs --distill > 0");
+            if (!(distillMix >= 0 && distillMix <= 1)) throw new IllegalArgumentException("--distill-mix must be in [0, 1], got " + distillMix);
             if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
             if (shuffleBuffer < 1) throw new IllegalArgumentException("--shuffle-buffer must be >= 1, got " + shuffleBuffer);
             if (worldSize > 1 && (rendezvous == null || !causal || stream)) {
@@ -219,7 +232,8 @@ public final class BeautyEndToEnd {
             return new Options(full, minutes, epochs, out, evalUsers, backend, reuse, dModel, layers, dFf, dropout, itemEmb,
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
-                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill);
+                    stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill,
+                    distillSasRec, distillMix);
         }
 
         static DecodingOptions.CodeSoftmax codeSoftmax(String name) {
@@ -437,9 +451,16 @@ public final class BeautyEndToEnd {
             trainer.withPriorFusion(new PriorFusion(trainingTable, opt.trainFusion(), opt.fusionBackground()));
         }
         if (opt.distill() > 0) {
-            LOG.info("training targets: {} one-hot + {} the transition table's distribution (leave-one-out)",
-                    String.format("%.2f", 1 - opt.distill()), String.format("%.2f", opt.distill()));
-            trainer.withDistillation(new PriorFusion(trainingTable, 1.0, opt.fusionBackground()), opt.distill());
+            ItemPrior teacher = trainingTable;
+            String teacherName = "the transition table's distribution (leave-one-out)";
+            if (opt.distillSasRec() != null) {
+                teacher = ItemPrior.mixture(trainingTable, sasRecTeacher(opt.distillSasRec(), split, gc.maxHistory()), opt.distillMix());
+                teacherName = String.format(Locale.ROOT, "a mixture of the transition table (leave-one-out, %.2f) and SASRec (%s, %.2f)",
+                        1 - opt.distillMix(), opt.distillSasRec(), opt.distillMix());
+            }
+            LOG.info("training targets: {} one-hot + {} {}", String.format("%.2f", 1 - opt.distill()),
+                    String.format("%.2f", opt.distill()), teacherName);
+            trainer.withDistillation(new PriorFusion(teacher, 1.0, opt.fusionBackground()), opt.distill());
         }
         if (group != null) trainer.withDataParallel(group);
         // The run's state is saved as it goes, so that a stopped run can be continued with --resume (single process).
@@ -504,5 +525,33 @@ public final class BeautyEndToEnd {
 
     private static String f(double v) {
         return String.format("%.4f", v);
+    }
+
+    /** Items SASRec's softmax keeps per history as a teacher (the background covers the rest). */
+    static final int SASREC_TEACHER_TOP_K = 100;
+
+    /**
+     * A trained SASRec as a distillation teacher, its evidence computed once for every history the training windows
+     * hold (history items left out: the generator's lists leave them out too on catalogs without repeats).
+     */
+    static SasRecPrior sasRecTeacher(Path dir, LeaveOneOutSplit split, int maxHistory) {
+        SasRecModel sasrec = SasRecModel.load(dir);
+        if (sasrec.config().items() != split.itemCount()) {
+            throw new IllegalArgumentException("SASRec at " + dir + " has " + sasrec.config().items() + " items, the data "
+                    + split.itemCount());
+        }
+        SasRecPrior prior = new SasRecPrior(sasrec, SASREC_TEACHER_TOP_K, 1.0, true);
+        long t0 = System.nanoTime();
+        List<UserHistory> histories = new ArrayList<>();
+        for (int u = 0; u < split.data().userCount(); u++) {
+            SequenceExample.windowsOf(u, split.trainSequence(u), maxHistory, w -> {
+                int[] items = w.items();
+                for (int k = 0; k + 1 < items.length; k++) histories.add(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)));
+            });
+        }
+        prior.precompute(histories, 256);
+        LOG.info("SASRec teacher: evidence for {} training histories in {} s", prior.cachedHistories(),
+                (System.nanoTime() - t0) / 1_000_000_000);
+        return prior;
     }
 }
