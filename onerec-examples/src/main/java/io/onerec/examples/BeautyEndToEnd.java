@@ -38,6 +38,10 @@ import io.onerec.libtorch.generator.StreamingWindows;
 import io.onerec.libtorch.generator.GeneratorTrainerConfig;
 import io.onerec.libtorch.baseline.SasRecModel;
 import io.onerec.libtorch.baseline.SasRecPrior;
+import io.onerec.libtorch.baseline.SasRecConfig;
+import io.onerec.libtorch.baseline.SasRecRecommender;
+import io.onerec.libtorch.baseline.SasRecTrainer;
+import io.onerec.libtorch.baseline.SasRecTrainerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +88,7 @@ public final class BeautyEndToEnd {
                    Path resume, int beam, Path data, String codecEmbeddings, int validEvery, double[] fusionWeights,
                    double fusionBackground, double trainFusion, int fusionWindow,
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
-                   String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill, Path distillSasRec,
+                   String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill, String distillSasRec,
                    double distillMix) {
         static Options parse(String[] args) {
             boolean full = false;
@@ -114,7 +118,7 @@ public final class BeautyEndToEnd {
             double fusionReverse = 0;
             String excludeHistory = "auto";
             double distill = Double.NaN;
-            Path distillSasRec = null;
+            String distillSasRec = null;
             double distillMix = 0.5;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -162,9 +166,11 @@ public final class BeautyEndToEnd {
                     // the table's distribution under the target's prefix (GeneratorTrainer.withDistillation); the
                     // generator is still served alone (the fusion rows fuse it with the table on top).
                     case "--distill" -> distill = Double.parseDouble(args[++i]);
-                    // A trained SASRec (BaselinesExample's <out>/sasrec) as a second teacher: the distilled distribution is
-                    // the mixture (1 - S) table + S SASRec (history items left out of SASRec's), S from --distill-mix.
-                    case "--distill-sasrec" -> distillSasRec = Path.of(args[++i]);
+                    // SASRec as a second teacher: the distilled distribution is the mixture (1 - S) table + S SASRec
+                    // (history items left out of SASRec's), S from --distill-mix. "train:M" trains one for M minutes
+                    // first (saved to <out>/sasrec and shown as a row); anything else is a trained SASRec's directory
+                    // (e.g. BaselinesExample's <out>/sasrec).
+                    case "--distill-sasrec" -> distillSasRec = args[++i];
                     case "--distill-mix" -> distillMix = Double.parseDouble(args[++i]);
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
                     case "--fusion-window" -> fusionWindow = Integer.parseInt(args[++i]);
@@ -223,9 +229,16 @@ public final class BeautyEndToEnd {
                 throw new IllegalArgumentException("--distill needs --causal true (sequence training) and no --train-fusion");
             }
             if (distillSasRec != null && !(distill > 0)) throw new IllegalArgumentException("--distill-sasrec needs --distill > 0");
+            if (distillSasRec != null && distillSasRec.startsWith("train:") && !(sasRecMinutes(distillSasRec) > 0)) {
+                throw new IllegalArgumentException("--distill-sasrec train:M needs minutes M > 0, got " + distillSasRec);
+            }
             if (!(distillMix >= 0 && distillMix <= 1)) throw new IllegalArgumentException("--distill-mix must be in [0, 1], got " + distillMix);
             if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
             if (shuffleBuffer < 1) throw new IllegalArgumentException("--shuffle-buffer must be >= 1, got " + shuffleBuffer);
+            if (worldSize > 1 && distillSasRec != null && distillSasRec.startsWith("train:")) {
+                throw new IllegalArgumentException("--world-size > 1 distils a SASRec teacher from its directory only: train it first"
+                        + " (BaselinesExample) and give --distill-sasrec DIR");
+            }
             if (worldSize > 1 && (rendezvous == null || !causal || stream)) {
                 throw new IllegalArgumentException("--world-size > 1 needs --rendezvous, --causal true and in-memory windows (no --stream)");
             }
@@ -234,6 +247,16 @@ public final class BeautyEndToEnd {
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
                     stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill,
                     distillSasRec, distillMix);
+        }
+
+        /** The SASRec teacher's training budget of "--distill-sasrec train:M", or NaN when it is loaded instead. */
+        static double sasRecMinutes(String distillSasRec) {
+            if (distillSasRec == null || !distillSasRec.startsWith("train:")) return Double.NaN;
+            try {
+                return Double.parseDouble(distillSasRec.substring(6));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--distill-sasrec train:M needs a number of minutes, got " + distillSasRec);
+            }
         }
 
         static DecodingOptions.CodeSoftmax codeSoftmax(String name) {
@@ -260,9 +283,11 @@ public final class BeautyEndToEnd {
         Path codecDir = opt.out.resolve("codec"), genDir = opt.out.resolve("generator");
         ResidualCodec codec;
         Training training = new Training(Duration.ZERO, TrainingHistory.empty(), List.of());
+        SasRecTeacher teacher = null;
         if (opt.reuse) {
             // Evaluate checkpoints of an earlier run (e.g. a long --full training) without refitting or retraining.
             codec = ResidualCodec.load(codecDir);
+            if (opt.distillSasRec() != null) teacher = sasRecTeacherModel(opt, split, bar);
             LOG.info("reusing the codec in {} and the generator in {}", codecDir, genDir);
         } else {
             // Data-parallel: rank 0 fits and saves the codec, the others wait for it and load it, so that every
@@ -275,7 +300,9 @@ public final class BeautyEndToEnd {
             }
             if (group != null) group.allReduceSum(0); // a barrier: the codec is on disk
             codec = fitted != null ? fitted : ResidualCodec.load(codecDir);
-            training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar, group);
+            if (opt.distillSasRec() != null) teacher = sasRecTeacherModel(opt, split, bar);
+            training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar, group,
+                    teacher == null ? null : teacher.model());
             if (group != null) {
                 int rank = group.rank();
                 group.close();
@@ -319,6 +346,13 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), popularity), "-"));
         rows.add(row("transition table", evaluator.evaluate("test", test, seqs.itemCount(), transition),
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
+        if (teacher != null) {
+            // The teacher is a yardstick too: SASRec ranking all items, history masked (as the generator's lists are).
+            BatchRecommender sasrec = new SasRecRecommender(teacher.model(), true);
+            rows.add(row("SASRec, history masked", evaluator.evaluate("test", test, seqs.itemCount(), sasrec),
+                    evaluator.evaluate("validation", valid, seqs.itemCount(), sasrec),
+                    teacher.fitTime() == null ? "(loaded)" : String.format("%.1f min", teacher.fitTime().toSeconds() / 60.0)));
+        }
         String generatorRow = opt.codeSoftmax == DecodingOptions.CodeSoftmax.TRIE ? "generator, trie softmax" : "onerec-java generator";
         rows.add(row(generatorRow, onerecTest, evaluator.evaluate("validation", valid, seqs.itemCount(), onerec),
                 opt.reuse ? "(reused)" : String.format("%.1f min", training.time().toSeconds() / 60.0)));
@@ -418,9 +452,36 @@ public final class BeautyEndToEnd {
     record Training(Duration time, TrainingHistory history, List<double[]> batchLoss) {
     }
 
-    /** Trains the generator on LibTorch and saves it. */
+    /** A SASRec teacher and what training it took (null when it was loaded). */
+    record SasRecTeacher(SasRecModel model, Duration fitTime) {
+    }
+
+    /**
+     * The SASRec of {@code --distill-sasrec}: loaded from its directory, or, for "train:M", trained for M minutes on
+     * the training split (early stopping on a seeded sample of 5,000 validation users; with {@code --reuse}, loaded
+     * from {@code <out>/sasrec} where the first run saved it).
+     */
+    static SasRecTeacher sasRecTeacherModel(Options opt, LeaveOneOutSplit split, ProgressListener progress) {
+        double minutes = Options.sasRecMinutes(opt.distillSasRec());
+        Path dir = Double.isNaN(minutes) ? Path.of(opt.distillSasRec()) : opt.out().resolve("sasrec");
+        if (Double.isNaN(minutes) || opt.reuse()) {
+            LOG.info("SASRec teacher loaded from {}", dir);
+            return new SasRecTeacher(SasRecModel.load(dir), null);
+        }
+        SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withTimeBudget(Duration.ofSeconds(Math.round(minutes * 60)))
+                .withEvaluation(5000, 10);
+        long t0 = System.nanoTime();
+        SasRecModel model = SasRecModel.initialize(SasRecConfig.defaults(split.itemCount()), tc.seed());
+        SasRecTrainer.Result r = new SasRecTrainer(model, tc, progress).fit(split);
+        Duration time = Duration.ofNanos(System.nanoTime() - t0);
+        LOG.info("SASRec teacher: {} epochs (best {}) in {}; saved to {}", r.epochs(), r.bestEpoch(), time, dir);
+        model.save(dir);
+        return new SasRecTeacher(model, time);
+    }
+
+    /** Trains the generator on LibTorch and saves it; {@code sasRecTeacher} (or null) joins the distillation teacher. */
     static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
-                                   ProgressListener bar, DataParallelGroup group) {
+                                   ProgressListener bar, DataParallelGroup group, SasRecModel sasRecTeacher) {
         GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
                 codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
@@ -453,10 +514,10 @@ public final class BeautyEndToEnd {
         if (opt.distill() > 0) {
             ItemPrior teacher = trainingTable;
             String teacherName = "the transition table's distribution (leave-one-out)";
-            if (opt.distillSasRec() != null) {
-                teacher = ItemPrior.mixture(trainingTable, sasRecTeacher(opt.distillSasRec(), split, gc.maxHistory()), opt.distillMix());
-                teacherName = String.format(Locale.ROOT, "a mixture of the transition table (leave-one-out, %.2f) and SASRec (%s, %.2f)",
-                        1 - opt.distillMix(), opt.distillSasRec(), opt.distillMix());
+            if (sasRecTeacher != null) {
+                teacher = ItemPrior.mixture(trainingTable, sasRecPrior(sasRecTeacher, split, gc.maxHistory()), opt.distillMix());
+                teacherName = String.format(Locale.ROOT, "a mixture of the transition table (leave-one-out, %.2f) and SASRec (%.2f)",
+                        1 - opt.distillMix(), opt.distillMix());
             }
             LOG.info("training targets: {} one-hot + {} {}", String.format("%.2f", 1 - opt.distill()),
                     String.format("%.2f", opt.distill()), teacherName);
@@ -534,10 +595,9 @@ public final class BeautyEndToEnd {
      * A trained SASRec as a distillation teacher, its evidence computed once for every history the training windows
      * hold (history items left out: the generator's lists leave them out too on catalogs without repeats).
      */
-    static SasRecPrior sasRecTeacher(Path dir, LeaveOneOutSplit split, int maxHistory) {
-        SasRecModel sasrec = SasRecModel.load(dir);
+    static SasRecPrior sasRecPrior(SasRecModel sasrec, LeaveOneOutSplit split, int maxHistory) {
         if (sasrec.config().items() != split.itemCount()) {
-            throw new IllegalArgumentException("SASRec at " + dir + " has " + sasrec.config().items() + " items, the data "
+            throw new IllegalArgumentException("the SASRec teacher has " + sasrec.config().items() + " items, the data "
                     + split.itemCount());
         }
         SasRecPrior prior = new SasRecPrior(sasrec, SASREC_TEACHER_TOP_K, 1.0, true);

@@ -173,7 +173,7 @@ public final class ThinkAheadExample {
             LOG.info("reusing the generator in {}", dir);
             return;
         }
-        BeautyEndToEnd.trainGenerator(quickRun(opt), codec, split, itemCount, dir, PROGRESS, null);
+        BeautyEndToEnd.trainGenerator(quickRun(opt), codec, split, itemCount, dir, PROGRESS, null, null);
     }
 
     /** BeautyEndToEnd's default (not --full) configuration with this run's generator budget, capped at 50 epochs. */

@@ -1,0 +1,45 @@
+package io.onerec.examples;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The teacher flags of the main example: defaults, the two forms of --distill-sasrec, and what is refused. */
+class BeautyEndToEndOptionsTest {
+
+    private static BeautyEndToEnd.Options parse(String... args) {
+        return BeautyEndToEnd.Options.parse(args);
+    }
+
+    @Test
+    void theTableAloneTeachesByDefault() {
+        BeautyEndToEnd.Options o = parse();
+        assertEquals(BeautyEndToEnd.DEFAULT_DISTILL_SHARE, o.distill());
+        assertNull(o.distillSasRec());
+        assertEquals(0.5, o.distillMix());
+    }
+
+    @Test
+    void sasRecIsTrainedForSomeMinutesOrLoadedFromADirectory() {
+        BeautyEndToEnd.Options trained = parse("--distill-sasrec", "train:2.5", "--distill-mix", "0.3");
+        assertEquals(2.5, BeautyEndToEnd.Options.sasRecMinutes(trained.distillSasRec()));
+        assertEquals(0.3, trained.distillMix());
+        BeautyEndToEnd.Options loaded = parse("--distill-sasrec", "runs/base1/sasrec");
+        assertTrue(Double.isNaN(BeautyEndToEnd.Options.sasRecMinutes(loaded.distillSasRec())));
+    }
+
+    @Test
+    void inconsistentTeacherFlagsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("--distill-sasrec", "train:abc"));
+        assertTrue(e.getMessage().contains("train:abc"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> parse("--distill-sasrec", "train:0"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--distill", "0", "--distill-sasrec", "dir"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--distill-mix", "1.5"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--world-size", "2", "--rendezvous", "file:/tmp/x",
+                "--distill-sasrec", "train:3"));
+    }
+}
