@@ -177,6 +177,22 @@ public final class SasRecModel {
         return hidden.matmul(itemTable().t());
     }
 
+    /**
+     * {@code scores} [B, items] with the items of {@code items.get(r)} set to negative infinity in row r (a user's
+     * history left out of the ranking); an item outside the catalog is refused.
+     */
+    Tensor withoutItems(Tensor scores, List<int[]> items) {
+        int n = config.items(), b = items.size();
+        boolean[] seen = new boolean[b * n];
+        for (int r = 0; r < b; r++) {
+            for (int item : items.get(r)) {
+                if (item < 0 || item >= n) throw new IllegalArgumentException("history item " + item + " outside the catalog [0, " + n + ")");
+                seen[r * n + item] = true;
+            }
+        }
+        return scores.masked_fill(Torch.bools(seen, b, n), Torch.scalar(Double.NEGATIVE_INFINITY));
+    }
+
     /** Item scores [B, items] after each sequence (no gradients needed by the caller's choice). */
     Tensor scoreAll(List<int[]> sequences) {
         Batch batch = batch(sequences);

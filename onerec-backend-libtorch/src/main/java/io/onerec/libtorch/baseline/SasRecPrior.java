@@ -3,6 +3,7 @@ package io.onerec.libtorch.baseline;
 import io.onerec.api.ItemPrior;
 import io.onerec.api.UserHistory;
 import io.onerec.libtorch.Torch;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -33,20 +34,8 @@ public final class SasRecPrior implements ItemPrior {
     private final int topK;
     private final double temperature;
     private final boolean excludeHistory;
-    private final ConcurrentHashMap<HistoryKey, Evidence> cache = new ConcurrentHashMap<>();
-
-    /** The last maxLength items of a history, compared by content. */
-    private record HistoryKey(int[] items) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof HistoryKey k && Arrays.equals(items, k.items);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(items);
-        }
-    }
+    /** Keyed by the history's items (an {@link IntArrayList} compares by content). */
+    private final ConcurrentHashMap<IntArrayList, Evidence> cache = new ConcurrentHashMap<>();
 
     /**
      * @param topK           items kept per history, >= 1
@@ -67,7 +56,7 @@ public final class SasRecPrior implements ItemPrior {
 
     @Override
     public Evidence evidence(UserHistory history) {
-        HistoryKey key = keyOf(history);
+        IntArrayList key = keyOf(history);
         Evidence cached = cache.get(key);
         if (cached != null) return cached;
         Evidence e = compute(List.of(key)).getFirst();
@@ -78,9 +67,9 @@ public final class SasRecPrior implements ItemPrior {
     /** Computes and caches the evidence of these histories, {@code batchSize} at a time. */
     public void precompute(Collection<UserHistory> histories, int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        List<HistoryKey> pending = new ArrayList<>(batchSize);
+        List<IntArrayList> pending = new ArrayList<>(batchSize);
         for (UserHistory h : histories) {
-            HistoryKey key = keyOf(h);
+            IntArrayList key = keyOf(h);
             if (cache.containsKey(key)) continue;
             pending.add(key);
             if (pending.size() == batchSize) {
@@ -96,33 +85,34 @@ public final class SasRecPrior implements ItemPrior {
         return cache.size();
     }
 
-    private void store(List<HistoryKey> keys) {
+    private void store(List<IntArrayList> keys) {
         List<Evidence> evidence = compute(keys);
         for (int i = 0; i < keys.size(); i++) cache.putIfAbsent(keys.get(i), evidence.get(i));
     }
 
-    private HistoryKey keyOf(UserHistory history) {
+    /** The whole history: SASRec reads its last maxLength items, and all of them are left out when asked. */
+    private IntArrayList keyOf(UserHistory history) {
         int n = model.config().items();
-        int[] items = history.lastItems(model.config().maxLength()).items();
+        int[] items = history.items();
         for (int item : items) {
             if (item >= n) throw new IllegalArgumentException("history item " + item + " outside the catalog [0, " + n + ") of user " + history.userId());
         }
-        return new HistoryKey(items);
+        return IntArrayList.wrap(items);
     }
 
-    private List<Evidence> compute(List<HistoryKey> keys) {
-        int n = model.config().items(), b = keys.size();
-        List<int[]> seqs = new ArrayList<>(b);
-        for (HistoryKey k : keys) seqs.add(k.items());
+    private List<Evidence> compute(List<IntArrayList> keys) {
+        int b = keys.size(), max = model.config().maxLength();
+        List<int[]> histories = new ArrayList<>(b), seqs = new ArrayList<>(b);
+        for (IntArrayList k : keys) {
+            int[] items = k.toIntArray();
+            histories.add(items);
+            seqs.add(Arrays.copyOfRange(items, Math.max(0, items.length - max), items.length));
+        }
         List<Evidence> out = new ArrayList<>(b);
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             Tensor scores = model.scoreAll(seqs);
             if (temperature != 1) scores = scores.div(Torch.scalar(temperature));
-            if (excludeHistory) {
-                boolean[] seen = new boolean[b * n];
-                for (int r = 0; r < b; r++) for (int item : seqs.get(r)) seen[r * n + item] = true;
-                scores = scores.masked_fill(Torch.bools(seen, b, n), Torch.scalar(Double.NEGATIVE_INFINITY));
-            }
+            if (excludeHistory) scores = model.withoutItems(scores, histories);
             var top = torch.topk(scores.softmax(-1), topK);
             float[] probs = Torch.toFloats(top.get0());
             long[] items = Torch.toLongs(top.get1());

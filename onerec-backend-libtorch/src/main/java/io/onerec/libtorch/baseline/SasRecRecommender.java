@@ -34,16 +34,7 @@ public final class SasRecRecommender implements BatchRecommender {
         for (UserHistory h : histories) seqs.add(h.lastItems(model.config().maxLength()).items());
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             Tensor scores = model.scoreAll(seqs);
-            if (maskHistory) {
-                boolean[] seen = new boolean[seqs.size() * n];
-                for (int r = 0; r < histories.size(); r++) {
-                    for (int item : histories.get(r).items()) {
-                        if (item >= n) throw new IllegalArgumentException("history item " + item + " outside the catalog [0, " + n + ")");
-                        seen[r * n + item] = true;
-                    }
-                }
-                scores = scores.masked_fill(Torch.bools(seen, seqs.size(), n), Torch.scalar(Double.NEGATIVE_INFINITY));
-            }
+            if (maskHistory) scores = model.withoutItems(scores, histories.stream().map(UserHistory::items).toList());
             long[] top = Torch.toLongs(torch.topk(scores, k).get1());
             for (int r = 0; r < seqs.size(); r++) {
                 // With masking, a user who has seen almost the whole catalog may have fewer than k rankable items.

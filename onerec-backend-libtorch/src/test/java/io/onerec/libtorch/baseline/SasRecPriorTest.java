@@ -71,6 +71,16 @@ class SasRecPriorTest {
     }
 
     @Test
+    void everyHistoryItemIsLeftOutNotOnlyThoseSasRecReads() {
+        int[] history = {40, 41, 42, 43, 1, 2, 3, 4, 5, 6, 7, 8}; // maxLength 8: SASRec reads the last 8
+        ItemPrior.Evidence e = new SasRecPrior(model, ITEMS, 1.0, true).evidence(new UserHistory(1, history));
+        assertEquals(ITEMS - history.length, e.size());
+        for (int item : e.items()) {
+            assertFalse(Arrays.stream(history).anyMatch(h -> h == item), "history item " + item + " in evidence");
+        }
+    }
+
+    @Test
     void temperatureFlattensTheDistribution() {
         UserHistory h = new UserHistory(1, new int[]{1, 2});
         ItemPrior.Evidence sharp = new SasRecPrior(model, ITEMS, 1.0, false).evidence(h);
