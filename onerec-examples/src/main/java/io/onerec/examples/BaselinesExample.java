@@ -26,7 +26,8 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * The yardsticks on Amazon Beauty: popularity, an item-to-item transition table and SASRec (LibTorch), fitted on
+ * The yardsticks on a sequence data set (Amazon Beauty unless {@code --data FILE}, an Amazon/S3-Rec
+ * {@code user item item ...} file or a RecBole {@code .inter} file): popularity, an item-to-item transition table and SASRec (LibTorch), fitted on
  * the training parts of the leave-one-out split and evaluated by the same {@link Evaluator} as the generator (full
  * ranking over all items, all users, history items not masked), test and validation side by side with each
  * baseline's wall-clock fit time. SASRec's checkpoint goes to {@code --out}/sasrec and its item embeddings to
@@ -35,23 +36,27 @@ import java.util.function.Supplier;
  * <p>Histories keep the last {@code --history} items (default 50, SASRec's maximum length; popularity ignores the
  * history and the transition table reads only its last 3 items, so for them the cap changes nothing).
  *
- * <p>Flags: {@code --out DIR}, {@code --history N}, {@code --sasrec-minutes M} (training time budget, default 25),
+ * <p>Flags: {@code --out DIR}, {@code --data FILE}, {@code --history N}, {@code --sasrec-minutes M} (training time budget, default 25),
  * {@code --epochs N}, {@code --val-users N} (validation users, a seeded random sample, that drive early stopping; default 5000, 0 = all), {@code --dropout P},
- * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --lr LR} (Adam, default 1e-3), {@code --no-sasrec}.
+ * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --lr LR} (Adam, default 1e-3),
+ * {@code --random-batches} (SASRec batches drawn at random, every position weighing the same, instead of batches of
+ * similar-length sequences),
+ * {@code --no-sasrec}.
  */
 public final class BaselinesExample {
     private static final Logger LOG = LoggerFactory.getLogger(BaselinesExample.class);
 
-    record Options(Path out, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
-                   int heads, double lr, boolean sasrec) {
+    record Options(Path out, Path data, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
+                   int heads, double lr, boolean sasrec, boolean randomBatches) {
         static Options parse(String[] args) {
-            Path out = Path.of("runs/baselines");
+            Path out = Path.of("runs/baselines"), data = null;
             int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1;
             double minutes = 25, dropout = 0.5, lr = 1e-3;
-            boolean sasrec = true;
+            boolean sasrec = true, randomBatches = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
+                    case "--data" -> data = Path.of(args[++i]);
                     case "--history" -> history = Integer.parseInt(args[++i]);
                     case "--sasrec-minutes" -> minutes = Double.parseDouble(args[++i]);
                     case "--epochs" -> epochs = Integer.parseInt(args[++i]);
@@ -62,11 +67,12 @@ public final class BaselinesExample {
                     case "--heads" -> heads = Integer.parseInt(args[++i]);
                     case "--lr" -> lr = Double.parseDouble(args[++i]);
                     case "--no-sasrec" -> sasrec = false;
-                    default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --history N"
-                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --no-sasrec)");
+                    case "--random-batches" -> randomBatches = true;
+                    default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --data FILE --history N"
+                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --random-batches --no-sasrec)");
                 }
             }
-            return new Options(out, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec);
+            return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec, randomBatches);
         }
     }
 
@@ -75,7 +81,9 @@ public final class BaselinesExample {
 
     public static void main(String[] args) {
         Options opt = Options.parse(args);
-        InteractionSequences seqs = Datasets.beauty(Datasets.dataDir());
+        // Any sequence file (Amazon/S3-Rec `user item item ...` or RecBole .inter); Amazon Beauty by default.
+        Path dataFile = opt.data != null ? opt.data : Datasets.beautySequences(Datasets.dataDir());
+        InteractionSequences seqs = Datasets.sequences(dataFile);
         LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs, opt.history);
         Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE);
         List<Row> rows = new ArrayList<>();
@@ -86,7 +94,7 @@ public final class BaselinesExample {
             SasRecConfig config = new SasRecConfig(seqs.itemCount(), opt.dim, opt.blocks, opt.heads, 4 * opt.dim,
                     opt.history, opt.dropout);
             SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withMaxEpochs(opt.epochs).withLearningRate(opt.lr)
-                    .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10);
+                    .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10).withLengthBuckets(!opt.randomBatches);
             LOG.info("SASRec {} trained with {}", config, tc);
             SasRecModel[] model = new SasRecModel[1];
             SasRecTrainer.Result[] result = new SasRecTrainer.Result[1];
@@ -106,8 +114,8 @@ public final class BaselinesExample {
         }
 
         StringBuilder table = new StringBuilder();
-        table.append(String.format(Locale.ROOT, "%n==== Amazon Beauty baselines: leave-one-out, full ranking over %d items, all %d users,"
-                + " history cap %d ====%n", seqs.itemCount(), split.test().size(), opt.history));
+        table.append(String.format(Locale.ROOT, "%n==== %s baselines: leave-one-out, full ranking over %d items, all %d users,"
+                + " history cap %d ====%n", dataFile.getFileName(), seqs.itemCount(), split.test().size(), opt.history));
         table.append(String.format(Locale.ROOT, "%-28s | %-31s | %-31s | %s%n", "", "test R@5 N@5 R@10 N@10",
                 "validation R@5 N@5 R@10 N@10", "fit time"));
         for (Row r : rows) {

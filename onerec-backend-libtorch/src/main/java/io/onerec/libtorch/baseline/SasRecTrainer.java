@@ -31,8 +31,11 @@ import java.util.Random;
  * After every epoch, validation NDCG@10 on a seeded random sample of validation users (or all of them) drives early
  * stopping, and the best epoch's weights are restored at the end.
  *
- * <p>Batches group sequences of similar length (shuffled within a length, batch order shuffled per epoch), so a batch
- * is as wide as its longest sequence rather than {@code maxLength}: most Beauty sequences are short.
+ * <p>A batch is as wide as its longest sequence rather than {@code maxLength}, and only real positions reach the
+ * full-catalog softmax, which is most of the cost. By default ({@link SasRecTrainerConfig#lengthBuckets()}) a batch
+ * holds sequences of similar length (narrow batches; each batch weighs the same in the loss, so positions of short
+ * sequences weigh more); without buckets, batches are drawn at random and every position weighs the same, as in the
+ * usual padded SASRec training.
  */
 public final class SasRecTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SasRecTrainer.class);
@@ -170,16 +173,21 @@ public final class SasRecTrainer {
         }
     }
 
-    /** Rows grouped by length (random order within a length), cut into batches, batch order shuffled. */
-    private List<List<Row>> batches(List<Row> rows, Random rnd) {
+    /**
+     * Rows in random order cut into batches; with length buckets, rows grouped by length first (random order within a
+     * length) and the batch order shuffled.
+     */
+    List<List<Row>> batches(List<Row> rows, Random rnd) {
         List<Row> order = new ArrayList<>(rows);
         Collections.shuffle(order, rnd);
-        order.sort(Comparator.comparingInt(r -> r.inputs().length)); // stable: keeps the shuffle within a length
+        if (config.lengthBuckets()) {
+            order.sort(Comparator.comparingInt(r -> r.inputs().length)); // stable: keeps the shuffle within a length
+        }
         List<List<Row>> batches = new ArrayList<>();
         for (int i = 0; i < order.size(); i += config.batchSize()) {
             batches.add(order.subList(i, Math.min(order.size(), i + config.batchSize())));
         }
-        Collections.shuffle(batches, rnd);
+        if (config.lengthBuckets()) Collections.shuffle(batches, rnd);
         return batches;
     }
 

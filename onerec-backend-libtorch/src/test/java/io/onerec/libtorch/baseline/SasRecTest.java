@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -131,6 +134,38 @@ class SasRecTest {
     }
 
     @Test
+    void batchesCoverEveryRowOnceInBothModes() {
+        LeaveOneOutSplit split = synthetic(300, 5);
+        SasRecModel model = SasRecModel.initialize(new SasRecConfig(ITEMS, 16, 1, 1, 32, 20, 0.1), 3);
+        for (boolean buckets : new boolean[]{true, false}) {
+            SasRecTrainer trainer = new SasRecTrainer(model,
+                    SasRecTrainerConfig.defaults().withBatchSize(16).withLengthBuckets(buckets), null);
+            List<SasRecTrainer.Row> rows = trainer.rows(split);
+            List<List<SasRecTrainer.Row>> batches = trainer.batches(rows, new Random(1));
+            Set<SasRecTrainer.Row> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            int widthRanges = 0;
+            for (List<SasRecTrainer.Row> b : batches) {
+                assertTrue(b.size() <= 16);
+                int min = Integer.MAX_VALUE, max = 0;
+                for (SasRecTrainer.Row r : b) {
+                    assertTrue(seen.add(r), "a row in two batches");
+                    min = Math.min(min, r.inputs().length);
+                    max = Math.max(max, r.inputs().length);
+                }
+                widthRanges += max - min;
+            }
+            assertEquals(rows.size(), seen.size(), "every row in some batch");
+            // Buckets: sorted by length, so a batch spans at most one length step at a bucket's border.
+            // Random batches of 16 from lengths 3..9 almost surely span several lengths.
+            if (buckets) {
+                assertTrue(widthRanges <= batches.size(), "bucketed batches mix lengths: " + widthRanges);
+            } else {
+                assertTrue(widthRanges > 2 * batches.size(), "random batches look sorted: " + widthRanges);
+            }
+        }
+    }
+
+    @Test
     void validationSampleIsSeededAndRandom() {
         LeaveOneOutSplit split = synthetic(200, 4);
         List<NextItemExample> a = SasRecTrainer.sample(split.validation(), 50, 9);
@@ -146,6 +181,6 @@ class SasRecTest {
     void rejectsBadConfig() {
         assertThrows(IllegalArgumentException.class, () -> new SasRecConfig(10, 30, 1, 4, 32, 20, 0.1));
         assertThrows(IllegalArgumentException.class, () -> new SasRecConfig(10, 32, 1, 4, 32, 20, 1.0));
-        assertThrows(IllegalArgumentException.class, () -> new SasRecTrainerConfig(1, 1, 0, 0, 1, 0, 1, null));
+        assertThrows(IllegalArgumentException.class, () -> new SasRecTrainerConfig(1, 1, 0, 0, 1, 0, 1, null, false));
     }
 }
