@@ -40,19 +40,21 @@ import java.util.function.Supplier;
  * {@code --epochs N}, {@code --val-users N} (validation users, a seeded random sample, that drive early stopping; default 5000, 0 = all), {@code --dropout P},
  * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --lr LR} (Adam, default 1e-3),
  * {@code --random-batches} (SASRec batches drawn at random, every position weighing the same, instead of batches of
- * similar-length sequences),
+ * similar-length sequences), {@code --seed S} (SASRec's initialisation, dropout, batch order and validation sample;
+ * default 42),
  * {@code --no-sasrec}.
  */
 public final class BaselinesExample {
     private static final Logger LOG = LoggerFactory.getLogger(BaselinesExample.class);
 
     record Options(Path out, Path data, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
-                   int heads, double lr, boolean sasrec, boolean randomBatches) {
+                   int heads, double lr, boolean sasrec, boolean randomBatches, long seed) {
         static Options parse(String[] args) {
             Path out = Path.of("runs/baselines"), data = null;
             int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1;
             double minutes = 25, dropout = 0.5, lr = 1e-3;
             boolean sasrec = true, randomBatches = false;
+            long seed = 42;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -68,11 +70,12 @@ public final class BaselinesExample {
                     case "--lr" -> lr = Double.parseDouble(args[++i]);
                     case "--no-sasrec" -> sasrec = false;
                     case "--random-batches" -> randomBatches = true;
+                    case "--seed" -> seed = Long.parseLong(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --data FILE --history N"
-                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --random-batches --no-sasrec)");
+                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --random-batches --seed S --no-sasrec)");
                 }
             }
-            return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec, randomBatches);
+            return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec, randomBatches, seed);
         }
     }
 
@@ -94,7 +97,7 @@ public final class BaselinesExample {
             SasRecConfig config = new SasRecConfig(seqs.itemCount(), opt.dim, opt.blocks, opt.heads, 4 * opt.dim,
                     opt.history, opt.dropout);
             SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withMaxEpochs(opt.epochs).withLearningRate(opt.lr)
-                    .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10).withLengthBuckets(!opt.randomBatches);
+                    .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10).withLengthBuckets(!opt.randomBatches).withSeed(opt.seed);
             LOG.info("SASRec {} trained with {}", config, tc);
             SasRecModel[] model = new SasRecModel[1];
             SasRecTrainer.Result[] result = new SasRecTrainer.Result[1];

@@ -169,7 +169,7 @@ public final class BeautyEndToEnd {
                     // SASRec as a second teacher: the distilled distribution is the mixture (1 - S) table + S SASRec
                     // (history items left out of SASRec's), S from --distill-mix. "train:M" trains one for M minutes
                     // first (saved to <out>/sasrec and shown as a row); anything else is a trained SASRec's directory
-                    // (e.g. BaselinesExample's <out>/sasrec).
+                    // (e.g. BaselinesExample's <out>/sasrec), or several, comma-separated, that share S equally.
                     case "--distill-sasrec" -> distillSasRec = args[++i];
                     case "--distill-mix" -> distillMix = Double.parseDouble(args[++i]);
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
@@ -200,7 +200,7 @@ public final class BeautyEndToEnd {
                             + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR --distill-mix S"
+                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR[,DIR...]|train:M --distill-mix S"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
                             + " --exclude-history auto|true|false --code-softmax codebook|trie)");
                 }
@@ -302,7 +302,7 @@ public final class BeautyEndToEnd {
             codec = fitted != null ? fitted : ResidualCodec.load(codecDir);
             if (opt.distillSasRec() != null) teacher = sasRecTeacherModel(opt, split, bar);
             training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar, group,
-                    teacher == null ? null : teacher.model());
+                    teacher == null ? null : teacher.models());
             if (group != null) {
                 int rank = group.rank();
                 group.close();
@@ -348,8 +348,11 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         if (teacher != null) {
             // The teacher is a yardstick too: SASRec ranking all items, history masked (as the generator's lists are).
-            BatchRecommender sasrec = new SasRecRecommender(teacher.model(), true);
-            rows.add(row("SASRec, history masked", evaluator.evaluate("test", test, seqs.itemCount(), sasrec),
+            // Several SASRecs rank by their mean softmax, the ensemble whose mixture the generator was taught.
+            BatchRecommender sasrec = new SasRecRecommender(teacher.models(), true);
+            String name = teacher.models().size() == 1 ? "SASRec, history masked"
+                    : "SASRec x" + teacher.models().size() + ", history masked";
+            rows.add(row(name, evaluator.evaluate("test", test, seqs.itemCount(), sasrec),
                     evaluator.evaluate("validation", valid, seqs.itemCount(), sasrec),
                     teacher.fitTime() == null ? "(loaded)" : String.format("%.1f min", teacher.fitTime().toSeconds() / 60.0)));
         }
@@ -452,21 +455,29 @@ public final class BeautyEndToEnd {
     record Training(Duration time, TrainingHistory history, List<double[]> batchLoss) {
     }
 
-    /** A SASRec teacher and what training it took (null when it was loaded). */
-    record SasRecTeacher(SasRecModel model, Duration fitTime) {
+    /** The SASRec teacher(s) and what training took (null when loaded). */
+    record SasRecTeacher(List<SasRecModel> models, Duration fitTime) {
     }
 
     /**
-     * The SASRec of {@code --distill-sasrec}: loaded from its directory, or, for "train:M", trained for M minutes on
+     * The SASRec of {@code --distill-sasrec}: loaded from its directory (several: comma-separated), or, for "train:M", trained for M minutes on
      * the training split (early stopping on a seeded sample of 5,000 validation users; with {@code --reuse}, loaded
      * from {@code <out>/sasrec} where the first run saved it).
      */
     static SasRecTeacher sasRecTeacherModel(Options opt, LeaveOneOutSplit split, ProgressListener progress) {
         double minutes = Options.sasRecMinutes(opt.distillSasRec());
-        Path dir = Double.isNaN(minutes) ? Path.of(opt.distillSasRec()) : opt.out().resolve("sasrec");
-        if (Double.isNaN(minutes) || opt.reuse()) {
+        if (Double.isNaN(minutes)) {
+            List<SasRecModel> models = new ArrayList<>();
+            for (String d : opt.distillSasRec().split(",")) {
+                models.add(SasRecModel.load(Path.of(d.strip())));
+                LOG.info("SASRec teacher loaded from {}", d.strip());
+            }
+            return new SasRecTeacher(models, null);
+        }
+        Path dir = opt.out().resolve("sasrec");
+        if (opt.reuse()) {
             LOG.info("SASRec teacher loaded from {}", dir);
-            return new SasRecTeacher(SasRecModel.load(dir), null);
+            return new SasRecTeacher(List.of(SasRecModel.load(dir)), null);
         }
         SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withTimeBudget(Duration.ofSeconds(Math.round(minutes * 60)))
                 .withEvaluation(5000, 10);
@@ -476,12 +487,15 @@ public final class BeautyEndToEnd {
         Duration time = Duration.ofNanos(System.nanoTime() - t0);
         LOG.info("SASRec teacher: {} epochs (best {}) in {}; saved to {}", r.epochs(), r.bestEpoch(), time, dir);
         model.save(dir);
-        return new SasRecTeacher(model, time);
+        return new SasRecTeacher(List.of(model), time);
     }
 
-    /** Trains the generator on LibTorch and saves it; {@code sasRecTeacher} (or null) joins the distillation teacher. */
+    /**
+     * Trains the generator on LibTorch and saves it; {@code sasRecTeachers} (or null) join the distillation teacher,
+     * each with an equal part of the SASRec share.
+     */
     static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
-                                   ProgressListener bar, DataParallelGroup group, SasRecModel sasRecTeacher) {
+                                   ProgressListener bar, DataParallelGroup group, List<SasRecModel> sasRecTeachers) {
         GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
                 codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
@@ -514,10 +528,17 @@ public final class BeautyEndToEnd {
         if (opt.distill() > 0) {
             ItemPrior teacher = trainingTable;
             String teacherName = "the transition table's distribution (leave-one-out)";
-            if (sasRecTeacher != null) {
-                teacher = ItemPrior.mixture(trainingTable, sasRecPrior(sasRecTeacher, split, gc.maxHistory()), opt.distillMix());
-                teacherName = String.format(Locale.ROOT, "a mixture of the transition table (leave-one-out, %.2f) and SASRec (%.2f)",
-                        1 - opt.distillMix(), opt.distillMix());
+            if (sasRecTeachers != null && !sasRecTeachers.isEmpty()) {
+                // Equal parts: the i-th SASRec joins the mixture of the first i - 1 with share 1 / i.
+                ItemPrior sasrec = null;
+                for (int i = 0; i < sasRecTeachers.size(); i++) {
+                    SasRecPrior p = sasRecPrior(sasRecTeachers.get(i), split, gc.maxHistory());
+                    sasrec = sasrec == null ? p : ItemPrior.mixture(sasrec, p, 1.0 / (i + 1));
+                }
+                teacher = ItemPrior.mixture(trainingTable, sasrec, opt.distillMix());
+                teacherName = String.format(Locale.ROOT, "a mixture of the transition table (leave-one-out, %.2f) and %s (%.2f)",
+                        1 - opt.distillMix(), sasRecTeachers.size() == 1 ? "SASRec" : sasRecTeachers.size() + " SASRecs",
+                        opt.distillMix());
             }
             LOG.info("training targets: {} one-hot + {} {}", String.format("%.2f", 1 - opt.distill()),
                     String.format("%.2f", opt.distill()), teacherName);

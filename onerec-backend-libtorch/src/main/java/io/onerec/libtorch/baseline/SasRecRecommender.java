@@ -15,28 +15,41 @@ import java.util.List;
  * A trained {@link SasRecModel} as a full-ranking recommender: scores every item after the last
  * {@link SasRecConfig#maxLength()} history items and returns the top K. By default history items stay in the ranking
  * (as the generator is evaluated); {@code maskHistory} removes them, which is the S3-Rec evaluation protocol.
+ *
+ * <p>Several models (e.g. trained with different seeds) rank by the mean of their softmax distributions, the usual
+ * ensemble; they must share the catalog.
  */
 public final class SasRecRecommender implements BatchRecommender {
-    private final SasRecModel model;
+    private final List<SasRecModel> models;
     private final boolean maskHistory;
 
     public SasRecRecommender(SasRecModel model, boolean maskHistory) {
-        this.model = model;
+        this(List.of(model), maskHistory);
+    }
+
+    public SasRecRecommender(List<SasRecModel> models, boolean maskHistory) {
+        if (models.isEmpty()) throw new IllegalArgumentException("no SASRec model");
+        int items = models.getFirst().config().items();
+        for (SasRecModel m : models) {
+            if (m.config().items() != items) {
+                throw new IllegalArgumentException("SASRec models over different catalogs: " + items + " and " + m.config().items() + " items");
+            }
+        }
+        this.models = List.copyOf(models);
         this.maskHistory = maskHistory;
     }
 
     @Override
     public List<int[]> recommend(List<UserHistory> histories, int topK) {
-        int n = model.config().items(), k = Math.min(topK, n);
+        SasRecModel first = models.getFirst();
+        int n = first.config().items(), k = Math.min(topK, n);
         List<int[]> out = new ArrayList<>(histories.size());
         if (histories.isEmpty()) return out;
-        List<int[]> seqs = new ArrayList<>(histories.size());
-        for (UserHistory h : histories) seqs.add(h.lastItems(model.config().maxLength()).items());
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor scores = model.scoreAll(seqs);
-            if (maskHistory) scores = model.withoutItems(scores, histories.stream().map(UserHistory::items).toList());
+            Tensor scores = scores(histories);
+            if (maskHistory) scores = first.withoutItems(scores, histories.stream().map(UserHistory::items).toList());
             long[] top = Torch.toLongs(torch.topk(scores, k).get1());
-            for (int r = 0; r < seqs.size(); r++) {
+            for (int r = 0; r < histories.size(); r++) {
                 // With masking, a user who has seen almost the whole catalog may have fewer than k rankable items.
                 int limit = maskHistory ? Math.min(k, n - distinct(histories.get(r).items(), n)) : k;
                 int[] items = new int[limit];
@@ -45,6 +58,23 @@ public final class SasRecRecommender implements BatchRecommender {
             }
         }
         return out;
+    }
+
+    /** [B, items]: one model's logits, or the log of the models' mean softmax. */
+    private Tensor scores(List<UserHistory> histories) {
+        if (models.size() == 1) return models.getFirst().scoreAll(lastItems(histories, models.getFirst()));
+        Tensor sum = null;
+        for (SasRecModel m : models) {
+            Tensor p = m.scoreAll(lastItems(histories, m)).softmax(-1);
+            sum = sum == null ? p : sum.add(p);
+        }
+        return sum.log();
+    }
+
+    private static List<int[]> lastItems(List<UserHistory> histories, SasRecModel model) {
+        List<int[]> seqs = new ArrayList<>(histories.size());
+        for (UserHistory h : histories) seqs.add(h.lastItems(model.config().maxLength()).items());
+        return seqs;
     }
 
     private static int distinct(int[] items, int n) {

@@ -58,4 +58,8 @@ public record SasRecTrainerConfig(int maxEpochs, int batchSize, double learningR
     public SasRecTrainerConfig withLengthBuckets(boolean buckets) {
         return new SasRecTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, seed, evalUsers, patience, timeBudget, buckets);
     }
+
+    public SasRecTrainerConfig withSeed(long seed) {
+        return new SasRecTrainerConfig(maxEpochs, batchSize, learningRate, weightDecay, seed, evalUsers, patience, timeBudget, lengthBuckets);
+    }
 }

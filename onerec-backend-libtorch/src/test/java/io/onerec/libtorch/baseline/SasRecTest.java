@@ -10,6 +10,8 @@ import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
 import io.onerec.tools.eval.PopularityBaseline;
 import io.onerec.libtorch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +133,38 @@ class SasRecTest {
         assertArrayEquals(emb.data(), back.data());
         // Training moved the embeddings away from a fresh initialisation with the same seed.
         assertNotEquals(Arrays.toString(SasRecModel.initialize(model.config(), 5).itemEmbeddings().data()), Arrays.toString(emb.data()));
+    }
+
+    @Test
+    void ensembleRanksByTheMeanSoftmax() {
+        LeaveOneOutSplit split = synthetic(40, 6);
+        SasRecModel a = SasRecModel.initialize(new SasRecConfig(ITEMS, 16, 1, 1, 32, 20, 0.1), 11);
+        SasRecModel b = SasRecModel.initialize(new SasRecConfig(ITEMS, 16, 1, 2, 32, 10, 0.1), 12);
+        List<UserHistory> users = split.test().stream().map(NextItemExample::history).toList();
+        // One model twice is that model.
+        List<int[]> alone = new SasRecRecommender(a, true).recommend(users, 10);
+        List<int[]> twice = new SasRecRecommender(List.of(a, a), true).recommend(users, 10);
+        for (int i = 0; i < users.size(); i++) assertArrayEquals(alone.get(i), twice.get(i));
+        // Two models: the first item is the argmax of the summed softmax (each model reading its own maxLength).
+        List<int[]> both = new SasRecRecommender(List.of(a, b), false).recommend(users, 10);
+        for (int i = 0; i < users.size(); i++) {
+            UserHistory h = users.get(i);
+            float[] pa = softmax(a, h), pb = softmax(b, h);
+            int best = 0;
+            for (int j = 1; j < ITEMS; j++) if (pa[j] + pb[j] > pa[best] + pb[best]) best = j;
+            assertEquals(best, both.get(i)[0], "user " + i);
+        }
+        SasRecModel other = SasRecModel.initialize(new SasRecConfig(ITEMS + 1, 16, 1, 1, 32, 20, 0.1), 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SasRecRecommender(List.of(a, other), true));
+        assertTrue(e.getMessage().contains("different catalogs"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SasRecRecommender(List.of(), true));
+    }
+
+    private static float[] softmax(SasRecModel m, UserHistory h) {
+        try (PointerScope scope = new PointerScope();
+             NoGradGuard noGrad = new NoGradGuard()) {
+            return Torch.toFloats(m.scoreAll(List.of(h.lastItems(m.config().maxLength()).items())).softmax(-1));
+        }
     }
 
     @Test
