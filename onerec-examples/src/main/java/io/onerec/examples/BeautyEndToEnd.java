@@ -169,7 +169,7 @@ public final class BeautyEndToEnd {
                     // SASRec as a second teacher: the distilled distribution is the mixture (1 - S) table + S SASRec
                     // (history items left out of SASRec's), S from --distill-mix. "train:M" trains one for M minutes
                     // first (saved to <out>/sasrec and shown as a row); anything else is a trained SASRec's directory
-                    // (e.g. BaselinesExample's <out>/sasrec), or several, comma-separated, that share S equally.
+                    // (e.g. BaselinesExample's <out>/sasrec), or several, comma-separated: one ensemble (mean log-softmax).
                     case "--distill-sasrec" -> distillSasRec = args[++i];
                     case "--distill-mix" -> distillMix = Double.parseDouble(args[++i]);
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
@@ -348,7 +348,7 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         if (teacher != null) {
             // The teacher is a yardstick too: SASRec ranking all items, history masked (as the generator's lists are).
-            // Several SASRecs rank by their mean softmax, the ensemble whose mixture the generator was taught.
+            // Several SASRecs rank as the ensemble the generator was taught by (mean log-softmax).
             BatchRecommender sasrec = new SasRecRecommender(teacher.models(), true);
             String name = teacher.models().size() == 1 ? "SASRec, history masked"
                     : "SASRec x" + teacher.models().size() + ", history masked";
@@ -491,8 +491,8 @@ public final class BeautyEndToEnd {
     }
 
     /**
-     * Trains the generator on LibTorch and saves it; {@code sasRecTeachers} (or null) join the distillation teacher,
-     * each with an equal part of the SASRec share.
+     * Trains the generator on LibTorch and saves it; {@code sasRecTeachers} (or null) join the distillation teacher
+     * as one ensemble (SasRecPrior over the list).
      */
     static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
                                    ProgressListener bar, DataParallelGroup group, List<SasRecModel> sasRecTeachers) {
@@ -529,15 +529,9 @@ public final class BeautyEndToEnd {
             ItemPrior teacher = trainingTable;
             String teacherName = "the transition table's distribution (leave-one-out)";
             if (sasRecTeachers != null && !sasRecTeachers.isEmpty()) {
-                // Equal parts: the i-th SASRec joins the mixture of the first i - 1 with share 1 / i.
-                ItemPrior sasrec = null;
-                for (int i = 0; i < sasRecTeachers.size(); i++) {
-                    SasRecPrior p = sasRecPrior(sasRecTeachers.get(i), split, gc.maxHistory());
-                    sasrec = sasrec == null ? p : ItemPrior.mixture(sasrec, p, 1.0 / (i + 1));
-                }
-                teacher = ItemPrior.mixture(trainingTable, sasrec, opt.distillMix());
+                teacher = ItemPrior.mixture(trainingTable, sasRecPrior(sasRecTeachers, split, gc.maxHistory()), opt.distillMix());
                 teacherName = String.format(Locale.ROOT, "a mixture of the transition table (leave-one-out, %.2f) and %s (%.2f)",
-                        1 - opt.distillMix(), sasRecTeachers.size() == 1 ? "SASRec" : sasRecTeachers.size() + " SASRecs",
+                        1 - opt.distillMix(), sasRecTeachers.size() == 1 ? "SASRec" : "an ensemble of " + sasRecTeachers.size() + " SASRecs",
                         opt.distillMix());
             }
             LOG.info("training targets: {} one-hot + {} {}", String.format("%.2f", 1 - opt.distill()),
@@ -616,10 +610,12 @@ public final class BeautyEndToEnd {
      * A trained SASRec as a distillation teacher, its evidence computed once for every history the training windows
      * hold (history items left out: the generator's lists leave them out too on catalogs without repeats).
      */
-    static SasRecPrior sasRecPrior(SasRecModel sasrec, LeaveOneOutSplit split, int maxHistory) {
-        if (sasrec.config().items() != split.itemCount()) {
-            throw new IllegalArgumentException("the SASRec teacher has " + sasrec.config().items() + " items, the data "
-                    + split.itemCount());
+    static SasRecPrior sasRecPrior(List<SasRecModel> sasrec, LeaveOneOutSplit split, int maxHistory) {
+        for (SasRecModel m : sasrec) {
+            if (m.config().items() != split.itemCount()) {
+                throw new IllegalArgumentException("the SASRec teacher has " + m.config().items() + " items, the data "
+                        + split.itemCount());
+            }
         }
         SasRecPrior prior = new SasRecPrior(sasrec, SASREC_TEACHER_TOP_K, 1.0, true);
         long t0 = System.nanoTime();

@@ -10,6 +10,8 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -191,6 +193,38 @@ public final class SasRecModel {
             }
         }
         return scores.masked_fill(Torch.bools(seen, b, n), Torch.scalar(Double.NEGATIVE_INFINITY));
+    }
+
+    /**
+     * Log-scores [B, items] of an ensemble after each full history (each model reads its own last maxLength items):
+     * one model's logits, or the mean of several models' log-softmax (a geometric mean of their distributions: on
+     * Beauty it ranked better than the mean of the probabilities, docs/baselines.md). Softmax of the result is the
+     * ensemble's distribution either way.
+     */
+    static Tensor ensembleScores(List<SasRecModel> models, List<int[]> histories) {
+        Tensor sum = null;
+        for (SasRecModel m : models) {
+            int max = m.config().maxLength();
+            List<int[]> seqs = new ArrayList<>(histories.size());
+            for (int[] h : histories) seqs.add(h.length <= max ? h : Arrays.copyOfRange(h, h.length - max, h.length));
+            Tensor s = m.scoreAll(seqs);
+            if (models.size() == 1) return s;
+            s = s.log_softmax(-1);
+            sum = sum == null ? s : sum.add(s);
+        }
+        return sum.div(Torch.scalar(models.size()));
+    }
+
+    /** The catalog size several models share; refuses an empty list or different catalogs. */
+    static int sharedCatalog(List<SasRecModel> models) {
+        if (models == null || models.isEmpty()) throw new IllegalArgumentException("no SASRec model");
+        int items = models.getFirst().config().items();
+        for (SasRecModel m : models) {
+            if (m.config().items() != items) {
+                throw new IllegalArgumentException("SASRec models over different catalogs: " + items + " and " + m.config().items() + " items");
+            }
+        }
+        return items;
     }
 
     /** Item scores [B, items] after each sequence (no gradients needed by the caller's choice). */

@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * history (the same windows come back every epoch); {@link #precompute} fills the cache in batches. Thread-safe.
  */
 public final class SasRecPrior implements ItemPrior {
+    private final List<SasRecModel> models;
     private final SasRecModel model;
     private final int topK;
     private final double temperature;
@@ -43,12 +44,21 @@ public final class SasRecPrior implements ItemPrior {
      * @param excludeHistory leave the history's items out of the evidence
      */
     public SasRecPrior(SasRecModel model, int topK, double temperature, boolean excludeHistory) {
-        if (model == null) throw new IllegalArgumentException("model must not be null");
+        this(model == null ? null : List.of(model), topK, temperature, excludeHistory);
+    }
+
+    /**
+     * An ensemble as one prior: the distribution is the softmax of the models' mean log-softmax (as
+     * {@link SasRecRecommender} ranks several models), each model reading its own last maxLength items.
+     */
+    public SasRecPrior(List<SasRecModel> models, int topK, double temperature, boolean excludeHistory) {
+        SasRecModel.sharedCatalog(models);
         if (topK < 1) throw new IllegalArgumentException("topK must be >= 1, got " + topK);
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
         }
-        this.model = model;
+        this.models = List.copyOf(models);
+        this.model = models.getFirst();
         this.topK = Math.min(topK, model.config().items());
         this.temperature = temperature;
         this.excludeHistory = excludeHistory;
@@ -90,7 +100,7 @@ public final class SasRecPrior implements ItemPrior {
         for (int i = 0; i < keys.size(); i++) cache.putIfAbsent(keys.get(i), evidence.get(i));
     }
 
-    /** The whole history: SASRec reads its last maxLength items, and all of them are left out when asked. */
+    /** The whole history: each SASRec reads its last maxLength items, and all of them are left out when asked. */
     private IntArrayList keyOf(UserHistory history) {
         int n = model.config().items();
         int[] items = history.items();
@@ -101,16 +111,12 @@ public final class SasRecPrior implements ItemPrior {
     }
 
     private List<Evidence> compute(List<IntArrayList> keys) {
-        int b = keys.size(), max = model.config().maxLength();
-        List<int[]> histories = new ArrayList<>(b), seqs = new ArrayList<>(b);
-        for (IntArrayList k : keys) {
-            int[] items = k.toIntArray();
-            histories.add(items);
-            seqs.add(Arrays.copyOfRange(items, Math.max(0, items.length - max), items.length));
-        }
+        int b = keys.size();
+        List<int[]> histories = new ArrayList<>(b);
+        for (IntArrayList k : keys) histories.add(k.toIntArray());
         List<Evidence> out = new ArrayList<>(b);
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor scores = model.scoreAll(seqs);
+            Tensor scores = SasRecModel.ensembleScores(models, histories);
             if (temperature != 1) scores = scores.div(Torch.scalar(temperature));
             if (excludeHistory) scores = model.withoutItems(scores, histories);
             var top = torch.topk(scores.softmax(-1), topK);

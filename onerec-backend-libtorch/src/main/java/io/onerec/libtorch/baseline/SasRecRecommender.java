@@ -16,8 +16,8 @@ import java.util.List;
  * {@link SasRecConfig#maxLength()} history items and returns the top K. By default history items stay in the ranking
  * (as the generator is evaluated); {@code maskHistory} removes them, which is the S3-Rec evaluation protocol.
  *
- * <p>Several models (e.g. trained with different seeds) rank by the mean of their softmax distributions, the usual
- * ensemble; they must share the catalog.
+ * <p>Several models (e.g. trained with different seeds) rank by the mean of their log-softmax (a geometric mean of
+ * their distributions); they must share the catalog.
  */
 public final class SasRecRecommender implements BatchRecommender {
     private final List<SasRecModel> models;
@@ -28,13 +28,7 @@ public final class SasRecRecommender implements BatchRecommender {
     }
 
     public SasRecRecommender(List<SasRecModel> models, boolean maskHistory) {
-        if (models.isEmpty()) throw new IllegalArgumentException("no SASRec model");
-        int items = models.getFirst().config().items();
-        for (SasRecModel m : models) {
-            if (m.config().items() != items) {
-                throw new IllegalArgumentException("SASRec models over different catalogs: " + items + " and " + m.config().items() + " items");
-            }
-        }
+        SasRecModel.sharedCatalog(models);
         this.models = List.copyOf(models);
         this.maskHistory = maskHistory;
     }
@@ -46,7 +40,7 @@ public final class SasRecRecommender implements BatchRecommender {
         List<int[]> out = new ArrayList<>(histories.size());
         if (histories.isEmpty()) return out;
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor scores = scores(histories);
+            Tensor scores = SasRecModel.ensembleScores(models, histories.stream().map(UserHistory::items).toList());
             if (maskHistory) scores = first.withoutItems(scores, histories.stream().map(UserHistory::items).toList());
             long[] top = Torch.toLongs(torch.topk(scores, k).get1());
             for (int r = 0; r < histories.size(); r++) {
@@ -58,23 +52,6 @@ public final class SasRecRecommender implements BatchRecommender {
             }
         }
         return out;
-    }
-
-    /** [B, items]: one model's logits, or the log of the models' mean softmax. */
-    private Tensor scores(List<UserHistory> histories) {
-        if (models.size() == 1) return models.getFirst().scoreAll(lastItems(histories, models.getFirst()));
-        Tensor sum = null;
-        for (SasRecModel m : models) {
-            Tensor p = m.scoreAll(lastItems(histories, m)).softmax(-1);
-            sum = sum == null ? p : sum.add(p);
-        }
-        return sum.log();
-    }
-
-    private static List<int[]> lastItems(List<UserHistory> histories, SasRecModel model) {
-        List<int[]> seqs = new ArrayList<>(histories.size());
-        for (UserHistory h : histories) seqs.add(h.lastItems(model.config().maxLength()).items());
-        return seqs;
     }
 
     private static int distinct(int[] items, int n) {

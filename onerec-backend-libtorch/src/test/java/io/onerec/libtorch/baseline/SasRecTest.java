@@ -136,7 +136,7 @@ class SasRecTest {
     }
 
     @Test
-    void ensembleRanksByTheMeanSoftmax() {
+    void ensembleRanksByTheMeanLogSoftmax() {
         LeaveOneOutSplit split = synthetic(40, 6);
         SasRecModel a = SasRecModel.initialize(new SasRecConfig(ITEMS, 16, 1, 1, 32, 20, 0.1), 11);
         SasRecModel b = SasRecModel.initialize(new SasRecConfig(ITEMS, 16, 1, 2, 32, 10, 0.1), 12);
@@ -145,19 +145,23 @@ class SasRecTest {
         List<int[]> alone = new SasRecRecommender(a, true).recommend(users, 10);
         List<int[]> twice = new SasRecRecommender(List.of(a, a), true).recommend(users, 10);
         for (int i = 0; i < users.size(); i++) assertArrayEquals(alone.get(i), twice.get(i));
-        // Two models: the first item is the argmax of the summed softmax (each model reading its own maxLength).
+        // Two models: the first item is the argmax of the summed log-softmax (each model reading its own maxLength),
+        // and the ensemble prior's top item is the same.
         List<int[]> both = new SasRecRecommender(List.of(a, b), false).recommend(users, 10);
+        SasRecPrior prior = new SasRecPrior(List.of(a, b), 5, 1.0, false);
         for (int i = 0; i < users.size(); i++) {
             UserHistory h = users.get(i);
             float[] pa = softmax(a, h), pb = softmax(b, h);
             int best = 0;
-            for (int j = 1; j < ITEMS; j++) if (pa[j] + pb[j] > pa[best] + pb[best]) best = j;
+            for (int j = 1; j < ITEMS; j++) if (Math.log(pa[j]) + Math.log(pb[j]) > Math.log(pa[best]) + Math.log(pb[best])) best = j;
             assertEquals(best, both.get(i)[0], "user " + i);
+            assertEquals(best, prior.evidence(h).item(0), "prior, user " + i);
         }
         SasRecModel other = SasRecModel.initialize(new SasRecConfig(ITEMS + 1, 16, 1, 1, 32, 20, 0.1), 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SasRecRecommender(List.of(a, other), true));
         assertTrue(e.getMessage().contains("different catalogs"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new SasRecRecommender(List.of(), true));
+        assertThrows(IllegalArgumentException.class, () -> new SasRecPrior(List.of(a, other), 5, 1.0, true));
     }
 
     private static float[] softmax(SasRecModel m, UserHistory h) {
