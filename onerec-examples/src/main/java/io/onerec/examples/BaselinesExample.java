@@ -41,20 +41,21 @@ import java.util.function.Supplier;
  * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --lr LR} (Adam, default 1e-3),
  * {@code --random-batches} (SASRec batches drawn at random, every position weighing the same, instead of batches of
  * similar-length sequences), {@code --seed S} (SASRec's initialisation, dropout, batch order and validation sample;
- * default 42),
+ * default 42), {@code --pre-norm} (the original SASRec's block layout instead of RecBole's post-LN),
  * {@code --no-sasrec}.
  */
 public final class BaselinesExample {
     private static final Logger LOG = LoggerFactory.getLogger(BaselinesExample.class);
 
     record Options(Path out, Path data, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
-                   int heads, double lr, boolean sasrec, boolean randomBatches, long seed) {
+                   int heads, double lr, boolean sasrec, boolean randomBatches, long seed, boolean preNorm) {
         static Options parse(String[] args) {
             Path out = Path.of("runs/baselines"), data = null;
             int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1;
             double minutes = 25, dropout = 0.5, lr = 1e-3;
             boolean sasrec = true, randomBatches = false;
             long seed = 42;
+            boolean preNorm = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--out" -> out = Path.of(args[++i]);
@@ -71,11 +72,12 @@ public final class BaselinesExample {
                     case "--no-sasrec" -> sasrec = false;
                     case "--random-batches" -> randomBatches = true;
                     case "--seed" -> seed = Long.parseLong(args[++i]);
+                    case "--pre-norm" -> preNorm = true;
                     default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --data FILE --history N"
-                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --random-batches --seed S --no-sasrec)");
+                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --random-batches --seed S --pre-norm --no-sasrec)");
                 }
             }
-            return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec, randomBatches, seed);
+            return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec, randomBatches, seed, preNorm);
         }
     }
 
@@ -95,7 +97,7 @@ public final class BaselinesExample {
         rows.add(evaluate("transition table (last 3)", () -> TransitionBaseline.fit(split), split, evaluator));
         if (opt.sasrec) {
             SasRecConfig config = new SasRecConfig(seqs.itemCount(), opt.dim, opt.blocks, opt.heads, 4 * opt.dim,
-                    opt.history, opt.dropout);
+                    opt.history, opt.dropout, opt.preNorm);
             SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withMaxEpochs(opt.epochs).withLearningRate(opt.lr)
                     .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10).withLengthBuckets(!opt.randomBatches).withSeed(opt.seed);
             LOG.info("SASRec {} trained with {}", config, tc);

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param maxLength most recent items the model reads (positional embeddings)
  * @param dropout   dropout on embeddings, attention weights and block outputs (0.5 on Beauty in the SASRec paper)
  */
-public record SasRecConfig(int items, int dim, int blocks, int heads, int ffnDim, int maxLength, double dropout) {
+public record SasRecConfig(int items, int dim, int blocks, int heads, int ffnDim, int maxLength, double dropout,
+                           boolean preNorm) {
     public static final double LAYER_NORM_EPS = 1e-12;
 
     public SasRecConfig {
@@ -29,13 +30,22 @@ public record SasRecConfig(int items, int dim, int blocks, int heads, int ffnDim
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     }
 
+    /** Post-LN blocks (RecBole's layout). */
+    public SasRecConfig(int items, int dim, int blocks, int heads, int ffnDim, int maxLength, double dropout) {
+        this(items, dim, blocks, heads, ffnDim, maxLength, dropout, false);
+    }
+
     /** The usual Beauty setting: d=64, 2 blocks, 1 head, FFN 256, 50 items, dropout 0.5. */
     public static SasRecConfig defaults(int items) {
         return new SasRecConfig(items, 64, 2, 1, 256, 50, 0.5);
     }
 
     public SasRecConfig withDropout(double p) {
-        return new SasRecConfig(items, dim, blocks, heads, ffnDim, maxLength, p);
+        return new SasRecConfig(items, dim, blocks, heads, ffnDim, maxLength, p, preNorm);
+    }
+
+    public SasRecConfig withPreNorm(boolean pre) {
+        return new SasRecConfig(items, dim, blocks, heads, ffnDim, maxLength, dropout, pre);
     }
 
     public int headDim() {
@@ -47,8 +57,10 @@ public record SasRecConfig(int items, int dim, int blocks, int heads, int ffnDim
         Map<String, long[]> s = new LinkedHashMap<>();
         s.put("item_embedding.weight", new long[]{items + 1, dim});
         s.put("position_embedding.weight", new long[]{maxLength, dim});
-        s.put("emb_norm.weight", new long[]{dim});
-        s.put("emb_norm.bias", new long[]{dim});
+        // Post-LN normalises the embeddings; pre-LN normalises the last block's output instead.
+        String norm = preNorm ? "final_norm" : "emb_norm";
+        s.put(norm + ".weight", new long[]{dim});
+        s.put(norm + ".bias", new long[]{dim});
         for (int b = 0; b < blocks; b++) {
             String p = "blocks." + b + ".";
             for (String m : new String[]{"q", "k", "v", "o"}) {
@@ -69,13 +81,13 @@ public record SasRecConfig(int items, int dim, int blocks, int heads, int ffnDim
 
     public JsonConfig toJson() {
         return JsonConfig.builder().put("items", items).put("dim", dim).put("blocks", blocks).put("heads", heads)
-                .put("ffn_dim", ffnDim).put("max_length", maxLength).put("dropout", dropout).build();
+                .put("ffn_dim", ffnDim).put("max_length", maxLength).put("dropout", dropout).put("pre_norm", preNorm).build();
     }
 
     public static SasRecConfig fromJson(JsonConfig c) {
         try {
             return new SasRecConfig(c.getInt("items"), c.getInt("dim"), c.getInt("blocks"), c.getInt("heads"),
-                    c.getInt("ffn_dim"), c.getInt("max_length"), c.getDouble("dropout"));
+                    c.getInt("ffn_dim"), c.getInt("max_length"), c.getDouble("dropout"), c.getBoolean("pre_norm", false));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("invalid SASRec config: " + e.getMessage(), e);
         }

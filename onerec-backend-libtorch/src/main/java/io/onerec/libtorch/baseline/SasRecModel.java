@@ -157,8 +157,9 @@ public final class SasRecModel {
         long b = batch.rows(), t = batch.width();
         int d = config.dim(), h = config.heads(), dh = config.headDim();
         Tensor pos = p("position_embedding.weight").narrow(0, config.maxLength() - t, t).unsqueeze(0);
-        Tensor x = p("item_embedding.weight").index_select(0, batch.tokens().view(-1)).view(b, t, d).add(pos);
-        x = dropout(layerNorm(x, "emb_norm"), train);
+        Tensor x = p("item_embedding.weight").index_select(0, batch.tokens().view(-1)).view(b, t, d);
+        if (config.preNorm()) return preNormBlocks(dropout(x.mul(Torch.scalar(Math.sqrt(d))).add(pos), train), batch, train);
+        x = dropout(layerNorm(x.add(pos), "emb_norm"), train);
         for (int i = 0; i < config.blocks(); i++) {
             String pre = "blocks." + i + ".";
             Tensor q = linear(x, pre + "attn.q").view(b, t, h, dh).transpose(1, 2);
@@ -172,6 +173,30 @@ public final class SasRecModel {
             x = layerNorm(x.add(dropout(f, train)), pre + "ffn_norm");
         }
         return x;
+    }
+
+    /**
+     * The original SASRec's layout (Kang and McAuley's code): the query side of attention is layer-normalised and
+     * carries the residual, keys and values read the unnormalised input; the feed-forward input is normalised and
+     * the block output is not; one final LayerNorm.
+     */
+    private Tensor preNormBlocks(Tensor x, Batch batch, boolean train) {
+        long b = batch.rows(), t = batch.width();
+        int d = config.dim(), h = config.heads(), dh = config.headDim();
+        for (int i = 0; i < config.blocks(); i++) {
+            String pre = "blocks." + i + ".";
+            Tensor xq = layerNorm(x, pre + "attn_norm");
+            Tensor q = linear(xq, pre + "attn.q").view(b, t, h, dh).transpose(1, 2);
+            Tensor k = linear(x, pre + "attn.k").view(b, t, h, dh).transpose(1, 2);
+            Tensor v = linear(x, pre + "attn.v").view(b, t, h, dh).transpose(1, 2);
+            Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)))
+                    .masked_fill(batch.blocked(), Torch.scalar(Double.NEGATIVE_INFINITY));
+            Tensor a = dropout(scores.softmax(-1), train).matmul(v).transpose(1, 2).contiguous().view(b, t, d);
+            x = layerNorm(xq.add(dropout(linear(a, pre + "attn.o"), train)), pre + "ffn_norm");
+            Tensor f = linear(dropout(torch.gelu(linear(x, pre + "ffn.wi")), train), pre + "ffn.wo");
+            x = x.add(dropout(f, train));
+        }
+        return layerNorm(x, "final_norm");
     }
 
     /** Logits over all items [n, items] for hidden states [n, d]. */

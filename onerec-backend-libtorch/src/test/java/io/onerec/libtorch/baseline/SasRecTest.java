@@ -3,6 +3,7 @@ package io.onerec.libtorch.baseline;
 import io.onerec.api.ItemEmbeddings;
 import io.onerec.api.UserHistory;
 import io.onerec.api.checkpoint.ItemEmbeddingsFile;
+import io.onerec.api.checkpoint.JsonConfig;
 import io.onerec.tools.data.InteractionSequences;
 import io.onerec.tools.data.LeaveOneOutSplit;
 import io.onerec.tools.data.NextItemExample;
@@ -86,6 +87,29 @@ class SasRecTest {
         assertTrue(sasrec.recall(10) > 0.9, sasrec.toString());
         assertTrue(sasrec.recall(10) > popularity.recall(10) + 0.5, sasrec + " vs " + popularity);
         assertTrue(sasrec.ndcg(10) > 0.7, sasrec.toString());
+    }
+
+    @Test
+    void preNormLayoutLearnsTheRuleAndRoundTrips(@TempDir Path dir) {
+        LeaveOneOutSplit split = synthetic(400, 1);
+        SasRecConfig config = new SasRecConfig(ITEMS, 32, 1, 2, 64, 20, 0.1, true);
+        assertTrue(config.parameterShapes().containsKey("final_norm.weight"));
+        assertFalse(config.parameterShapes().containsKey("emb_norm.weight"));
+        SasRecModel model = SasRecModel.initialize(config, 7);
+        new SasRecTrainer(model, SasRecTrainerConfig.defaults().withMaxEpochs(20).withBatchSize(32)
+                .withLearningRate(3e-3).withEvaluation(100, 3), null).fit(split);
+        EvaluationResult r = new Evaluator().test(split, new SasRecRecommender(model, false));
+        assertTrue(r.recall(10) > 0.9, r.toString());
+        model.save(dir.resolve("pre"));
+        SasRecModel loaded = SasRecModel.load(dir.resolve("pre"));
+        assertEquals(config, loaded.config());
+        List<UserHistory> users = split.test().stream().map(NextItemExample::history).toList();
+        List<int[]> a = new SasRecRecommender(model, false).recommend(users, 10);
+        List<int[]> b = new SasRecRecommender(loaded, false).recommend(users, 10);
+        for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i), b.get(i));
+        // A config written before the option existed reads as the post-LN layout.
+        String old = "{\"items\":100,\"dim\":16,\"blocks\":1,\"heads\":1,\"ffn_dim\":32,\"max_length\":20,\"dropout\":0.2}";
+        assertFalse(SasRecConfig.fromJson(JsonConfig.parse(old, "test")).preNorm());
     }
 
     @Test
