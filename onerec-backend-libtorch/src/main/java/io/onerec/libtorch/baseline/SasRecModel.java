@@ -155,20 +155,14 @@ public final class SasRecModel {
     /** Hidden states [B, T, d] of a batch; {@code train} turns dropout on. */
     Tensor hidden(Batch batch, boolean train) {
         long b = batch.rows(), t = batch.width();
-        int d = config.dim(), h = config.heads(), dh = config.headDim();
+        int d = config.dim();
         Tensor pos = p("position_embedding.weight").narrow(0, config.maxLength() - t, t).unsqueeze(0);
         Tensor x = p("item_embedding.weight").index_select(0, batch.tokens().view(-1)).view(b, t, d);
         if (config.preNorm()) return preNormBlocks(dropout(x.mul(Torch.scalar(Math.sqrt(d))).add(pos), train), batch, train);
         x = dropout(layerNorm(x.add(pos), "emb_norm"), train);
         for (int i = 0; i < config.blocks(); i++) {
             String pre = "blocks." + i + ".";
-            Tensor q = linear(x, pre + "attn.q").view(b, t, h, dh).transpose(1, 2);
-            Tensor k = linear(x, pre + "attn.k").view(b, t, h, dh).transpose(1, 2);
-            Tensor v = linear(x, pre + "attn.v").view(b, t, h, dh).transpose(1, 2);
-            Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)))
-                    .masked_fill(batch.blocked(), Torch.scalar(Double.NEGATIVE_INFINITY));
-            Tensor a = dropout(scores.softmax(-1), train).matmul(v).transpose(1, 2).contiguous().view(b, t, d);
-            x = layerNorm(x.add(dropout(linear(a, pre + "attn.o"), train)), pre + "attn_norm");
+            x = layerNorm(x.add(dropout(attention(x, x, pre, batch, train), train)), pre + "attn_norm");
             Tensor f = linear(torch.gelu(linear(x, pre + "ffn.wi")), pre + "ffn.wo");
             x = layerNorm(x.add(dropout(f, train)), pre + "ffn_norm");
         }
@@ -181,22 +175,27 @@ public final class SasRecModel {
      * the block output is not; one final LayerNorm.
      */
     private Tensor preNormBlocks(Tensor x, Batch batch, boolean train) {
-        long b = batch.rows(), t = batch.width();
-        int d = config.dim(), h = config.heads(), dh = config.headDim();
         for (int i = 0; i < config.blocks(); i++) {
             String pre = "blocks." + i + ".";
             Tensor xq = layerNorm(x, pre + "attn_norm");
-            Tensor q = linear(xq, pre + "attn.q").view(b, t, h, dh).transpose(1, 2);
-            Tensor k = linear(x, pre + "attn.k").view(b, t, h, dh).transpose(1, 2);
-            Tensor v = linear(x, pre + "attn.v").view(b, t, h, dh).transpose(1, 2);
-            Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)))
-                    .masked_fill(batch.blocked(), Torch.scalar(Double.NEGATIVE_INFINITY));
-            Tensor a = dropout(scores.softmax(-1), train).matmul(v).transpose(1, 2).contiguous().view(b, t, d);
-            x = layerNorm(xq.add(dropout(linear(a, pre + "attn.o"), train)), pre + "ffn_norm");
+            x = layerNorm(xq.add(dropout(attention(xq, x, pre, batch, train), train)), pre + "ffn_norm");
             Tensor f = linear(dropout(torch.gelu(linear(x, pre + "ffn.wi")), train), pre + "ffn.wo");
             x = x.add(dropout(f, train));
         }
         return layerNorm(x, "final_norm");
+    }
+
+    /** Causal multi-head attention of block {@code pre}: queries from {@code xq}, keys and values from {@code xkv}. */
+    private Tensor attention(Tensor xq, Tensor xkv, String pre, Batch batch, boolean train) {
+        long b = batch.rows(), t = batch.width();
+        int d = config.dim(), h = config.heads(), dh = config.headDim();
+        Tensor q = linear(xq, pre + "attn.q").view(b, t, h, dh).transpose(1, 2);
+        Tensor k = linear(xkv, pre + "attn.k").view(b, t, h, dh).transpose(1, 2);
+        Tensor v = linear(xkv, pre + "attn.v").view(b, t, h, dh).transpose(1, 2);
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(Torch.scalar(1.0 / Math.sqrt(dh)))
+                .masked_fill(batch.blocked(), Torch.scalar(Double.NEGATIVE_INFINITY));
+        Tensor a = dropout(scores.softmax(-1), train).matmul(v).transpose(1, 2).contiguous().view(b, t, d);
+        return linear(a, pre + "attn.o");
     }
 
     /** Logits over all items [n, items] for hidden states [n, d]. */
