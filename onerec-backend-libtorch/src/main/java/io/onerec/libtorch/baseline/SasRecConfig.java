@@ -44,10 +44,6 @@ public record SasRecConfig(int items, int dim, int blocks, int heads, int ffnDim
         return new SasRecConfig(items, dim, blocks, heads, ffnDim, maxLength, p, preNorm);
     }
 
-    public SasRecConfig withPreNorm(boolean pre) {
-        return new SasRecConfig(items, dim, blocks, heads, ffnDim, maxLength, dropout, pre);
-    }
-
     public int headDim() {
         return dim / heads;
     }

@@ -40,8 +40,9 @@ public final class SasRecRecommender implements BatchRecommender {
         List<int[]> out = new ArrayList<>(histories.size());
         if (histories.isEmpty()) return out;
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor scores = SasRecModel.ensembleScores(models, histories.stream().map(UserHistory::items).toList());
-            if (maskHistory) scores = first.withoutItems(scores, histories.stream().map(UserHistory::items).toList());
+            List<int[]> historyItems = histories.stream().map(UserHistory::items).toList();
+            Tensor scores = SasRecModel.ensembleScores(models, historyItems);
+            if (maskHistory) scores = first.withoutItems(scores, historyItems);
             long[] top = Torch.toLongs(torch.topk(scores, k).get1());
             for (int r = 0; r < histories.size(); r++) {
                 // With masking, a user who has seen almost the whole catalog may have fewer than k rankable items.
