@@ -53,6 +53,9 @@ public final class GeneratorTrainer {
     /** Precision of the forward pass's matrix products ({@link #withPrecision}). */
     private Torch.Precision precision = Torch.Precision.FP32;
 
+    /** Whether validation leaves the user's history out of the lists ({@link #withValidationExcludingHistory}). */
+    private boolean validationExcludesHistory;
+
     /** The losses; with a prior fused into the sequence loss and validation decoding (product of experts) if set. */
     private final GeneratorLoss losses;
     private TrainingHistory history = TrainingHistory.empty();
@@ -123,6 +126,16 @@ public final class GeneratorTrainer {
      */
     public GeneratorTrainer withPrecision(Torch.Precision precision) {
         this.precision = java.util.Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /**
+     * Validates (early stopping, best-epoch choice) with the user's history left out of the ranked lists, as
+     * {@link DecodingOptions#withExcludeHistory} serves them; off by default. Set it whenever the model will be served
+     * that way, so that the epoch kept is the best one for what is served, not for lists that a served request never sees.
+     */
+    public GeneratorTrainer withValidationExcludingHistory(boolean exclude) {
+        this.validationExcludesHistory = exclude;
         return this;
     }
 
@@ -423,10 +436,14 @@ public final class GeneratorTrainer {
         return losses.meanNextToken(examples, config.batchSize());
     }
 
-    /** Validation metrics with constrained beam search. */
+    /**
+     * Validation metrics with constrained beam search (history left out when {@link #withValidationExcludingHistory}
+     * says so; with the fused prior, if any).
+     */
     public EvaluationResult evaluate(List<NextItemExample> examples, int itemCount, int beam) {
         TorchGenerator generator = new TorchGenerator(model, () -> codec, precision);
-        BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(losses.prior()));
+        BatchRecommender rec = BatchRecommender.of(generator, DecodingOptions.beams(beam).withFusion(losses.prior())
+                .withExcludeHistory(validationExcludesHistory));
         return new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE).evaluate("validation", examples, itemCount, rec);
     }
 

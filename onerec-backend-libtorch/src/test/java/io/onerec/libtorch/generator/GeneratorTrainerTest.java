@@ -78,6 +78,33 @@ class GeneratorTrainerTest {
         }
     }
 
+    /**
+     * Validation that leaves the history out scores what is served: validation users whose next item repeats their
+     * latest one, and a fused prior that names exactly that item. With the history in the lists validation finds it;
+     * left out, it can never be listed, so recall is exactly 0.
+     */
+    @Test
+    void validationCanLeaveTheHistoryOutAsServed() {
+        ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
+        GeneratorConfig cfg = TestModels.config(codec, 0, 0, 1).withCausalEncoder(true);
+        TorchGeneratorModel model = TorchGeneratorModel.initialize(cfg, 1);
+        io.onerec.api.ItemPrior repeatLast = history -> new io.onerec.api.ItemPrior.Evidence(
+                new int[]{history.item(history.length() - 1)}, new double[]{1});
+        GeneratorTrainerConfig tc = new GeneratorTrainerConfig(10, 64, 3e-3, 0.0, 20, 1.0, 1, 5, 3, 0, 10, 0.0, null, 0.0);
+        GeneratorTrainer trainer = new GeneratorTrainer(model, codec, tc, null)
+                .withPriorFusion(new io.onerec.api.PriorFusion(repeatLast, 1, 0.01));
+        List<NextItemExample> repeats = new ArrayList<>();
+        for (NextItemExample e : examples(200, 3)) {
+            int[] h = e.history().items();
+            repeats.add(new NextItemExample(e.history(), h[h.length - 1], h.length));
+        }
+        EvaluationResult historyIn = trainer.evaluate(repeats, ITEMS, 10);
+        EvaluationResult historyOut = trainer.withValidationExcludingHistory(true).evaluate(repeats, ITEMS, 10);
+        assertTrue(historyIn.recall(5) > 0.95, "with the history in the lists: " + historyIn);
+        assertEquals(0.0, historyOut.recall(10), 0.0, "history left out: " + historyOut);
+        assertTrue(trainer.withValidationExcludingHistory(false).evaluate(repeats, ITEMS, 10).recall(5) > 0.95, "back in");
+    }
+
     @Test
     void trainingLearnsADeterministicNextItemRule() {
         ResidualCodec codec = TestModels.fittedCodec(ITEMS, 4, 21);
