@@ -332,7 +332,7 @@ public final class BeautyEndToEnd {
         // Amazon 5-core and MovieLens never repeat an item, so a history item in the list only wastes a slot; the
         // table already leaves them out. Decided on training data alone.
         double repeatShare = split.repeatShare();
-        boolean excludeHistory = excludesHistory(opt, split);
+        boolean excludeHistory = excludesHistory(opt, repeatShare);
         LOG.info("{} of the training targets repeat an item of their history: the generator {} history items",
                 String.format("%.2f%%", 100 * repeatShare), excludeHistory ? "leaves out" : "may recommend");
         DecodingOptions serving = DecodingOptions.beams(opt.beam).withExcludeHistory(excludeHistory).withCodeSoftmax(opt.codeSoftmax);
@@ -490,15 +490,18 @@ public final class BeautyEndToEnd {
     }
 
     /**
-     * Trains the generator on LibTorch and saves it; {@code sasRecTeachers} (or null) join the distillation teacher
-     * as one ensemble (SasRecPrior over the list).
+     * Whether the generator leaves history items out of its lists: "--exclude-history", by default ("auto") decided on
+     * training data alone, by the share of training targets that repeat a history item ({@link LeaveOneOutSplit#repeatShare}).
      */
-    /** Whether the generator leaves history items out of its lists: "--exclude-history", by default decided on training data alone. */
-    static boolean excludesHistory(Options opt, LeaveOneOutSplit split) {
-        return opt.excludeHistory.equals("auto") ? split.repeatShare() < MAX_REPEAT_SHARE_TO_EXCLUDE
+    static boolean excludesHistory(Options opt, double repeatShare) {
+        return opt.excludeHistory.equals("auto") ? repeatShare < MAX_REPEAT_SHARE_TO_EXCLUDE
                 : Boolean.parseBoolean(opt.excludeHistory);
     }
 
+    /**
+     * Trains the generator on LibTorch and saves it; {@code sasRecTeachers} (or null) join the distillation teacher
+     * as one ensemble (SasRecPrior over the list).
+     */
     static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
                                    ProgressListener bar, DataParallelGroup group, List<SasRecModel> sasRecTeachers) {
         GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
@@ -525,7 +528,7 @@ public final class BeautyEndToEnd {
         // -Donerec.torch.precision=bf16 trains with bfloat16 matrix products (README: 1.7x the steps per second here).
         trainer.withPrecision(Torch.Precision.fromSystemProperty());
         // Early stopping judges the lists as they will be served.
-        trainer.withValidationExcludingHistory(excludesHistory(opt, split));
+        trainer.withValidationExcludingHistory(excludesHistory(opt, split.repeatShare()));
         // The table the generator trains against (product of experts or distillation; the options exclude each other).
         TransitionBaseline trainingTable = opt.trainFusion() > 0 || opt.distill() > 0
                 ? TransitionBaseline.fit(split, opt.fusionWindow(), false) : null;
