@@ -89,7 +89,7 @@ public final class BeautyEndToEnd {
                    double fusionBackground, double trainFusion, int fusionWindow,
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
                    String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill, String distillSasRec,
-                   double distillMix) {
+                   double distillMix, double finalLrShare) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -120,6 +120,7 @@ public final class BeautyEndToEnd {
             double distill = Double.NaN;
             String distillSasRec = null;
             double distillMix = 0.5;
+            double finalLrShare = GeneratorTrainerConfig.DEFAULT_FINAL_LEARNING_RATE_SHARE;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -135,6 +136,7 @@ public final class BeautyEndToEnd {
                     case "--dropout" -> dropout = Double.parseDouble(args[++i]);
                     case "--item-embeddings" -> itemEmb = Boolean.parseBoolean(args[++i]);
                     case "--lr" -> lr = Double.parseDouble(args[++i]);
+                    case "--final-lr" -> finalLrShare = Double.parseDouble(args[++i]);
                     case "--batch" -> batch = Integer.parseInt(args[++i]);
                     case "--valid-users" -> validUsers = Integer.parseInt(args[++i]);
                     case "--patience" -> patience = Integer.parseInt(args[++i]);
@@ -197,7 +199,7 @@ public final class BeautyEndToEnd {
                     case "--code-softmax" -> codeSoftmax = codeSoftmax(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
-                            + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --batch N"
+                            + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --final-lr SHARE --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR[,DIR...]|train:M --distill-mix S"
@@ -246,7 +248,7 @@ public final class BeautyEndToEnd {
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
                     stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill,
-                    distillSasRec, distillMix);
+                    distillSasRec, distillMix, finalLrShare);
         }
 
         /** The SASRec teacher's training budget of "--distill-sasrec train:M", or NaN when it is loaded instead. */
@@ -511,6 +513,7 @@ public final class BeautyEndToEnd {
         GeneratorTrainerConfig tc = GeneratorTrainerConfig.defaults().withMaxEpochs(opt.epochs)
                 .withBatchSize(opt.batch)
                 .withLearningRate(opt.lr, 100)
+                .withFinalLearningRateShare(opt.finalLrShare)
                 .withEvaluation(opt.validEvery(), opt.validUsers, 20)
                 .withPatience(opt.patience)
                 .withDropout(opt.dropout)

@@ -448,10 +448,17 @@ public final class GeneratorTrainer {
     }
 
     double learningRateAt(long s) {
-        double peak = config.learningRate();
-        if (s < config.warmupSteps()) return peak * (s + 1) / config.warmupSteps();
-        double progress = Math.min(1.0, (double) (s - config.warmupSteps()) / Math.max(1, totalSteps - config.warmupSteps()));
-        return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+        return learningRateAt(s, config.learningRate(), config.warmupSteps(), totalSteps, config.finalLearningRateShare());
+    }
+
+    /**
+     * The schedule: linear warm-up to {@code peak} over {@code warmup} steps, then half a cosine from {@code peak} down
+     * to {@code finalShare * peak} at step {@code total}, flat after it.
+     */
+    static double learningRateAt(long s, double peak, int warmup, long total, double finalShare) {
+        if (s < warmup) return peak * (s + 1) / warmup;
+        double progress = Math.min(1.0, (double) (s - warmup) / Math.max(1, total - warmup));
+        return peak * (finalShare + (1 - finalShare) * 0.5 * (1 + Math.cos(Math.PI * progress)));
     }
 
     private void setLr(double lr) {

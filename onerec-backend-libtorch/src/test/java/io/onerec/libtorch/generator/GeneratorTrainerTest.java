@@ -188,4 +188,24 @@ class GeneratorTrainerTest {
         GeneratorTrainer.Result result = trainer.fitSessions(train, List.of(), ITEMS);
         assertTrue(result.lastLoss() < first * 0.5, "loss " + first + " -> " + result.lastLoss());
     }
+
+    @Test
+    void theCosineEndsAtTheConfiguredShareOfThePeak() {
+        double peak = 3e-3;
+        // Warm-up: linear, the peak at its last step.
+        assertEquals(peak / 10, GeneratorTrainer.learningRateAt(0, peak, 10, 110, 0.1), 1e-12);
+        assertEquals(peak, GeneratorTrainer.learningRateAt(9, peak, 10, 110, 0.1), 1e-12);
+        assertEquals(peak, GeneratorTrainer.learningRateAt(10, peak, 10, 110, 0.1), 1e-12);
+        // Half-way down the cosine: the mean of the peak and the floor.
+        assertEquals(peak * 0.55, GeneratorTrainer.learningRateAt(60, peak, 10, 110, 0.1), 1e-12);
+        assertEquals(peak * 0.5, GeneratorTrainer.learningRateAt(60, peak, 10, 110, 0.0), 1e-12);
+        // The end, and past it (a time budget's estimate of the total can fall short): the floor.
+        assertEquals(peak * 0.1, GeneratorTrainer.learningRateAt(110, peak, 10, 110, 0.1), 1e-12);
+        assertEquals(0.0, GeneratorTrainer.learningRateAt(110, peak, 10, 110, 0.0), 1e-12);
+        assertEquals(0.0, GeneratorTrainer.learningRateAt(500, peak, 10, 110, 0.0), 1e-12);
+        assertEquals(GeneratorTrainerConfig.DEFAULT_FINAL_LEARNING_RATE_SHARE, GeneratorTrainerConfig.defaults().finalLearningRateShare());
+        assertEquals(0.0, GeneratorTrainerConfig.defaults().withFinalLearningRateShare(0).finalLearningRateShare());
+        assertThrows(IllegalArgumentException.class, () -> GeneratorTrainerConfig.defaults().withFinalLearningRateShare(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> GeneratorTrainerConfig.defaults().withFinalLearningRateShare(1.5));
+    }
 }
