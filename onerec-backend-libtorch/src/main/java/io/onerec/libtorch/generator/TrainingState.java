@@ -337,8 +337,16 @@ final class TrainingState {
         return out;
     }
 
-    private static void requireSameConfig(Path root, JsonConfig saved, GeneratorTrainerConfig config) {
-        Map<String, Object> was = saved.asMap(), now = JsonConfig.builder().put("c", describe(config)).build().getConfig("c").asMap();
+    /**
+     * Trainer-config components added after {@link #FORMAT_VERSION} 1 states were first written, with the value every
+     * state written before them trained with: a state that lacks one is compared as if it held that value.
+     */
+    private static final Map<String, Object> COMPONENTS_ADDED_LATER =
+            Map.of("finalLearningRateShare", GeneratorTrainerConfig.DEFAULT_FINAL_LEARNING_RATE_SHARE);
+
+    static void requireSameConfig(Path root, JsonConfig saved, GeneratorTrainerConfig config) {
+        Map<String, Object> was = new LinkedHashMap<>(asJson(COMPONENTS_ADDED_LATER)), now = asJson(describe(config));
+        was.putAll(saved.asMap());
         List<String> diffs = new ArrayList<>();
         for (String k : new TreeSet<>(union(was.keySet(), now.keySet()))) {
             if (!Objects.equals(was.get(k), now.get(k))) diffs.add(k + " saved " + was.get(k) + ", given " + now.get(k));
@@ -346,6 +354,11 @@ final class TrainingState {
         if (!diffs.isEmpty()) {
             throw new CheckpointException("training state " + root + " was written with another trainer config: " + String.join("; ", diffs));
         }
+    }
+
+    /** {@code values} as a JSON round trip gives them back (numbers as JsonConfig reads them), for comparison with a saved config. */
+    private static Map<String, Object> asJson(Map<String, Object> values) {
+        return JsonConfig.builder().put("c", values).build().getConfig("c").asMap();
     }
 
     private static List<String> union(java.util.Set<String> a, java.util.Set<String> b) {

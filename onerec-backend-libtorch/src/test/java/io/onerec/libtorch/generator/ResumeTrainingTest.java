@@ -2,6 +2,7 @@ package io.onerec.libtorch.generator;
 
 import io.onerec.testing.TestModels;
 import io.onerec.api.checkpoint.CheckpointException;
+import io.onerec.api.checkpoint.JsonConfig;
 import io.onerec.tools.data.NextItemExample;
 import io.onerec.core.codec.ResidualCodec;
 import io.onerec.libtorch.Torch;
@@ -12,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -133,6 +136,18 @@ class ResumeTrainingTest {
 
         Files.writeString(snapshot.resolve("state.json"), Files.readString(snapshot.resolve("state.json")).replace("\"step\":3", "\"step\":4"));
         assertMessage(state, CONFIG, codec, "state.json is corrupt");
+    }
+
+    /** A state written before the config had finalLearningRateShare trained with the default share, and resumes with it. */
+    @Test
+    void aStateFromBeforeAConfigComponentExistedIsComparedWithItsDefault() {
+        Map<String, Object> old = new LinkedHashMap<>(TrainingState.describe(CONFIG));
+        old.remove("finalLearningRateShare");
+        JsonConfig saved = JsonConfig.builder().put("c", old).build().getConfig("c");
+        TrainingState.requireSameConfig(Path.of("old"), saved, CONFIG);
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> TrainingState.requireSameConfig(Path.of("old"), saved, CONFIG.withFinalLearningRateShare(0)));
+        assertTrue(e.getMessage().contains("finalLearningRateShare saved 0.1, given 0.0"), e.getMessage());
     }
 
     private static void assertMessage(Path dir, GeneratorTrainerConfig config, ResidualCodec codec, String expected) {
