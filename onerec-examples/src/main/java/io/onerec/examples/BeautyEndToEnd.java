@@ -61,7 +61,8 @@ import java.util.Locale;
  * code path a service would use.
  *
  * <p>The generator by default: item-ID embeddings beside the code embeddings, a causal encoder trained on whole
- * sequence windows, BOS reading the latest encoder state, dropout 0.1 (docs/generator-quality.md has the ablation).
+ * sequence windows, BOS reading the latest encoder state, dropout 0 (quick) or 0.05 ({@code --full}; docs/generator-quality.md
+ * has the ablation).
  * Main flags: {@code --full} (d=128, 45 minutes, validation on 3,000 users, test on all), {@code --minutes N},
  * {@code --epochs N}, {@code --out DIR}, {@code --eval-users N} (a seeded random sample; 0 = all), {@code --data FILE},
  * {@code --backend cpu|libtorch} (serving backend), {@code --reuse} (evaluate the checkpoints in {@code --out}),
@@ -89,7 +90,7 @@ public final class BeautyEndToEnd {
                    double fusionBackground, double trainFusion, int fusionWindow,
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
                    String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill, String distillSasRec,
-                   double distillMix, double finalLrShare) {
+                   double distillMix, double finalLrShare, int encoderLayers, int moeExperts, int moeTopK) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -121,6 +122,7 @@ public final class BeautyEndToEnd {
             String distillSasRec = null;
             double distillMix = 0.5;
             double finalLrShare = GeneratorTrainerConfig.DEFAULT_FINAL_LEARNING_RATE_SHARE;
+            int encoderLayers = -1, moeExperts = 0, moeTopK = 0;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--full" -> full = true;
@@ -132,6 +134,16 @@ public final class BeautyEndToEnd {
                     case "--reuse" -> reuse = true;
                     case "--d-model" -> dModel = Integer.parseInt(args[++i]);
                     case "--layers" -> layers = Integer.parseInt(args[++i]);
+                    case "--encoder-layers" -> encoderLayers = Integer.parseInt(args[++i]);
+                    case "--moe" -> {
+                        String[] ek = args[++i].split(":");
+                        if (ek.length != 2) throw new IllegalArgumentException("--moe takes EXPERTS:TOP_K, e.g. 8:1, not " + args[i]);
+                        moeExperts = Integer.parseInt(ek[0]);
+                        moeTopK = Integer.parseInt(ek[1]);
+                        if (moeExperts < 2 || moeTopK < 1 || moeTopK > moeExperts) {
+                            throw new IllegalArgumentException("--moe needs at least 2 experts and 1 <= top-k <= experts, got " + args[i]);
+                        }
+                    }
                     case "--d-ff" -> dFf = Integer.parseInt(args[++i]);
                     case "--dropout" -> dropout = Double.parseDouble(args[++i]);
                     case "--item-embeddings" -> itemEmb = Boolean.parseBoolean(args[++i]);
@@ -199,7 +211,7 @@ public final class BeautyEndToEnd {
                     case "--code-softmax" -> codeSoftmax = codeSoftmax(args[++i]);
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]
                             + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
-                            + " --d-model N --layers N --d-ff N --dropout P --item-embeddings true|false --lr X --final-lr SHARE --batch N"
+                            + " --d-model N --layers N --encoder-layers N --d-ff N --moe E:K --dropout P --item-embeddings true|false --lr X --final-lr SHARE --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR[,DIR...]|train:M --distill-mix S"
@@ -213,8 +225,14 @@ public final class BeautyEndToEnd {
             if (evalUsers < 0) evalUsers = full ? 0 : 3000;
             if (dModel < 0) dModel = full ? 128 : 64;
             if (layers < 0) layers = 2;
+            // --layers sets both stacks; --encoder-layers overrides the encoder's (per training window the encoder reads
+            // one position per history item, the decoder BOS + codes for every target, so encoder depth is the cheaper).
+            if (encoderLayers < 0) encoderLayers = layers;
             if (dFf < 0) dFf = 4 * dModel;
-            if (Double.isNaN(dropout)) dropout = 0.1;
+            // Distillation's soft targets regularise on their own: the 4-minute run never reaches overfitting and learns
+            // fastest without dropout (no masks: 30% more steps); the 47-minute run without dropout overfits by mid-schedule
+            // and did best at 0.05 (docs/generator-quality.md, ninth session).
+            if (Double.isNaN(dropout)) dropout = full ? 0.05 : 0;
             if (itemEmb == null) itemEmb = true;
             if (causal == null) causal = true;
             if (bosLast == null) bosLast = true;
@@ -248,7 +266,7 @@ public final class BeautyEndToEnd {
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
                     stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill,
-                    distillSasRec, distillMix, finalLrShare);
+                    distillSasRec, distillMix, finalLrShare, encoderLayers, moeExperts, moeTopK);
         }
 
         /** The SASRec teacher's training budget of "--distill-sasrec train:M", or NaN when it is loaded instead. */
@@ -506,7 +524,7 @@ public final class BeautyEndToEnd {
      */
     static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
                                    ProgressListener bar, DataParallelGroup group, List<SasRecModel> sasRecTeachers) {
-        GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.layers, opt.layers, 0, 0, 20,
+        GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.encoderLayers, opt.layers, opt.moeExperts, opt.moeTopK, 20,
                 codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
         LOG.info("generator: {} parameters, config {}", model.parameterCount(), gc);

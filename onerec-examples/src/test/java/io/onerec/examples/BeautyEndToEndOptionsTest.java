@@ -42,4 +42,24 @@ class BeautyEndToEndOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> parse("--world-size", "2", "--rendezvous", "file:/tmp/x",
                 "--distill-sasrec", "train:3"));
     }
+
+    @Test
+    void theModelShapeFlagsSetTheStacksTheExpertsAndTheDropout() {
+        assertEquals(0.0, parse().dropout());
+        assertEquals(0.05, parse("--full").dropout());
+        assertEquals(0.1, parse("--full", "--dropout", "0.1").dropout());
+        BeautyEndToEnd.Options plain = parse("--layers", "3");
+        assertEquals(3, plain.layers());
+        assertEquals(3, plain.encoderLayers());
+        assertEquals(0, plain.moeExperts());
+        BeautyEndToEnd.Options moe = parse("--layers", "2", "--encoder-layers", "4", "--moe", "8:2");
+        assertEquals(2, moe.layers());
+        assertEquals(4, moe.encoderLayers());
+        assertEquals(8, moe.moeExperts());
+        assertEquals(2, moe.moeTopK());
+        for (String bad : new String[] {"8", "1:1", "4:5", "4:0"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--moe", bad));
+            assertTrue(e.getMessage().contains("--moe"), e.getMessage());
+        }
+    }
 }
