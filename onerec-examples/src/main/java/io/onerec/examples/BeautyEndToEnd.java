@@ -136,6 +136,7 @@ public final class BeautyEndToEnd {
                     case "--layers" -> layers = Integer.parseInt(args[++i]);
                     case "--encoder-layers" -> encoderLayers = Integer.parseInt(args[++i]);
                     case "--moe" -> {
+                        // GeneratorConfig checks the same range, but only after the codec fit; a bad flag fails here at once.
                         String[] ek = args[++i].split(":");
                         if (ek.length != 2) throw new IllegalArgumentException("--moe takes EXPERTS:TOP_K, e.g. 8:1, not " + args[i]);
                         moeExperts = Integer.parseInt(ek[0]);
