@@ -15,11 +15,17 @@ class BeautyEndToEndOptionsTest {
     }
 
     @Test
-    void theTableAloneTeachesByDefault() {
-        BeautyEndToEnd.Options o = parse();
-        assertEquals(BeautyEndToEnd.DEFAULT_DISTILL_SHARE, o.distill());
-        assertNull(o.distillSasRec());
-        assertEquals(0.5, o.distillMix());
+    void theQuickRunTrainsASasRecTeacherFirstAndFullKeepsTheTableAlone() {
+        BeautyEndToEnd.Options quick = parse();
+        assertEquals(BeautyEndToEnd.DEFAULT_DISTILL_SHARE, quick.distill());
+        assertEquals("train:" + BeautyEndToEnd.QUICK_SASREC_MINUTES, quick.distillSasRec());
+        assertEquals(BeautyEndToEnd.QUICK_GENERATOR_MINUTES, quick.minutes());
+        assertEquals(0.5, quick.distillMix());
+        assertNull(parse("--full").distillSasRec());
+        assertNull(parse("--distill-sasrec", "none").distillSasRec());
+        // No teacher without distillation, and data-parallel processes cannot each train their own.
+        assertNull(parse("--distill", "0").distillSasRec());
+        assertNull(parse("--world-size", "2", "--rendezvous", "file:/tmp/x").distillSasRec());
     }
 
     @Test
@@ -61,5 +67,20 @@ class BeautyEndToEndOptionsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--moe", bad));
             assertTrue(e.getMessage().contains("--moe"), e.getMessage());
         }
+    }
+
+    @Test
+    void aCountOutOfRangeIsRefusedNotReplacedByThePresetsValue() {
+        // -1 is the parser's "preset's value"; an explicit -1 must not silently become it.
+        String[][] bad = {{"--layers", "-1"}, {"--encoder-layers", "0"}, {"--d-model", "-64"}, {"--d-ff", "0"},
+                {"--batch", "0"}, {"--epochs", "-1"}, {"--beam", "0"}, {"--valid-every", "0"}, {"--patience", "0"},
+                {"--eval-users", "-1"}, {"--valid-users", "-5"}, {"--minutes", "-1"}, {"--minutes", "0"},
+                {"--dropout", "-0.1"}, {"--dropout", "1"}};
+        for (String[] flag : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(flag));
+            assertTrue(e.getMessage().contains(flag[0]), e.getMessage());
+        }
+        assertEquals(0, parse("--eval-users", "0").evalUsers());
+        assertEquals(1, parse("--layers", "1").encoderLayers());
     }
 }
