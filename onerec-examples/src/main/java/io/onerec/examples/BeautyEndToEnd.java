@@ -532,9 +532,7 @@ public final class BeautyEndToEnd {
             return new SasRecTeacher(models, null);
         }
         Path dir = opt.out().resolve("sasrec");
-        // A resumed run continues under the teacher the stopped run trained and saved before the generator started;
-        // training another would change the targets mid-run.
-        if (opt.reuse() || (opt.resume() != null && Files.isRegularFile(dir.resolve("config.json")))) {
+        if (loadsSavedTeacher(opt, dir)) {
             LOG.info("SASRec teacher loaded from {}", dir);
             return new SasRecTeacher(List.of(SasRecModel.load(dir)), null);
         }
@@ -547,6 +545,16 @@ public final class BeautyEndToEnd {
         LOG.info("SASRec teacher: {} epochs (best {}) in {}; saved to {}", r.epochs(), r.bestEpoch(), time, dir);
         model.save(dir);
         return new SasRecTeacher(List.of(model), time);
+    }
+
+    /**
+     * Whether "--distill-sasrec train:M" loads the SASRec an earlier run saved in {@code dir} instead of training one:
+     * with {@code --reuse}, and with {@code --resume} when the stopped run got as far as saving it (it trains the teacher
+     * before the generator, so a resumed generator continues under that teacher; training another would change the
+     * targets mid-run).
+     */
+    static boolean loadsSavedTeacher(Options opt, Path dir) {
+        return opt.reuse() || (opt.resume() != null && Files.isRegularFile(dir.resolve("config.json")));
     }
 
     /**

@@ -1,13 +1,19 @@
 package io.onerec.examples;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The teacher flags of the main example: defaults, the two forms of --distill-sasrec, and what is refused. */
+/** The main example's flags: the presets' defaults, the forms of --distill-sasrec, what is refused, the teacher a resume reloads. */
 class BeautyEndToEndOptionsTest {
 
     private static BeautyEndToEnd.Options parse(String... args) {
@@ -82,5 +88,17 @@ class BeautyEndToEndOptionsTest {
         }
         assertEquals(0, parse("--eval-users", "0").evalUsers());
         assertEquals(1, parse("--layers", "1").encoderLayers());
+    }
+
+    @Test
+    void aResumedRunReloadsTheTeacherItsStoppedRunSaved(@TempDir Path out) throws IOException {
+        Path dir = out.resolve("sasrec");
+        BeautyEndToEnd.Options resumed = parse("--out", out.toString(), "--resume", out.resolve("training-state").toString());
+        assertFalse(BeautyEndToEnd.loadsSavedTeacher(resumed, dir), "nothing saved yet: train the teacher");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), "{}");
+        assertTrue(BeautyEndToEnd.loadsSavedTeacher(resumed, dir));
+        assertFalse(BeautyEndToEnd.loadsSavedTeacher(parse("--out", out.toString()), dir), "a fresh run trains its own");
+        assertTrue(BeautyEndToEnd.loadsSavedTeacher(parse("--out", out.toString(), "--reuse"), dir));
     }
 }
