@@ -86,7 +86,7 @@ public final class BeautyEndToEnd {
     static final int QUICK_SASREC_MINUTES = 4, QUICK_GENERATOR_MINUTES = 8;
     /**
      * Dropout of a SASRec trained as a teacher ("--distill-sasrec train:M"): 0.3 learns faster than the yardstick's 0.5
-     * (validation R@10 .073 against .065 after four epochs) and ends level with it on test (docs/baselines.md).
+     * (validation R@10 .073 against .065 after four epochs) and ends within 2% of it on test (docs/baselines.md).
      */
     static final double TEACHER_SASREC_DROPOUT = 0.3;
 
