@@ -6,6 +6,7 @@ import io.onerec.api.PriorFusion;
 import io.onerec.api.ItemPrior;
 import io.onerec.api.Generator;
 import io.onerec.api.ItemEmbeddings;
+import io.onerec.api.checkpoint.Checkpoint;
 import io.onerec.api.checkpoint.ItemEmbeddingsFile;
 import io.onerec.api.ProgressListener;
 import io.onerec.api.TrainingHistory;
@@ -207,7 +208,7 @@ public final class BeautyEndToEnd {
                     // Training windows read from the sequence file every epoch (StreamingWindows) instead of held in
                     // memory, shuffled through a buffer of --shuffle-buffer windows.
                     case "--stream" -> stream = true;
-                    case "--shuffle-buffer" -> shuffleBuffer = Integer.parseInt(args[++i]);
+                    case "--shuffle-buffer" -> shuffleBuffer = atLeast(1, args[i], args[++i]);
                     // Data-parallel training on c10d/Gloo (scripts/train-data-parallel.sh starts the processes):
                     // every process runs this same command with its --rank; rank 0 evaluates and saves.
                     case "--world-size" -> worldSize = Integer.parseInt(args[++i]);
@@ -277,7 +278,6 @@ public final class BeautyEndToEnd {
             }
             if (!(distillMix >= 0 && distillMix <= 1)) throw new IllegalArgumentException("--distill-mix must be in [0, 1], got " + distillMix);
             if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
-            if (shuffleBuffer < 1) throw new IllegalArgumentException("--shuffle-buffer must be >= 1, got " + shuffleBuffer);
             if (worldSize > 1 && distillSasRec != null && distillSasRec.startsWith("train:")) {
                 throw new IllegalArgumentException("--world-size > 1 distils a SASRec teacher from its directory only: train it first"
                         + " (BaselinesExample) and give --distill-sasrec DIR");
@@ -554,7 +554,7 @@ public final class BeautyEndToEnd {
      * targets mid-run).
      */
     static boolean loadsSavedTeacher(Options opt, Path dir) {
-        return opt.reuse() || (opt.resume() != null && Files.isRegularFile(dir.resolve("config.json")));
+        return opt.reuse() || (opt.resume() != null && Files.isRegularFile(dir.resolve(Checkpoint.CONFIG_FILE)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.onerec.examples;
 
+import io.onerec.api.checkpoint.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +82,7 @@ class BeautyEndToEndOptionsTest {
         String[][] bad = {{"--layers", "-1"}, {"--encoder-layers", "0"}, {"--d-model", "-64"}, {"--d-ff", "0"},
                 {"--batch", "0"}, {"--epochs", "-1"}, {"--beam", "0"}, {"--valid-every", "0"}, {"--patience", "0"},
                 {"--eval-users", "-1"}, {"--valid-users", "-5"}, {"--minutes", "-1"}, {"--minutes", "0"},
-                {"--dropout", "-0.1"}, {"--dropout", "1"}};
+                {"--dropout", "-0.1"}, {"--dropout", "1"}, {"--shuffle-buffer", "0"}};
         for (String[] flag : bad) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(flag));
             assertTrue(e.getMessage().contains(flag[0]), e.getMessage());
@@ -96,7 +97,7 @@ class BeautyEndToEndOptionsTest {
         BeautyEndToEnd.Options resumed = parse("--out", out.toString(), "--resume", out.resolve("training-state").toString());
         assertFalse(BeautyEndToEnd.loadsSavedTeacher(resumed, dir), "nothing saved yet: train the teacher");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), "{}");
+        Files.writeString(dir.resolve(Checkpoint.CONFIG_FILE), "{}");
         assertTrue(BeautyEndToEnd.loadsSavedTeacher(resumed, dir));
         assertFalse(BeautyEndToEnd.loadsSavedTeacher(parse("--out", out.toString()), dir), "a fresh run trains its own");
         assertTrue(BeautyEndToEnd.loadsSavedTeacher(parse("--out", out.toString(), "--reuse"), dir));
