@@ -56,25 +56,26 @@ public final class BaselinesExample {
             boolean sasrec = true, randomBatches = false;
             long seed = 42;
             boolean preNorm = false;
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--out" -> out = Path.of(args[++i]);
-                    case "--data" -> data = Path.of(args[++i]);
-                    case "--history" -> history = Integer.parseInt(args[++i]);
-                    case "--sasrec-minutes" -> minutes = Double.parseDouble(args[++i]);
-                    case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-                    case "--val-users" -> valUsers = Integer.parseInt(args[++i]);
-                    case "--dropout" -> dropout = Double.parseDouble(args[++i]);
-                    case "--dim" -> dim = Integer.parseInt(args[++i]);
-                    case "--blocks" -> blocks = Integer.parseInt(args[++i]);
-                    case "--heads" -> heads = Integer.parseInt(args[++i]);
-                    case "--lr" -> lr = Double.parseDouble(args[++i]);
+            FlagReader f = new FlagReader(args);
+            while (f.next()) {
+                switch (f.flag()) {
+                    case "--out" -> out = f.path();
+                    case "--data" -> data = f.path();
+                    case "--history" -> history = f.count(1);
+                    case "--sasrec-minutes" -> minutes = f.positive();
+                    case "--epochs" -> epochs = f.count(1);
+                    case "--val-users" -> valUsers = f.count(0); // 0 = all
+                    case "--dropout" -> dropout = f.fraction();
+                    case "--dim" -> dim = f.count(1);
+                    case "--blocks" -> blocks = f.count(1);
+                    case "--heads" -> heads = f.count(1);
+                    case "--lr" -> lr = f.positive();
                     case "--no-sasrec" -> sasrec = false;
                     case "--random-batches" -> randomBatches = true;
-                    case "--seed" -> seed = Long.parseLong(args[++i]);
+                    case "--seed" -> seed = f.longValue();
                     case "--pre-norm" -> preNorm = true;
-                    default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --data FILE --history N"
-                            + " --sasrec-minutes M --epochs N --val-users N --dropout P --dim D --blocks B --heads H --lr LR --random-batches --seed S --pre-norm --no-sasrec)");
+                    default -> throw f.unknown("--out DIR --data FILE --history N --sasrec-minutes M --epochs N --val-users N"
+                            + " --dropout P --dim D --blocks B --heads H --lr LR --random-batches --seed S --pre-norm --no-sasrec");
                 }
             }
             return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec, randomBatches, seed, preNorm);

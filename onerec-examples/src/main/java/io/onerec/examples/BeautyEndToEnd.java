@@ -134,104 +134,105 @@ public final class BeautyEndToEnd {
             double distillMix = 0.5;
             double finalLrShare = GeneratorTrainerConfig.DEFAULT_FINAL_LEARNING_RATE_SHARE;
             int encoderLayers = -1, moeExperts = 0, moeTopK = 0;
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
+            FlagReader f = new FlagReader(args);
+            while (f.next()) {
+                switch (f.flag()) {
                     case "--full" -> full = true;
-                    case "--minutes" -> minutes = positive(args[i], Double.parseDouble(args[++i]));
-                    case "--epochs" -> epochs = atLeast(1, args[i], args[++i]);
-                    case "--out" -> out = Path.of(args[++i]);
-                    case "--eval-users" -> evalUsers = atLeast(0, args[i], args[++i]); // 0 = all
-                    case "--backend" -> backend = args[++i];
+                    case "--minutes" -> minutes = f.positive();
+                    case "--epochs" -> epochs = f.count(1);
+                    case "--out" -> out = f.path();
+                    case "--eval-users" -> evalUsers = f.count(0); // 0 = all
+                    case "--backend" -> backend = f.text();
                     case "--reuse" -> reuse = true;
-                    case "--d-model" -> dModel = atLeast(1, args[i], args[++i]);
-                    case "--layers" -> layers = atLeast(1, args[i], args[++i]);
-                    case "--encoder-layers" -> encoderLayers = atLeast(1, args[i], args[++i]);
+                    case "--d-model" -> dModel = f.count(1);
+                    case "--layers" -> layers = f.count(1);
+                    case "--encoder-layers" -> encoderLayers = f.count(1);
                     case "--moe" -> {
                         // GeneratorConfig checks the same range, but only after the codec fit; a bad flag fails here at once.
-                        String[] ek = args[++i].split(":");
-                        if (ek.length != 2) throw new IllegalArgumentException("--moe takes EXPERTS:TOP_K, e.g. 8:1, not " + args[i]);
-                        moeExperts = Integer.parseInt(ek[0]);
-                        moeTopK = Integer.parseInt(ek[1]);
+                        String moe = f.text();
+                        String[] ek = moe.split(":");
+                        if (ek.length != 2) throw new IllegalArgumentException("--moe takes EXPERTS:TOP_K, e.g. 8:1, not " + moe);
+                        try {
+                            moeExperts = Integer.parseInt(ek[0].trim());
+                            moeTopK = Integer.parseInt(ek[1].trim());
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--moe takes EXPERTS:TOP_K, e.g. 8:1, not " + moe);
+                        }
                         if (moeExperts < 2 || moeTopK < 1 || moeTopK > moeExperts) {
-                            throw new IllegalArgumentException("--moe needs at least 2 experts and 1 <= top-k <= experts, got " + args[i]);
+                            throw new IllegalArgumentException("--moe needs at least 2 experts and 1 <= top-k <= experts, got " + moe);
                         }
                     }
-                    case "--d-ff" -> dFf = atLeast(1, args[i], args[++i]);
-                    case "--dropout" -> {
-                        dropout = Double.parseDouble(args[++i]);
-                        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("--dropout must be in [0, 1), got " + args[i]);
-                    }
-                    case "--item-embeddings" -> itemEmb = Boolean.parseBoolean(args[++i]);
-                    case "--lr" -> lr = Double.parseDouble(args[++i]);
-                    case "--final-lr" -> finalLrShare = Double.parseDouble(args[++i]);
-                    case "--batch" -> batch = atLeast(1, args[i], args[++i]);
-                    case "--valid-users" -> validUsers = atLeast(0, args[i], args[++i]);
-                    case "--patience" -> patience = atLeast(1, args[i], args[++i]);
+                    case "--d-ff" -> dFf = f.count(1);
+                    case "--dropout" -> dropout = f.fraction();
+                    case "--item-embeddings" -> itemEmb = f.bool();
+                    case "--lr" -> lr = f.positive();
+                    case "--final-lr" -> finalLrShare = f.share();
+                    case "--batch" -> batch = f.count(1);
+                    case "--valid-users" -> validUsers = f.count(0);
+                    case "--patience" -> patience = f.count(1);
                     // Validate every N epochs (validation time counts against the training budget).
-                    case "--valid-every" -> validEvery = atLeast(1, args[i], args[++i]);
-                    case "--weight-decay" -> weightDecay = Double.parseDouble(args[++i]);
-                    case "--causal" -> causal = Boolean.parseBoolean(args[++i]);
-                    case "--bos-last-state" -> bosLast = Boolean.parseBoolean(args[++i]);
+                    case "--valid-every" -> validEvery = f.count(1);
+                    case "--weight-decay" -> weightDecay = f.nonNegative();
+                    case "--causal" -> causal = f.bool();
+                    case "--bos-last-state" -> bosLast = f.bool();
                     // A stopped run's state (written to <out>/training-state) to continue; give its flags again.
-                    case "--resume" -> resume = Path.of(args[++i]);
-                    case "--beam" -> beam = atLeast(1, args[i], args[++i]);
-                    case "--data" -> data = Path.of(args[++i]);
+                    case "--resume" -> resume = f.path();
+                    case "--beam" -> beam = f.count(1);
+                    case "--data" -> data = f.path();
                     // What the codec clusters: "built" (content LSA + PPMI, the default), "text" (all-MiniLM-L6-v2 over
                     // titles + PPMI), "file:PATH" (an item table
                     // written by ItemEmbeddingsFile, e.g. SASRec's from BaselinesExample), "built+file:PATH" (both).
-                    case "--codec-embeddings" -> codecEmb = args[++i];
+                    case "--codec-embeddings" -> codecEmb = f.text();
                     // Weights to try for the transition table fused into the generator's beam search; the one with the
                     // best validation NDCG@10 is reported on test (e.g. "1,2,4"; "none": no fusion row).
                     case "--fusion" -> {
-                        String w = args[++i];
-                        fusionWeights = w.equals("none") ? new double[0]
-                                : java.util.Arrays.stream(w.split(",")).mapToDouble(Double::parseDouble).toArray();
+                        String w = f.text();
+                        fusionWeights = w.equals("none") ? new double[0] : fusionWeights(w);
                     }
-                    case "--fusion-background" -> fusionBackground = Double.parseDouble(args[++i]);
+                    case "--fusion-background" -> fusionBackground = f.nonNegative();
                     // Train the generator as a product of experts with the transition table at this weight (and serve
                     // it so); give it again with --reuse.
-                    case "--train-fusion" -> trainFusion = Double.parseDouble(args[++i]);
+                    case "--train-fusion" -> trainFusion = f.nonNegative();
                     // Distil the transition table into the generator: this share of every code's training target is
                     // the table's distribution under the target's prefix (GeneratorTrainer.withDistillation); the
                     // generator is still served alone (the fusion rows fuse it with the table on top).
-                    case "--distill" -> distill = Double.parseDouble(args[++i]);
+                    case "--distill" -> distill = f.share();
                     // SASRec as a second teacher: the distilled distribution is the mixture (1 - S) table + S SASRec
                     // (history items left out of SASRec's), S from --distill-mix. "train:M" trains one for M minutes
                     // first (saved to <out>/sasrec and shown as a row); anything else is a trained SASRec's directory
                     // (e.g. BaselinesExample's <out>/sasrec), or several, comma-separated: one ensemble (mean log-softmax).
-                    case "--distill-sasrec" -> distillSasRec = args[++i];
-                    case "--distill-mix" -> distillMix = Double.parseDouble(args[++i]);
+                    case "--distill-sasrec" -> distillSasRec = f.text();
+                    case "--distill-mix" -> distillMix = f.share();
                     // How many recent history items vote in the fused table (the yardstick row keeps 3).
-                    case "--fusion-window" -> fusionWindow = Integer.parseInt(args[++i]);
+                    case "--fusion-window" -> fusionWindow = f.count(1);
                     // Share of the fused prior given to the reversed table ("what is bought before this").
-                    case "--fusion-reverse" -> fusionReverse = Double.parseDouble(args[++i]);
+                    case "--fusion-reverse" -> fusionReverse = f.share();
                     // Training windows read from the sequence file every epoch (StreamingWindows) instead of held in
                     // memory, shuffled through a buffer of --shuffle-buffer windows.
                     case "--stream" -> stream = true;
-                    case "--shuffle-buffer" -> shuffleBuffer = atLeast(1, args[i], args[++i]);
+                    case "--shuffle-buffer" -> shuffleBuffer = f.count(1);
                     // Data-parallel training on c10d/Gloo (scripts/train-data-parallel.sh starts the processes):
                     // every process runs this same command with its --rank; rank 0 evaluates and saves.
-                    case "--world-size" -> worldSize = Integer.parseInt(args[++i]);
-                    case "--rank" -> rank = Integer.parseInt(args[++i]);
-                    case "--rendezvous" -> rendezvous = args[++i];
+                    case "--world-size" -> worldSize = f.count(1);
+                    case "--rank" -> rank = f.count(0);
+                    case "--rendezvous" -> rendezvous = f.text();
                     // Leave the user's history out of the generator's lists: "auto" when under 1% of the training
                     // targets repeat an item of their history (LeaveOneOutSplit.repeatShare), or "true" / "false".
                     case "--exclude-history" -> {
-                        excludeHistory = args[++i];
+                        excludeHistory = f.text();
                         if (!List.of("auto", "true", "false").contains(excludeHistory)) {
                             throw new IllegalArgumentException("--exclude-history must be auto, true or false, not " + excludeHistory);
                         }
                     }
                     // The generator rows' head normalisation (docs/generator-model.md, "Head normalisation").
-                    case "--code-softmax" -> codeSoftmax = codeSoftmax(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown flag " + args[i]
-                            + " (flags: --full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
+                    case "--code-softmax" -> codeSoftmax = codeSoftmax(f.text());
+                    default -> throw f.unknown("--full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --encoder-layers N --d-ff N --moe E:K --dropout P --item-embeddings true|false --lr X --final-lr SHARE --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR[,DIR...]|train:M|none --distill-mix S"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
-                            + " --exclude-history auto|true|false --code-softmax codebook|trie)");
+                            + " --exclude-history auto|true|false --code-softmax codebook|trie");
                 }
             }
             if (minutes < 0) minutes = full ? 45 : QUICK_GENERATOR_MINUTES;
@@ -292,19 +293,21 @@ public final class BeautyEndToEnd {
                     distillSasRec, distillMix, finalLrShare, encoderLayers, moeExperts, moeTopK);
         }
 
-        /**
-         * A count flag's value, refused below {@code min}: the parsed fields use -1 for "the preset's value", so an
-         * explicit negative would otherwise fall back to the default without a word.
-         */
-        static int atLeast(int min, String flag, String value) {
-            int v = Integer.parseInt(value);
-            if (v < min) throw new IllegalArgumentException(flag + " must be >= " + min + ", got " + value);
-            return v;
-        }
-
-        static double positive(String flag, double value) {
-            if (!(value > 0)) throw new IllegalArgumentException(flag + " must be > 0, got " + value);
-            return value;
+        /** "--fusion W1,W2,...": the weights, each a number >= 0. */
+        static double[] fusionWeights(String list) {
+            String[] parts = list.split(",");
+            double[] w = new double[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    w[i] = Double.parseDouble(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--fusion takes comma-separated weights or none, got " + list);
+                }
+                if (!(w[i] >= 0) || Double.isInfinite(w[i])) {
+                    throw new IllegalArgumentException("--fusion weights must be finite and >= 0, got " + list);
+                }
+            }
+            return w;
         }
 
         /** The SASRec teacher's training budget of "--distill-sasrec train:M", or NaN when it is loaded instead. */

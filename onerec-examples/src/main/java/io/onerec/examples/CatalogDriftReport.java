@@ -34,14 +34,14 @@ public final class CatalogDriftReport {
         double holdout = 0.05;
         long seed = 1;
         int iterations = 10;
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) throw new IllegalArgumentException("flag " + args[i] + " needs a value");
-            switch (args[i]) {
-                case "--data" -> data = Path.of(args[i + 1]);
-                case "--holdout" -> holdout = Double.parseDouble(args[i + 1]);
-                case "--seed" -> seed = Long.parseLong(args[i + 1]);
-                case "--iterations" -> iterations = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+        FlagReader f = new FlagReader(args);
+        while (f.next()) {
+            switch (f.flag()) {
+                case "--data" -> data = f.path();
+                case "--holdout" -> holdout = f.real();
+                case "--seed" -> seed = f.longValue();
+                case "--iterations" -> iterations = f.count(1);
+                default -> throw f.unknown("--data DIR --holdout SHARE --seed S --iterations N");
             }
         }
         if (!(holdout > 0 && holdout < 1)) throw new IllegalArgumentException("--holdout must lie in (0, 1), got " + holdout);

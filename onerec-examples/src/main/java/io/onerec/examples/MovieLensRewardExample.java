@@ -34,24 +34,32 @@ public final class MovieLensRewardExample {
         int epochs = 2, dModel = 8, towerHidden = 32, history = 20, perUser = 40;
         double lr = 5e-3, weightDecay = 1e-3;
         boolean historyFeedback = true, itemBias = true, itemBiasFromCounts = true, validation = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
+        FlagReader f = new FlagReader(args);
+        while (f.next()) {
+            switch (f.flag()) {
                 case "--seeds" -> {
                     seeds.clear();
-                    for (String s : args[++i].split(",")) seeds.add(Long.parseLong(s.trim()));
+                    for (String s : f.text().split(",")) {
+                        try {
+                            seeds.add(Long.parseLong(s.trim()));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--seeds takes comma-separated integers, got '" + s + "'");
+                        }
+                    }
                 }
-                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-                case "--d-model" -> dModel = Integer.parseInt(args[++i]);
-                case "--tower-hidden" -> towerHidden = Integer.parseInt(args[++i]);
-                case "--history" -> history = Integer.parseInt(args[++i]);
-                case "--per-user" -> perUser = Integer.parseInt(args[++i]);
-                case "--lr" -> lr = Double.parseDouble(args[++i]);
-                case "--weight-decay" -> weightDecay = Double.parseDouble(args[++i]);
+                case "--epochs" -> epochs = f.count(1);
+                case "--d-model" -> dModel = f.count(1);
+                case "--tower-hidden" -> towerHidden = f.count(1);
+                case "--history" -> history = f.count(1);
+                case "--per-user" -> perUser = f.count(1);
+                case "--lr" -> lr = f.positive();
+                case "--weight-decay" -> weightDecay = f.nonNegative();
                 case "--no-history-feedback" -> historyFeedback = false;
                 case "--no-item-bias" -> itemBias = false;
                 case "--item-bias-from-zero" -> itemBiasFromCounts = false;
                 case "--validation" -> validation = true;
-                default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+                default -> throw f.unknown("--seeds S1,S2,... --epochs N --d-model N --tower-hidden N --history N --per-user N"
+                        + " --lr LR --weight-decay W --no-history-feedback --no-item-bias --item-bias-from-zero --validation");
             }
         }
         InteractionSequences ml = Datasets.movieLens100k(Datasets.dataDir());

@@ -57,18 +57,20 @@ public final class PreferenceAlignmentExample {
         int users = 1000, items = 150, ipaEpochs = 2, candidates = 16, sftEpochs = 8;
         double dpoRate = 0.5, beta = 0.5, lambda = 1.0;
         Path out = Path.of("runs/alignment");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--users" -> users = Integer.parseInt(args[++i]);
-                case "--items" -> items = Integer.parseInt(args[++i]);
-                case "--ipa-epochs" -> ipaEpochs = Integer.parseInt(args[++i]);
-                case "--sft-epochs" -> sftEpochs = Integer.parseInt(args[++i]);
-                case "--candidates" -> candidates = Integer.parseInt(args[++i]);
-                case "--dpo-rate" -> dpoRate = Double.parseDouble(args[++i]);
-                case "--beta" -> beta = Double.parseDouble(args[++i]);
-                case "--lambda" -> lambda = Double.parseDouble(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+        FlagReader f = new FlagReader(args);
+        while (f.next()) {
+            switch (f.flag()) {
+                case "--users" -> users = f.count(10); // a tenth is held out
+                case "--items" -> items = f.count(2);
+                case "--ipa-epochs" -> ipaEpochs = f.count(1);
+                case "--sft-epochs" -> sftEpochs = f.count(1);
+                case "--candidates" -> candidates = f.count(2); // a best and a worst
+                case "--dpo-rate" -> dpoRate = f.positive();
+                case "--beta" -> beta = f.positive();
+                case "--lambda" -> lambda = f.nonNegative();
+                case "--out" -> out = f.path();
+                default -> throw f.unknown("--users N --items N --ipa-epochs N --sft-epochs N --candidates N --dpo-rate R"
+                        + " --beta B --lambda L --out DIR");
             }
         }
         int trainUsers = users * 9 / 10;

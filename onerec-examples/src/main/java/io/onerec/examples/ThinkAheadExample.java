@@ -65,19 +65,20 @@ public final class ThinkAheadExample {
             double gen = 4, rea = 8;
             int hidden = 64, eval = 300, train = 6000, paths = 2, prefixes = 8;
             String backend = "cpu";
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--out" -> out = Path.of(args[++i]);
-                    case "--generator-minutes" -> gen = Double.parseDouble(args[++i]);
-                    case "--reasoner-minutes" -> rea = Double.parseDouble(args[++i]);
-                    case "--reasoner-hidden" -> hidden = Integer.parseInt(args[++i]);
-                    case "--eval-users" -> eval = Integer.parseInt(args[++i]);
-                    case "--train-examples" -> train = Integer.parseInt(args[++i]);
-                    case "--paths" -> paths = Integer.parseInt(args[++i]);
-                    case "--prefixes" -> prefixes = Integer.parseInt(args[++i]);
-                    case "--backend" -> backend = args[++i];
-                    default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (flags: --out DIR --generator-minutes N "
-                            + "--reasoner-minutes N --reasoner-hidden N --eval-users N --train-examples N --paths T --prefixes m --backend cpu|libtorch)");
+            FlagReader f = new FlagReader(args);
+            while (f.next()) {
+                switch (f.flag()) {
+                    case "--out" -> out = f.path();
+                    case "--generator-minutes" -> gen = f.positive();
+                    case "--reasoner-minutes" -> rea = f.positive();
+                    case "--reasoner-hidden" -> hidden = f.count(1);
+                    case "--eval-users" -> eval = f.count(1);
+                    case "--train-examples" -> train = f.count(1);
+                    case "--paths" -> paths = f.count(1);
+                    case "--prefixes" -> prefixes = f.count(1);
+                    case "--backend" -> backend = f.text();
+                    default -> throw f.unknown("--out DIR --generator-minutes N --reasoner-minutes N --reasoner-hidden N"
+                            + " --eval-users N --train-examples N --paths T --prefixes m --backend cpu|libtorch");
                 }
             }
             return new Options(out, gen, rea, hidden, eval, train, paths, prefixes, backend);

@@ -82,7 +82,9 @@ class BeautyEndToEndOptionsTest {
         String[][] bad = {{"--layers", "-1"}, {"--encoder-layers", "0"}, {"--d-model", "-64"}, {"--d-ff", "0"},
                 {"--batch", "0"}, {"--epochs", "-1"}, {"--beam", "0"}, {"--valid-every", "0"}, {"--patience", "0"},
                 {"--eval-users", "-1"}, {"--valid-users", "-5"}, {"--minutes", "-1"}, {"--minutes", "0"},
-                {"--dropout", "-0.1"}, {"--dropout", "1"}, {"--shuffle-buffer", "0"}};
+                {"--dropout", "-0.1"}, {"--dropout", "1"}, {"--shuffle-buffer", "0"}, {"--lr", "0"}, {"--distill", "1.5"},
+                {"--weight-decay", "-1"}, {"--causal", "yes"}, {"--fusion", "1,x"}, {"--fusion", "-1"}, {"--moe", "a:b"},
+                {"--rank", "-1"}, {"--epochs", "three"}, {"--epochs"}};
         for (String[] flag : bad) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(flag));
             assertTrue(e.getMessage().contains(flag[0]), e.getMessage());

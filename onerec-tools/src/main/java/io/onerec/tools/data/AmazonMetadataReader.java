@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Item titles and attributes for the S3-Rec Amazon data ({@code amazon-beauty/}):
+ * Item titles and attributes for the S3-Rec Amazon data ({@code amazon-beauty/}; the other S3-Rec categories have
+ * only the attributes file):
  * <ul>
  *   <li>{@code user_sequence_asin.txt}: the same sequences as {@code Beauty.txt}, line by line, with ASINs; zipping
  *       the two gives item -> ASIN (checked to be one-to-one);</li>
@@ -35,20 +36,50 @@ public final class AmazonMetadataReader {
     }
 
     /**
-     * Reads the metadata next to a sequence file {@code <dir>/<Name>.txt}: {@value #ASIN_SEQUENCES}, {@value #TITLES}
-     * and {@code <Name>_item2attributes.json} in the same directory.
+     * Reads the metadata next to a sequence file {@code <dir>/<Name>.txt}: titles when {@value #ASIN_SEQUENCES} and
+     * {@value #TITLES} are both there (titles are keyed by ASIN, which only the parallel ASIN sequences give), and
+     * attributes when {@code <Name>_item2attributes.json} is there (keyed by the sequence file's own item ids, so it
+     * needs nothing else: the S3-Rec Sports and Toys files come with attributes but no titles). Parts that are absent
+     * are left empty (logged); {@link #hasAny} says whether anything is there at all.
      */
     public static ItemMetadata read(Path sequenceFile, InteractionSequences sequences) {
         Path dir = sequenceFile.toAbsolutePath().getParent();
-        String stem = sequenceFile.getFileName().toString().replaceFirst("\\.txt$", "");
-        return read(sequenceFile, dir.resolve(ASIN_SEQUENCES), dir.resolve(TITLES), dir.resolve(stem + "_item2attributes.json"), sequences);
+        Path asinFile = dir.resolve(ASIN_SEQUENCES), titlesFile = dir.resolve(TITLES), attributesFile = attributesFile(sequenceFile);
+        boolean titles = Files.isRegularFile(asinFile) && Files.isRegularFile(titlesFile);
+        boolean attributes = Files.isRegularFile(attributesFile);
+        if (!titles) {
+            LOG.info("{}: no titles ({} and {} are both needed next to {})", sequences.name(), ASIN_SEQUENCES, TITLES, sequenceFile);
+        }
+        if (!attributes) LOG.info("{}: no attributes ({} is not there)", sequences.name(), attributesFile.getFileName());
+        return read(sequenceFile, titles ? asinFile : null, titles ? titlesFile : null, attributes ? attributesFile : null, sequences);
     }
 
+    /** Whether any metadata {@link #read(Path, InteractionSequences)} would use lies next to the sequence file. */
+    public static boolean hasAny(Path sequenceFile) {
+        Path dir = sequenceFile.toAbsolutePath().getParent();
+        return Files.isRegularFile(attributesFile(sequenceFile))
+                || (Files.isRegularFile(dir.resolve(ASIN_SEQUENCES)) && Files.isRegularFile(dir.resolve(TITLES)));
+    }
+
+    private static Path attributesFile(Path sequenceFile) {
+        String stem = sequenceFile.getFileName().toString().replaceFirst("\\.txt$", "");
+        return sequenceFile.toAbsolutePath().getParent().resolve(stem + "_item2attributes.json");
+    }
+
+    /**
+     * @param asinSequences  the ASIN sequences parallel to the sequence file, or null (then no titles either)
+     * @param titlesFile     ASIN -> title lines, or null for no titles
+     * @param attributesFile item id -> attribute ids JSON, or null for no attributes
+     */
     public static ItemMetadata read(Path sequenceFile, Path asinSequences, Path titlesFile, Path attributesFile,
                                     InteractionSequences sequences) {
-        String[] asins = zipAsins(sequenceFile, asinSequences, sequences);
-        String[] titles = readTitles(titlesFile, asins);
-        int[][] attributes = readAttributes(attributesFile, sequences);
+        if (titlesFile != null && asinSequences == null) {
+            throw new IllegalArgumentException("titles are keyed by ASIN: " + titlesFile + " needs the ASIN sequences too");
+        }
+        int n = sequences.itemCount();
+        String[] asins = asinSequences == null ? null : zipAsins(sequenceFile, asinSequences, sequences);
+        String[] titles = titlesFile == null ? new String[n] : readTitles(titlesFile, asins);
+        int[][] attributes = attributesFile == null ? new int[n][] : readAttributes(attributesFile, sequences);
         return new ItemMetadata(titles, attributes, null, asins);
     }
 

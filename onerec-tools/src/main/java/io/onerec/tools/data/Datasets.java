@@ -46,9 +46,11 @@ public final class Datasets {
         return AmazonSequenceReader.read(beautySequences(dataDir));
     }
 
-    /** Titles (may be empty), attribute ids and ASINs of Amazon Beauty items. */
+    /** Titles (may be empty), attribute ids and ASINs of Amazon Beauty items; all three files must be there. */
     public static ItemMetadata beautyMetadata(Path dataDir, InteractionSequences beauty) {
-        return AmazonMetadataReader.read(beautySequences(dataDir), beauty);
+        Path sequences = beautySequences(dataDir), dir = sequences.getParent();
+        return AmazonMetadataReader.read(sequences, require(dir.resolve(AmazonMetadataReader.ASIN_SEQUENCES)),
+                require(dir.resolve(AmazonMetadataReader.TITLES)), require(dir.resolve("Beauty_item2attributes.json")), beauty);
     }
 
     /** MovieLens-100K sequences, time-ordered, with ratings. */
@@ -79,7 +81,8 @@ public final class Datasets {
      * <ul>
      *   <li>RecBole {@code <stem>.inter}: titles and genres from {@code <stem>.item};</li>
      *   <li>Amazon {@code <Name>.txt}: {@value AmazonMetadataReader#ASIN_SEQUENCES}, {@value AmazonMetadataReader#TITLES}
-     *       and {@code <Name>_item2attributes.json} in the same directory (all three, or none is used).</li>
+     *       (titles: both are needed) and {@code <Name>_item2attributes.json} (attributes) in the same directory,
+     *       each part used when it is there.</li>
      * </ul>
      */
     public static ItemMetadata metadata(Path file, InteractionSequences sequences) {
@@ -89,11 +92,7 @@ public final class Datasets {
             Path items = dir.resolve(name.substring(0, name.length() - ".inter".length()) + ".item");
             if (Files.isRegularFile(items)) return RecBoleAtomicReader.readItems(items, sequences);
         } else {
-            String stem = name.replaceFirst("\\.txt$", "");
-            if (Files.isRegularFile(dir.resolve(AmazonMetadataReader.ASIN_SEQUENCES)) && Files.isRegularFile(dir.resolve(AmazonMetadataReader.TITLES))
-                    && Files.isRegularFile(dir.resolve(stem + "_item2attributes.json"))) {
-                return AmazonMetadataReader.read(file, sequences);
-            }
+            if (AmazonMetadataReader.hasAny(file)) return AmazonMetadataReader.read(file, sequences);
         }
         LOG.info("{}: no item metadata next to {}, items have no titles or attributes", sequences.name(), file);
         int n = sequences.itemCount();

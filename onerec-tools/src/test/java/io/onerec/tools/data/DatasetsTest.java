@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -27,6 +28,24 @@ class DatasetsTest {
             assertEquals("", meta.title(i));
             assertEquals(0, meta.attributes(i).length);
         }
+    }
+
+    /** The S3-Rec Sports and Toys files: attributes next to the sequences, no ASINs or titles. */
+    @Test
+    void attributesAreReadWithoutTitles(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("Toys.txt");
+        Files.writeString(file, "1 10 11 12\n2 11 12 13 14\n");
+        Files.writeString(dir.resolve("Toys_item2attributes.json"), "{\"10\": [3, 1], \"13\": [2]}");
+        // A titles file alone is not enough: titles are keyed by ASIN, which only user_sequence_asin.txt gives.
+        Files.writeString(dir.resolve("item_titles.txt"), "A1 a title\n");
+        InteractionSequences seqs = Datasets.sequences(file);
+        ItemMetadata meta = Datasets.metadata(file, seqs);
+        assertEquals(5, meta.itemCount());
+        assertArrayEquals(new int[]{3, 1}, meta.attributes(seqs.itemIndex("10").getAsInt()));
+        assertArrayEquals(new int[]{2}, meta.attributes(seqs.itemIndex("13").getAsInt()));
+        assertArrayEquals(new int[0], meta.attributes(seqs.itemIndex("11").getAsInt()));
+        for (int i = 0; i < 5; i++) assertEquals("", meta.title(i));
+        assertEquals(4, meta.attributeCount());
     }
 
     @Test
