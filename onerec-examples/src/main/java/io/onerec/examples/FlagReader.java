@@ -1,6 +1,7 @@
 package io.onerec.examples;
 
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * Walks an example's command line flag by flag and reads each flag's value with its range checked, so that every
@@ -52,37 +53,29 @@ final class FlagReader {
 
     /** An integer count, refused below {@code min}. */
     int count(int min) {
-        String value = text();
-        int v;
-        try {
-            v = Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag() + " needs an integer, got " + value);
-        }
-        if (v < min) throw new IllegalArgumentException(flag() + " must be >= " + min + ", got " + value);
+        int v = parsed("an integer", Integer::parseInt);
+        if (v < min) throw new IllegalArgumentException(flag() + " must be >= " + min + ", got " + args[index]);
         return v;
     }
 
     long longValue() {
-        String value = text();
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag() + " needs an integer, got " + value);
-        }
+        return parsed("an integer", Long::parseLong);
     }
 
     /** Any finite number (a weight that may be negative, an offset). */
     double real() {
-        String value = text();
-        double v;
-        try {
-            v = Double.parseDouble(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag() + " needs a number, got " + value);
-        }
-        if (!Double.isFinite(v)) throw new IllegalArgumentException(flag() + " needs a finite number, got " + value);
+        double v = parsed("a number", Double::parseDouble);
+        if (!Double.isFinite(v)) throw new IllegalArgumentException(flag() + " needs a finite number, got " + args[index]);
         return v;
+    }
+
+    private <T> T parsed(String what, Function<String, T> parser) {
+        String value = text();
+        try {
+            return parser.apply(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag() + " needs " + what + ", got " + value);
+        }
     }
 
     /** A number > 0 (a learning rate, a time budget). */
