@@ -277,7 +277,6 @@ public final class BeautyEndToEnd {
             if (distillSasRec != null && distillSasRec.startsWith("train:") && !(sasRecMinutes(distillSasRec) > 0)) {
                 throw new IllegalArgumentException("--distill-sasrec train:M needs minutes M > 0, got " + distillSasRec);
             }
-            if (!(distillMix >= 0 && distillMix <= 1)) throw new IllegalArgumentException("--distill-mix must be in [0, 1], got " + distillMix);
             if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
             if (worldSize > 1 && distillSasRec != null && distillSasRec.startsWith("train:")) {
                 throw new IllegalArgumentException("--world-size > 1 distils a SASRec teacher from its directory only: train it first"

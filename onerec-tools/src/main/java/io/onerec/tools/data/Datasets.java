@@ -91,8 +91,8 @@ public final class Datasets {
         if (name.endsWith(".inter")) {
             Path items = dir.resolve(name.substring(0, name.length() - ".inter".length()) + ".item");
             if (Files.isRegularFile(items)) return RecBoleAtomicReader.readItems(items, sequences);
-        } else {
-            if (AmazonMetadataReader.hasAny(file)) return AmazonMetadataReader.read(file, sequences);
+        } else if (AmazonMetadataReader.hasAny(file)) {
+            return AmazonMetadataReader.read(file, sequences);
         }
         LOG.info("{}: no item metadata next to {}, items have no titles or attributes", sequences.name(), file);
         int n = sequences.itemCount();
