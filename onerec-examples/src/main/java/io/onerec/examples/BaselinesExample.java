@@ -38,9 +38,14 @@ import java.util.function.Supplier;
  *
  * <p>Flags: {@code --out DIR}, {@code --data FILE}, {@code --history N}, {@code --sasrec-minutes M} (training time budget, default 25),
  * {@code --epochs N}, {@code --val-users N} (validation users, a seeded random sample, that drive early stopping; default 5000, 0 = all), {@code --dropout P},
- * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --lr LR} (Adam, default 1e-3),
- * {@code --random-batches} (SASRec batches drawn at random, every position weighing the same, instead of batches of
- * similar-length sequences), {@code --seed S} (SASRec's initialisation, dropout, batch order and validation sample;
+ * {@code --dim D}, {@code --blocks B}, {@code --heads H}, {@code --ffn F} (feed-forward inner size, default 4 x dim),
+ * {@code --patience N} (epochs without a better validation NDCG@10 before stopping, default 10), {@code --item-init-std S}
+ * (standard deviation of the initial item embeddings, which are also the output layer; default 0.02),
+ * {@code --weight-decay W} (AdamW's decoupled weight decay, default 0), {@code --beta2 B} (Adam's, default 0.999),
+ * {@code --lr LR} (Adam, default 1e-3),
+ * {@code --length-buckets} (SASRec batches of similar-length sequences, faster per epoch, instead of batches drawn at
+ * random, in which every position weighs the same), {@code --seed S} (SASRec's initialisation, dropout, batch order
+ * and validation sample;
  * default 42), {@code --pre-norm} (the original SASRec's block layout instead of RecBole's post-LN),
  * {@code --no-sasrec}.
  */
@@ -48,12 +53,13 @@ public final class BaselinesExample {
     private static final Logger LOG = LoggerFactory.getLogger(BaselinesExample.class);
 
     record Options(Path out, Path data, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
-                   int heads, double lr, boolean sasrec, boolean randomBatches, long seed, boolean preNorm) {
+                   int heads, int ffn, int patience, double itemInitStd, double weightDecay, double beta2, double lr,
+                   boolean sasrec, boolean lengthBuckets, long seed, boolean preNorm) {
         static Options parse(String[] args) {
             Path out = Path.of("runs/baselines"), data = null;
-            int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1;
-            double minutes = 25, dropout = 0.5, lr = 1e-3;
-            boolean sasrec = true, randomBatches = false;
+            int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1, ffn = 0, patience = 10;
+            double minutes = 25, dropout = 0.5, lr = 1e-3, itemInitStd = 0.02, weightDecay = 0, beta2 = 0.999;
+            boolean sasrec = true, lengthBuckets = false;
             long seed = 42;
             boolean preNorm = false;
             FlagReader f = new FlagReader(args);
@@ -69,16 +75,23 @@ public final class BaselinesExample {
                     case "--dim" -> dim = f.count(1);
                     case "--blocks" -> blocks = f.count(1);
                     case "--heads" -> heads = f.count(1);
+                    case "--ffn" -> ffn = f.count(1);
+                    case "--patience" -> patience = f.count(1);
+                    case "--item-init-std" -> itemInitStd = f.positive();
+                    case "--weight-decay" -> weightDecay = f.nonNegative();
+                    case "--beta2" -> beta2 = f.fraction();
                     case "--lr" -> lr = f.positive();
                     case "--no-sasrec" -> sasrec = false;
-                    case "--random-batches" -> randomBatches = true;
+                    case "--length-buckets" -> lengthBuckets = true;
                     case "--seed" -> seed = f.longValue();
                     case "--pre-norm" -> preNorm = true;
                     default -> throw f.unknown("--out DIR --data FILE --history N --sasrec-minutes M --epochs N --val-users N"
-                            + " --dropout P --dim D --blocks B --heads H --lr LR --random-batches --seed S --pre-norm --no-sasrec");
+                            + " --dropout P --dim D --blocks B --heads H --ffn F --patience N --item-init-std S --weight-decay W"
+                            + " --beta2 B --lr LR --length-buckets --seed S --pre-norm --no-sasrec");
                 }
             }
-            return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads, lr, sasrec, randomBatches, seed, preNorm);
+            return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads,
+                    ffn == 0 ? 4 * dim : ffn, patience, itemInitStd, weightDecay, beta2, lr, sasrec, lengthBuckets, seed, preNorm);
         }
     }
 
@@ -97,15 +110,17 @@ public final class BaselinesExample {
         rows.add(evaluate("popularity", () -> PopularityBaseline.fit(split, false), split, evaluator));
         rows.add(evaluate("transition table (last 3)", () -> TransitionBaseline.fit(split), split, evaluator));
         if (opt.sasrec) {
-            SasRecConfig config = new SasRecConfig(seqs.itemCount(), opt.dim, opt.blocks, opt.heads, 4 * opt.dim,
+            SasRecConfig config = new SasRecConfig(seqs.itemCount(), opt.dim, opt.blocks, opt.heads, opt.ffn,
                     opt.history, opt.dropout, opt.preNorm);
             SasRecTrainerConfig tc = SasRecTrainerConfig.defaults().withMaxEpochs(opt.epochs).withLearningRate(opt.lr)
-                    .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, 10).withLengthBuckets(!opt.randomBatches).withSeed(opt.seed);
+                    .withWeightDecay(opt.weightDecay).withBeta2(opt.beta2)
+                    .withTimeBudget(Duration.ofSeconds((long) (opt.minutes * 60))).withEvaluation(opt.valUsers, opt.patience)
+                    .withLengthBuckets(opt.lengthBuckets).withSeed(opt.seed);
             LOG.info("SASRec {} trained with {}", config, tc);
             SasRecModel[] model = new SasRecModel[1];
             SasRecTrainer.Result[] result = new SasRecTrainer.Result[1];
             rows.add(evaluate("SASRec", () -> {
-                model[0] = SasRecModel.initialize(config, tc.seed());
+                model[0] = SasRecModel.initialize(config, tc.seed(), opt.itemInitStd);
                 result[0] = new SasRecTrainer(model[0], tc, ProgressBar.forConsole()).fit(split);
                 return new SasRecRecommender(model[0], false);
             }, split, evaluator));

@@ -50,7 +50,7 @@ class FlagReaderTest {
     @Test
     void theExamplesRefuseCountsOutOfRange() {
         String[][] baselines = {{"--epochs", "0"}, {"--history", "0"}, {"--dropout", "1"}, {"--lr", "-1"}, {"--val-users", "-1"},
-                {"--sasrec-minutes", "0"}, {"--dim", "0"}, {"--epochs"}};
+                {"--sasrec-minutes", "0"}, {"--dim", "0"}, {"--ffn", "0"}, {"--patience", "0"}, {"--epochs"}};
         for (String[] args : baselines) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BaselinesExample.Options.parse(args));
             assertTrue(e.getMessage().contains(args[0]), e.getMessage());
@@ -63,6 +63,9 @@ class FlagReaderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BaselinesExample.Options.parse(new String[]{"--bogus"}));
         assertTrue(e.getMessage().startsWith("unknown flag --bogus (flags: --out DIR"), e.getMessage());
         assertEquals(0, BaselinesExample.Options.parse(new String[]{"--val-users", "0"}).valUsers());
+        // The feed-forward size follows the width unless given.
+        assertEquals(4 * 96, BaselinesExample.Options.parse(new String[]{"--dim", "96"}).ffn());
+        assertEquals(96, BaselinesExample.Options.parse(new String[]{"--dim", "256", "--ffn", "96"}).ffn());
     }
 
     private static void assertRefused(String flag, String value, Function<FlagReader, Object> read, String expected) {

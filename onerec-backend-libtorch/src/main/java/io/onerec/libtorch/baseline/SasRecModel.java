@@ -37,8 +37,22 @@ public final class SasRecModel {
 
     /** Fresh weights: N(0, 0.02), unit LayerNorm gains, zero biases (RecBole's initialisation). */
     public static SasRecModel initialize(SasRecConfig config, long seed) {
+        return initialize(config, seed, INIT_STD);
+    }
+
+    /**
+     * Fresh weights as {@link #initialize(SasRecConfig, long)}, but the item embedding table (which is also the output
+     * layer) drawn from N(0, itemStd^2): its scale sets how sharp the initial softmax over the catalog is.
+     */
+    public static SasRecModel initialize(SasRecConfig config, long seed, double itemStd) {
+        if (!(itemStd > 0)) throw new IllegalArgumentException("itemStd must be > 0, got " + itemStd);
         Torch.seed(seed);
-        return new SasRecModel(config, ParameterTable.initialize(config.parameterShapes(), INIT_STD));
+        ParameterTable params = ParameterTable.initialize(config.parameterShapes(), INIT_STD);
+        if (itemStd != INIT_STD) {
+            Tensor items = Torch.randn(config.items() + 1L, config.dim()).mul(Torch.scalar(itemStd));
+            params.put("item_embedding.weight", items.detach().set_requires_grad(true));
+        }
+        return new SasRecModel(config, params);
     }
 
     public static SasRecModel load(Path dir) {

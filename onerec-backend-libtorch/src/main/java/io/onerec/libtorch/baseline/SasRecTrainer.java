@@ -7,6 +7,7 @@ import io.onerec.tools.data.NextItemExample;
 import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
 import io.onerec.libtorch.Torch;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
@@ -32,10 +33,10 @@ import java.util.Random;
  * stopping, and the best epoch's weights are restored at the end.
  *
  * <p>A batch is as wide as its longest sequence rather than {@code maxLength}, and only real positions reach the
- * full-catalog softmax, which is most of the cost. By default ({@link SasRecTrainerConfig#lengthBuckets()}) a batch
- * holds sequences of similar length (narrow batches; each batch weighs the same in the loss, so positions of short
- * sequences weigh more); without buckets, batches are drawn at random and every position weighs the same, as in the
- * usual padded SASRec training.
+ * full-catalog softmax, which is most of the cost. By default batches are drawn at random and every position weighs
+ * the same, as in the usual padded SASRec training; with {@link SasRecTrainerConfig#lengthBuckets()} a batch holds
+ * sequences of similar length (narrow batches, faster, but each batch weighs the same in the loss, so positions of
+ * short sequences weigh more, and on Beauty the model stalls well below the random-batch one).
  */
 public final class SasRecTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SasRecTrainer.class);
@@ -52,7 +53,20 @@ public final class SasRecTrainer {
         this.progress = progress == null ? ProgressListener.NONE : progress;
         AdamWOptions opts = new AdamWOptions(config.learningRate());
         opts.weight_decay().put(config.weightDecay());
+        setBeta2(opts, config.beta2());
         this.optimizer = new AdamW(model.parameters(), opts);
+    }
+
+    /**
+     * Sets Adam's beta2. {@code betas()} points at a {@code std::tuple<double, double>}, whose element order in memory
+     * is the C++ library's business (libstdc++ stores it last element first), so the slot is found by its default
+     * 0.999 instead of assumed.
+     */
+    static void setBeta2(AdamWOptions opts, double beta2) {
+        DoublePointer betas = opts.betas();
+        int slot = betas.get(0) == 0.999 && betas.get(1) == 0.9 ? 0 : betas.get(1) == 0.999 && betas.get(0) == 0.9 ? 1 : -1;
+        if (slot < 0) throw new IllegalStateException("unexpected Adam betas " + betas.get(0) + ", " + betas.get(1));
+        betas.put(slot, beta2);
     }
 
     /** What a training run reached. */

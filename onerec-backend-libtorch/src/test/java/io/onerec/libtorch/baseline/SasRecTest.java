@@ -12,6 +12,7 @@ import io.onerec.tools.eval.Evaluator;
 import io.onerec.tools.eval.PopularityBaseline;
 import io.onerec.libtorch.Torch;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -240,9 +241,41 @@ class SasRecTest {
     }
 
     @Test
+    void itemTableInitialisationScaleIsTheOneAskedFor() {
+        SasRecConfig config = new SasRecConfig(2_000, 32, 1, 1, 64, 20, 0.1);
+        try (PointerScope scope = new PointerScope()) {
+            for (double std : new double[]{0.02, 0.5}) {
+                float[] items = Torch.toFloats(SasRecModel.initialize(config, 5, std).itemTable());
+                double sq = 0;
+                for (float v : items) sq += (double) v * v;
+                double measured = Math.sqrt(sq / items.length);
+                assertEquals(std, measured, 0.03 * std, "item embedding std");
+            }
+            // The other tensors keep the default scale whatever the item table's.
+            float[] pos = Torch.toFloats(SasRecModel.initialize(config, 5, 0.5).parameterList().get(1));
+            double sq = 0;
+            for (float v : pos) sq += (double) v * v;
+            assertEquals(0.02, Math.sqrt(sq / pos.length), 0.005, "position embedding std");
+        }
+        assertThrows(IllegalArgumentException.class, () -> SasRecModel.initialize(config, 5, 0));
+    }
+
+    @Test
+    void beta2LandsInAdamsSecondSlot() {
+        try (PointerScope scope = new PointerScope()) {
+            AdamWOptions opts = new AdamWOptions(1e-3);
+            SasRecTrainer.setBeta2(opts, 0.98);
+            double a = opts.betas().get(0), b = opts.betas().get(1);
+            // beta1 keeps its default; beta2 is the one replaced, whichever slot the tuple keeps it in.
+            assertEquals(Set.of(0.9, 0.98), Set.of(a, b));
+        }
+    }
+
+    @Test
     void rejectsBadConfig() {
         assertThrows(IllegalArgumentException.class, () -> new SasRecConfig(10, 30, 1, 4, 32, 20, 0.1));
         assertThrows(IllegalArgumentException.class, () -> new SasRecConfig(10, 32, 1, 4, 32, 20, 1.0));
-        assertThrows(IllegalArgumentException.class, () -> new SasRecTrainerConfig(1, 1, 0, 0, 1, 0, 1, null, false));
+        assertThrows(IllegalArgumentException.class, () -> new SasRecTrainerConfig(1, 1, 0, 0, 0.999, 1, 0, 1, null, false));
+        assertThrows(IllegalArgumentException.class, () -> SasRecTrainerConfig.defaults().withBeta2(1.0));
     }
 }
