@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * SASRec on LibTorch, written functionally over a {@link ParameterTable} like the generator: item + positional
@@ -26,6 +27,8 @@ import java.util.List;
 public final class SasRecModel {
     public static final String KIND = "sasrec";
     private static final double INIT_STD = 0.02;
+    /** The item embedding table, row 0 padding; also the output layer (tied). */
+    private static final String ITEM_TABLE = "item_embedding.weight";
 
     private final SasRecConfig config;
     private final ParameterTable params;
@@ -47,10 +50,11 @@ public final class SasRecModel {
     public static SasRecModel initialize(SasRecConfig config, long seed, double itemStd) {
         if (!(itemStd > 0)) throw new IllegalArgumentException("itemStd must be > 0, got " + itemStd);
         Torch.seed(seed);
-        ParameterTable params = ParameterTable.initialize(config.parameterShapes(), INIT_STD);
+        Map<String, long[]> shapes = config.parameterShapes();
+        ParameterTable params = ParameterTable.initialize(shapes, INIT_STD);
         if (itemStd != INIT_STD) {
-            Tensor items = Torch.randn(config.items() + 1L, config.dim()).mul(Torch.scalar(itemStd));
-            params.put("item_embedding.weight", items.detach().set_requires_grad(true));
+            Tensor items = Torch.randn(shapes.get(ITEM_TABLE)).mul(Torch.scalar(itemStd));
+            params.put(ITEM_TABLE, items.detach().set_requires_grad(true));
         }
         return new SasRecModel(config, params);
     }
@@ -101,7 +105,7 @@ public final class SasRecModel {
 
     /** [items, d]: embedding rows of the real items. */
     Tensor itemTable() {
-        return p("item_embedding.weight").narrow(0, 1, config.items());
+        return p(ITEM_TABLE).narrow(0, 1, config.items());
     }
 
     // ---------------------------------------------------------------- input batches
@@ -171,7 +175,7 @@ public final class SasRecModel {
         long b = batch.rows(), t = batch.width();
         int d = config.dim();
         Tensor pos = p("position_embedding.weight").narrow(0, config.maxLength() - t, t).unsqueeze(0);
-        Tensor x = p("item_embedding.weight").index_select(0, batch.tokens().view(-1)).view(b, t, d);
+        Tensor x = p(ITEM_TABLE).index_select(0, batch.tokens().view(-1)).view(b, t, d);
         if (config.preNorm()) return preNormBlocks(dropout(x.mul(Torch.scalar(Math.sqrt(d))).add(pos), train), batch, train);
         x = dropout(layerNorm(x.add(pos), "emb_norm"), train);
         for (int i = 0; i < config.blocks(); i++) {
