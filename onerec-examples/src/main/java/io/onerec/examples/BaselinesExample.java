@@ -5,11 +5,14 @@ import io.onerec.api.checkpoint.ItemEmbeddingsFile;
 import io.onerec.tools.data.Datasets;
 import io.onerec.tools.data.InteractionSequences;
 import io.onerec.tools.data.LeaveOneOutSplit;
+import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.data.UserFolds;
 import io.onerec.tools.eval.BatchRecommender;
 import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
 import io.onerec.tools.eval.PopularityBaseline;
 import io.onerec.tools.eval.TransitionBaseline;
+import io.onerec.libtorch.baseline.HeldOutFold;
 import io.onerec.libtorch.baseline.SasRecConfig;
 import io.onerec.libtorch.baseline.SasRecModel;
 import io.onerec.libtorch.baseline.SasRecRecommender;
@@ -47,14 +50,16 @@ import java.util.function.Supplier;
  * random, in which every position weighs the same), {@code --seed S} (SASRec's initialisation, dropout, batch order
  * and validation sample;
  * default 42), {@code --pre-norm} (the original SASRec's block layout instead of RecBole's post-LN),
- * {@code --no-sasrec}.
+ * {@code --fold k/K} (cross-fitting: SASRec trains and validates on every user outside fold k of K, the folds a seeded
+ * hash of the user, {@link UserFolds} seed {@value #FOLD_SEED}; the checkpoint records the fold ({@link HeldOutFold}) and
+ * the table adds its rows on fold k's users alone, whom it never saw), {@code --no-sasrec}.
  */
 public final class BaselinesExample {
     private static final Logger LOG = LoggerFactory.getLogger(BaselinesExample.class);
 
     record Options(Path out, Path data, int history, double minutes, int epochs, int valUsers, double dropout, int dim, int blocks,
                    int heads, int ffn, int patience, double itemInitStd, double weightDecay, double beta2, double lr,
-                   boolean sasrec, boolean lengthBuckets, long seed, boolean preNorm) {
+                   boolean sasrec, boolean lengthBuckets, long seed, boolean preNorm, HeldOutFold fold) {
         static Options parse(String[] args) {
             Path out = Path.of("runs/baselines"), data = null;
             int history = 50, epochs = 200, valUsers = 5000, dim = 64, blocks = 2, heads = 1, ffn = 0, patience = 10;
@@ -62,6 +67,7 @@ public final class BaselinesExample {
             boolean sasrec = true, lengthBuckets = false;
             long seed = 42;
             boolean preNorm = false;
+            HeldOutFold fold = null;
             FlagReader f = new FlagReader(args);
             while (f.next()) {
                 switch (f.flag()) {
@@ -85,13 +91,29 @@ public final class BaselinesExample {
                     case "--length-buckets" -> lengthBuckets = true;
                     case "--seed" -> seed = f.longValue();
                     case "--pre-norm" -> preNorm = true;
+                    case "--fold" -> fold = parseFold(f.text());
                     default -> throw f.unknown("--out DIR --data FILE --history N --sasrec-minutes M --epochs N --val-users N"
                             + " --dropout P --dim D --blocks B --heads H --ffn F --patience N --item-init-std S --weight-decay W"
-                            + " --beta2 B --lr LR --length-buckets --seed S --pre-norm --no-sasrec");
+                            + " --beta2 B --lr LR --length-buckets --seed S --pre-norm --fold k/K --no-sasrec");
                 }
             }
             return new Options(out, data, history, minutes, epochs, valUsers, dropout, dim, blocks, heads,
-                    ffn == 0 ? 4 * dim : ffn, patience, itemInitStd, weightDecay, beta2, lr, sasrec, lengthBuckets, seed, preNorm);
+                    ffn == 0 ? 4 * dim : ffn, patience, itemInitStd, weightDecay, beta2, lr, sasrec, lengthBuckets, seed, preNorm, fold);
+        }
+    }
+
+    /** The folds {@code --fold} draws users into. */
+    static final long FOLD_SEED = 0;
+
+    /** "k/K": fold k of K held out. */
+    static HeldOutFold parseFold(String text) {
+        int slash = text.indexOf('/');
+        try {
+            if (slash < 0) throw new NumberFormatException();
+            int k = Integer.parseInt(text.substring(0, slash).strip()), count = Integer.parseInt(text.substring(slash + 1).strip());
+            return new HeldOutFold(k, new UserFolds(count, FOLD_SEED));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--fold takes k/K (fold k of K held out, e.g. 0/2), got \"" + text + "\"");
         }
     }
 
@@ -121,17 +143,29 @@ public final class BaselinesExample {
             SasRecTrainer.Result[] result = new SasRecTrainer.Result[1];
             rows.add(evaluate("SASRec", () -> {
                 model[0] = SasRecModel.initialize(config, tc.seed(), opt.itemInitStd);
-                result[0] = new SasRecTrainer(model[0], tc, ProgressBar.forConsole()).fit(split);
+                SasRecTrainer trainer = new SasRecTrainer(model[0], tc, ProgressBar.forConsole());
+                result[0] = opt.fold == null ? trainer.fit(split) : trainer.fit(split, opt.fold::trainsOn);
                 return new SasRecRecommender(model[0], false);
             }, split, evaluator));
             LOG.info("SASRec: {} epochs, best epoch {} by validation NDCG@10", result[0].epochs(), result[0].bestEpoch());
             Path dir = opt.out.resolve("sasrec");
             model[0].save(dir);
+            if (opt.fold != null) {
+                opt.fold.write(dir);
+                LOG.info("SASRec trained without fold {} of {} ({} of {} users)", opt.fold.fold(), opt.fold.folds().count(),
+                        heldOut(split.test(), opt.fold).size(), split.test().size());
+            }
             Path emb = dir.resolve("item_embeddings.safetensors");
             ItemEmbeddingsFile.write(emb, model[0].itemEmbeddings(), "sasrec");
             LOG.info("SASRec checkpoint written to {}, item embeddings [{} x {}] to {}", dir, seqs.itemCount(), opt.dim, emb);
             BatchRecommender masked = new SasRecRecommender(model[0], true);
             rows.add(new Row("SASRec, history masked", null, evaluator.test(split, masked), evaluator.validation(split, masked)));
+            if (opt.fold != null) {
+                // Its quality as a teacher for the users it never saw.
+                List<NextItemExample> test = heldOut(split.test(), opt.fold), valid = heldOut(split.validation(), opt.fold);
+                rows.add(new Row("  on fold " + opt.fold.fold() + " (unseen)", null, evaluator.evaluate("test", test, split.itemCount(), masked),
+                        evaluator.evaluate("validation", valid, split.itemCount(), masked)));
+            }
         }
 
         StringBuilder table = new StringBuilder();
@@ -152,6 +186,10 @@ public final class BaselinesExample {
         Duration fitTime = Duration.ofNanos(System.nanoTime() - t0);
         LOG.info("{} fitted in {} ms", name, fitTime.toMillis());
         return new Row(name, fitTime, evaluator.test(split, recommender), evaluator.validation(split, recommender));
+    }
+
+    private static List<NextItemExample> heldOut(List<NextItemExample> examples, HeldOutFold fold) {
+        return examples.stream().filter(e -> !fold.trainsOn(e.user())).toList();
     }
 
     private static String metrics(EvaluationResult r) {

@@ -18,6 +18,7 @@ import io.onerec.tools.data.ItemIndex;
 import io.onerec.api.ItemMetadata;
 import io.onerec.tools.data.LeaveOneOutSplit;
 import io.onerec.tools.data.NextItemExample;
+import io.onerec.tools.data.UserFolds;
 import io.onerec.tools.eval.BatchRecommender;
 import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
@@ -37,6 +38,7 @@ import io.onerec.libtorch.generator.GeneratorTrainer;
 import io.onerec.libtorch.generator.SequenceExample;
 import io.onerec.libtorch.generator.StreamingWindows;
 import io.onerec.libtorch.generator.GeneratorTrainerConfig;
+import io.onerec.libtorch.baseline.HeldOutFold;
 import io.onerec.libtorch.baseline.SasRecModel;
 import io.onerec.libtorch.baseline.SasRecPrior;
 import io.onerec.libtorch.baseline.SasRecConfig;
@@ -53,6 +55,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * A sequence data set end to end (Amazon Beauty unless {@code --data FILE}): raw files -> item embeddings -> semantic-ID
@@ -361,8 +364,7 @@ public final class BeautyEndToEnd {
             if (group != null) group.allReduceSum(0); // a barrier: the codec is on disk
             codec = fitted != null ? fitted : ResidualCodec.load(codecDir);
             if (opt.distillSasRec() != null) teacher = sasRecTeacherModel(opt, split, bar);
-            training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar, group,
-                    teacher == null ? null : teacher.models());
+            training = trainGenerator(opt, codec, split, seqs.itemCount(), genDir, bar, group, teacher);
             if (group != null) {
                 int rank = group.rank();
                 group.close();
@@ -410,7 +412,7 @@ public final class BeautyEndToEnd {
             // Several SASRecs rank as the ensemble the generator was taught by (mean log-softmax).
             BatchRecommender sasrec = new SasRecRecommender(teacher.models(), true);
             String name = teacher.models().size() == 1 ? "SASRec, history masked"
-                    : "SASRec x" + teacher.models().size() + ", history masked";
+                    : "SASRec x" + teacher.models().size() + (teacher.folds() != null ? " (folds)" : "") + ", history masked";
             rows.add(row(name, evaluator.evaluate("test", test, seqs.itemCount(), sasrec),
                     evaluator.evaluate("validation", valid, seqs.itemCount(), sasrec),
                     teacher.fitTime() == null ? "(loaded)" : String.format("%.1f min", teacher.fitTime().toSeconds() / 60.0)));
@@ -514,8 +516,20 @@ public final class BeautyEndToEnd {
     record Training(Duration time, TrainingHistory history, List<double[]> batchLoss) {
     }
 
-    /** The SASRec teacher(s) and what training took (null when loaded). */
-    record SasRecTeacher(List<SasRecModel> models, Duration fitTime) {
+    /**
+     * The SASRec teacher(s) and what training took (null when loaded). With {@code folds}, the models are cross-fitted:
+     * {@code models.get(k)} was trained without fold k's users and teaches on them alone; otherwise they teach as one
+     * ensemble.
+     */
+    record SasRecTeacher(List<SasRecModel> models, UserFolds folds, Duration fitTime) {
+        SasRecTeacher(List<SasRecModel> models, Duration fitTime) {
+            this(models, null, fitTime);
+        }
+
+        String describe() {
+            if (folds != null) return models.size() + " cross-fitted SASRecs (each teaching the fold of users it never saw)";
+            return models.size() == 1 ? "SASRec" : "an ensemble of " + models.size() + " SASRecs";
+        }
     }
 
     /**
@@ -526,12 +540,9 @@ public final class BeautyEndToEnd {
     static SasRecTeacher sasRecTeacherModel(Options opt, LeaveOneOutSplit split, ProgressListener progress) {
         double minutes = Options.sasRecMinutes(opt.distillSasRec());
         if (Double.isNaN(minutes)) {
-            List<SasRecModel> models = new ArrayList<>();
-            for (String d : opt.distillSasRec().split(",")) {
-                models.add(SasRecModel.load(Path.of(d.strip())));
-                LOG.info("SASRec teacher loaded from {}", d.strip());
-            }
-            return new SasRecTeacher(models, null);
+            List<Path> dirs = new ArrayList<>();
+            for (String d : opt.distillSasRec().split(",")) dirs.add(Path.of(d.strip()));
+            return loadedTeacher(dirs);
         }
         Path dir = opt.out().resolve("sasrec");
         if (loadsSavedTeacher(opt, dir)) {
@@ -549,6 +560,42 @@ public final class BeautyEndToEnd {
         LOG.info("SASRec teacher: {} epochs (best {}) in {}; saved to {}", r.epochs(), r.bestEpoch(), time, dir);
         model.save(dir);
         return new SasRecTeacher(List.of(model), time);
+    }
+
+    /**
+     * SASRecs loaded from their directories: trained on every user (one ensemble), or each without one fold of users
+     * ({@link HeldOutFold}, BaselinesExample {@code --fold k/K}), then one per fold of the same split, ordered by fold.
+     */
+    static SasRecTeacher loadedTeacher(List<Path> dirs) {
+        List<SasRecModel> models = new ArrayList<>();
+        List<HeldOutFold> folds = new ArrayList<>();
+        for (Path d : dirs) {
+            models.add(SasRecModel.load(d));
+            HeldOutFold fold = HeldOutFold.read(d).orElse(null);
+            folds.add(fold);
+            LOG.info("SASRec teacher loaded from {}{}", d, fold == null ? "" : " (trained without fold " + fold.fold() + " of " + fold.folds().count() + ")");
+        }
+        long crossFitted = folds.stream().filter(Objects::nonNull).count();
+        if (crossFitted == 0) return new SasRecTeacher(models, null);
+        if (crossFitted != dirs.size()) {
+            throw new IllegalArgumentException("--distill-sasrec mixes cross-fitted SASRecs (with " + HeldOutFold.FILE
+                    + ") and SASRecs trained on every user: " + dirs);
+        }
+        UserFolds split = folds.getFirst().folds();
+        SasRecModel[] byFold = new SasRecModel[split.count()];
+        for (int i = 0; i < dirs.size(); i++) {
+            HeldOutFold f = folds.get(i);
+            if (!f.folds().equals(split)) {
+                throw new IllegalArgumentException("cross-fitted SASRecs from different fold splits: " + f.folds() + " in " + dirs.get(i)
+                        + ", " + split + " in " + dirs.getFirst());
+            }
+            if (byFold[f.fold()] != null) throw new IllegalArgumentException("two SASRecs hold out fold " + f.fold() + ": " + dirs);
+            byFold[f.fold()] = models.get(i);
+        }
+        for (int k = 0; k < byFold.length; k++) {
+            if (byFold[k] == null) throw new IllegalArgumentException("no SASRec holds out fold " + k + " of " + split.count() + ": " + dirs);
+        }
+        return new SasRecTeacher(List.of(byFold), split, null);
     }
 
     /**
@@ -571,11 +618,11 @@ public final class BeautyEndToEnd {
     }
 
     /**
-     * Trains the generator on LibTorch and saves it; {@code sasRecTeachers} (or null) join the distillation teacher
+     * Trains the generator on LibTorch and saves it; {@code sasRecTeacher} (or null) joins the distillation teacher
      * as one ensemble (SasRecPrior over the list).
      */
     static Training trainGenerator(Options opt, ResidualCodec codec, LeaveOneOutSplit split, int itemCount, Path genDir,
-                                   ProgressListener bar, DataParallelGroup group, List<SasRecModel> sasRecTeachers) {
+                                   ProgressListener bar, DataParallelGroup group, SasRecTeacher sasRecTeacher) {
         GeneratorConfig gc = new GeneratorConfig(opt.dModel, 4, opt.dFf, opt.encoderLayers, opt.layers, opt.moeExperts, opt.moeTopK, 20,
                 codec.codebookSizes(), 0, 1, 1e-6, opt.itemEmbeddings ? codec.itemCount() : 0, opt.causal, opt.bosReadsLast);
         TorchGeneratorModel model = TorchGeneratorModel.initialize(gc, 42);
@@ -611,10 +658,10 @@ public final class BeautyEndToEnd {
         if (opt.distill() > 0) {
             ItemPrior teacher = trainingTable;
             String teacherName = "the transition table's distribution (leave-one-out)";
-            if (sasRecTeachers != null && !sasRecTeachers.isEmpty()) {
-                teacher = ItemPrior.mixture(trainingTable, sasRecPrior(sasRecTeachers, split, gc.maxHistory()), opt.distillMix());
+            if (sasRecTeacher != null) {
+                teacher = ItemPrior.mixture(trainingTable, sasRecPrior(sasRecTeacher, split, gc.maxHistory()), opt.distillMix());
                 teacherName = String.format(Locale.ROOT, "a mixture of the transition table (leave-one-out, %.2f) and %s (%.2f)",
-                        1 - opt.distillMix(), sasRecTeachers.size() == 1 ? "SASRec" : "an ensemble of " + sasRecTeachers.size() + " SASRecs",
+                        1 - opt.distillMix(), sasRecTeacher.describe(),
                         opt.distillMix());
             }
             LOG.info("training targets: {} one-hot + {} {}", String.format("%.2f", 1 - opt.distill()),
@@ -693,14 +740,16 @@ public final class BeautyEndToEnd {
      * A trained SASRec as a distillation teacher, its evidence computed once for every history the training windows
      * hold (history items left out: the generator's lists leave them out too on catalogs without repeats).
      */
-    static SasRecPrior sasRecPrior(List<SasRecModel> sasrec, LeaveOneOutSplit split, int maxHistory) {
+    static SasRecPrior sasRecPrior(SasRecTeacher teacher, LeaveOneOutSplit split, int maxHistory) {
+        List<SasRecModel> sasrec = teacher.models();
         for (SasRecModel m : sasrec) {
             if (m.config().items() != split.itemCount()) {
                 throw new IllegalArgumentException("the SASRec teacher has " + m.config().items() + " items, the data "
                         + split.itemCount());
             }
         }
-        SasRecPrior prior = new SasRecPrior(sasrec, SASREC_TEACHER_TOP_K, 1.0, true);
+        SasRecPrior prior = teacher.folds() == null ? new SasRecPrior(sasrec, SASREC_TEACHER_TOP_K, 1.0, true)
+                : SasRecPrior.crossFitted(sasrec, teacher.folds(), SASREC_TEACHER_TOP_K, 1.0, true);
         long t0 = System.nanoTime();
         List<UserHistory> histories = new ArrayList<>();
         for (int u = 0; u < split.data().userCount(); u++) {

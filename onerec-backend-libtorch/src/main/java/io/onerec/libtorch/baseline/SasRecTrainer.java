@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntPredicate;
 
 /**
  * Trains {@link SasRecModel} the fast way: one row per user (the training part of the sequence,
@@ -80,12 +81,18 @@ public final class SasRecTrainer {
 
     /** One row per user whose training sequence has at least two items, truncated to the last maxLength inputs. */
     List<Row> rows(LeaveOneOutSplit split) {
+        return rows(split, user -> true);
+    }
+
+    /** {@link #rows(LeaveOneOutSplit)} of the users {@code trainsOn} accepts. */
+    List<Row> rows(LeaveOneOutSplit split, IntPredicate trainsOn) {
         if (split.itemCount() != model.config().items()) {
             throw new IllegalArgumentException("split has " + split.itemCount() + " items, model " + model.config().items());
         }
         int max = model.config().maxLength();
         List<Row> rows = new ArrayList<>();
         for (int u = 0; u < split.data().userCount(); u++) {
+            if (!trainsOn.test(u)) continue;
             int[] s = split.trainSequence(u);
             if (s.length < 2) continue;
             int from = Math.max(0, s.length - 1 - max);
@@ -95,11 +102,20 @@ public final class SasRecTrainer {
     }
 
     public Result fit(LeaveOneOutSplit split) {
+        return fit(split, user -> true);
+    }
+
+    /**
+     * Trains on the users (dense indices) {@code trainsOn} accepts and validates on a sample of theirs; the others'
+     * sequences are never read. Cross-fitting ({@link HeldOutFold}) trains one model per fold this way.
+     */
+    public Result fit(LeaveOneOutSplit split, IntPredicate trainsOn) {
         long start = System.nanoTime();
-        List<Row> rows = rows(split);
+        List<Row> rows = rows(split, trainsOn);
         if (rows.isEmpty()) throw new IllegalArgumentException("no user has a training sequence of two or more items");
         Random rnd = new Random(config.seed());
-        List<NextItemExample> evalSet = sample(split.validation(), config.evalUsers(), config.seed());
+        List<NextItemExample> trainedUsers = split.validation().stream().filter(e -> trainsOn.test(e.user())).toList();
+        List<NextItemExample> evalSet = sample(trainedUsers, config.evalUsers(), config.seed());
         boolean validate = !evalSet.isEmpty();
         Evaluator evaluator = new Evaluator(Evaluator.DEFAULT_KS, 256, ProgressListener.NONE);
         SasRecRecommender recommender = new SasRecRecommender(model, false);

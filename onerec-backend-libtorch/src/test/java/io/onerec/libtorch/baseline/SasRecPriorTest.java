@@ -3,6 +3,7 @@ package io.onerec.libtorch.baseline;
 import io.onerec.api.ItemPrior;
 import io.onerec.api.UserHistory;
 import io.onerec.libtorch.Torch;
+import io.onerec.tools.data.UserFolds;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,6 +114,31 @@ class SasRecPriorTest {
             }
             assertEquals(a, batched.evidenceForTraining(h, 0), "no leave-one-out: SASRec saw the pair in training");
         }
+    }
+
+    @Test
+    void crossFittedPriorAnswersEachUserWithTheModelThatNeverSawTheirFold() {
+        SasRecModel other = SasRecModel.initialize(new SasRecConfig(ITEMS, 16, 1, 1, 32, 8, 0.2), 99);
+        UserFolds folds = new UserFolds(2, 0);
+        SasRecPrior crossFitted = SasRecPrior.crossFitted(List.of(model, other), folds, 12, 1.0, true);
+        SasRecPrior first = new SasRecPrior(model, 12, 1.0, true), second = new SasRecPrior(other, 12, 1.0, true);
+        int[] items = {4, 9, 2};
+        long user0 = -1, user1 = -1;
+        for (long u = 0; user0 < 0 || user1 < 0; u++) {
+            if (folds.of(u) == 0 && user0 < 0) user0 = u;
+            if (folds.of(u) == 1 && user1 < 0) user1 = u;
+        }
+        // The same items from users of different folds: two answers, not one cached for both.
+        UserHistory a = new UserHistory(user0, items), b = new UserHistory(user1, items);
+        crossFitted.precompute(List.of(a, b), 8);
+        assertEquals(2, crossFitted.cachedHistories());
+        assertArrayEquals(first.evidence(a).items(), crossFitted.evidence(a).items());
+        assertArrayEquals(second.evidence(b).items(), crossFitted.evidence(b).items());
+        assertFalse(Arrays.equals(crossFitted.evidence(a).items(), crossFitted.evidence(b).items()), "two models, two lists");
+        for (int i = 0; i < 12; i++) assertEquals(second.evidence(b).weight(i), crossFitted.evidenceForTraining(b, 0).weight(i), 1e-5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SasRecPrior.crossFitted(List.of(model), folds, 12, 1.0, true));
+        assertTrue(e.getMessage().contains("one model per fold"), e.getMessage());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.onerec.api.checkpoint.ItemEmbeddingsFile;
 import io.onerec.api.checkpoint.JsonConfig;
 import io.onerec.tools.data.InteractionSequences;
 import io.onerec.tools.data.LeaveOneOutSplit;
+import io.onerec.tools.data.UserFolds;
 import io.onerec.tools.data.NextItemExample;
 import io.onerec.tools.eval.EvaluationResult;
 import io.onerec.tools.eval.Evaluator;
@@ -88,6 +89,40 @@ class SasRecTest {
         assertTrue(sasrec.recall(10) > 0.9, sasrec.toString());
         assertTrue(sasrec.recall(10) > popularity.recall(10) + 0.5, sasrec + " vs " + popularity);
         assertTrue(sasrec.ndcg(10) > 0.7, sasrec.toString());
+    }
+
+    @Test
+    void trainsOnlyOnTheUsersItIsGiven() {
+        // Fold 1's users follow next(), fold 0's another rule; trained without fold 0, SASRec knows only the first.
+        UserFolds folds = new UserFolds(2, 0);
+        Random rnd = new Random(9);
+        int users = 400;
+        int[][] seqs = new int[users][];
+        String[] ids = new String[users];
+        for (int u = 0; u < users; u++) {
+            int[] s = new int[6 + rnd.nextInt(6)];
+            s[0] = rnd.nextInt(ITEMS);
+            for (int i = 1; i < s.length; i++) s[i] = folds.of(u) == 1 ? next(s[i - 1]) : (s[i - 1] * 53 + 29) % ITEMS;
+            seqs[u] = s;
+            ids[u] = "u" + u;
+        }
+        String[] items = new String[ITEMS];
+        for (int i = 0; i < ITEMS; i++) items[i] = "i" + i;
+        LeaveOneOutSplit split = LeaveOneOutSplit.of(new InteractionSequences("two rules", seqs, null, ids, items), 20);
+        HeldOutFold heldOut = new HeldOutFold(0, folds);
+        SasRecModel model = SasRecModel.initialize(new SasRecConfig(ITEMS, 32, 1, 2, 64, 20, 0.1), 7);
+        SasRecTrainer trainer = new SasRecTrainer(model, SasRecTrainerConfig.defaults().withMaxEpochs(20).withBatchSize(32)
+                .withLearningRate(3e-3).withEvaluation(100, 3), null);
+        assertEquals(split.test().stream().filter(e -> heldOut.trainsOn(e.user())).count(),
+                trainer.rows(split, heldOut::trainsOn).size(), "one row per trained user");
+        trainer.fit(split, heldOut::trainsOn);
+        Evaluator evaluator = new Evaluator();
+        SasRecRecommender rec = new SasRecRecommender(model, false);
+        EvaluationResult seen = evaluator.evaluate("test", split.test().stream().filter(e -> heldOut.trainsOn(e.user())).toList(), ITEMS, rec);
+        EvaluationResult unseen = evaluator.evaluate("test", split.test().stream().filter(e -> !heldOut.trainsOn(e.user())).toList(), ITEMS, rec);
+        assertTrue(seen.recall(10) > 0.9, "trained users " + seen);
+        assertTrue(unseen.recall(10) < 0.3, "held-out users follow a rule it never saw: " + unseen);
+        assertThrows(IllegalArgumentException.class, () -> trainer.fit(split, u -> false));
     }
 
     @Test
