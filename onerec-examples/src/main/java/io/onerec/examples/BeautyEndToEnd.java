@@ -409,7 +409,8 @@ public final class BeautyEndToEnd {
                 evaluator.evaluate("validation", valid, seqs.itemCount(), transition), String.format("%.1f s", transitionFit)));
         if (teacher != null) {
             // The teacher is a yardstick too: SASRec ranking all items, history masked (as the generator's lists are).
-            // Several SASRecs rank as the ensemble the generator was taught by (mean log-softmax).
+            // Several SASRecs rank as the ensemble the generator was taught by (mean log-softmax); cross-fitted ones,
+            // which taught each user with one model, are shown as their ensemble too (it saw every user).
             BatchRecommender sasrec = new SasRecRecommender(teacher.models(), true);
             String name = teacher.models().size() == 1 ? "SASRec, history masked"
                     : "SASRec x" + teacher.models().size() + (teacher.folds() != null ? " (folds)" : "") + ", history masked";

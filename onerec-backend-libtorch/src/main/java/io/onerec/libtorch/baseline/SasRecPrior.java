@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>SASRec is trained on the same sequences it then teaches on, so unlike the transition table its evidence for a
  * training pair cannot leave the pair out: {@link #evidenceForTraining} is {@link #evidence}, and on Beauty a SASRec
- * ranks the next item of a training pair in its top 10 about four times as often as a validation item. A
+ * ranks the next item of a training pair in its top 10 3.6 times as often as a validation item. A
  * {@link #crossFitted cross-fitted} prior answers for each user with a model that was trained without that user's fold
  * ({@link HeldOutFold}), so its evidence is what SASRec predicts for a user it has not seen. Evidence is cached per
  * history (the same windows come back every epoch); {@link #precompute} fills the cache in batches. Thread-safe.
