@@ -152,7 +152,7 @@ public final class BaselinesExample {
             model[0].save(dir);
             if (opt.fold != null) {
                 opt.fold.write(dir);
-                LOG.info("SASRec trained without fold {} of {} ({} of {} users)", opt.fold.fold(), opt.fold.folds().count(),
+                LOG.info("SASRec trained without fold {} of {} ({} of {} users held out)", opt.fold.fold(), opt.fold.folds().count(),
                         heldOut(split.test(), opt.fold).size(), split.test().size());
             }
             Path emb = dir.resolve("item_embeddings.safetensors");

@@ -527,6 +527,15 @@ public final class BeautyEndToEnd {
             this(models, null, fitTime);
         }
 
+        /**
+         * The teacher as a prior ({@value BeautyEndToEnd#SASREC_TEACHER_TOP_K} items per history, the models' own temperature,
+         * history items left out): one ensemble, or each user answered by the model that never saw their fold.
+         */
+        SasRecPrior prior() {
+            return folds == null ? new SasRecPrior(models, SASREC_TEACHER_TOP_K, 1.0, true)
+                    : SasRecPrior.crossFitted(models, folds, SASREC_TEACHER_TOP_K, 1.0, true);
+        }
+
         String describe() {
             if (folds != null) return models.size() + " cross-fitted SASRecs (each teaching the fold of users it never saw)";
             return models.size() == 1 ? "SASRec" : "an ensemble of " + models.size() + " SASRecs";
@@ -749,8 +758,7 @@ public final class BeautyEndToEnd {
                         + split.itemCount());
             }
         }
-        SasRecPrior prior = teacher.folds() == null ? new SasRecPrior(sasrec, SASREC_TEACHER_TOP_K, 1.0, true)
-                : SasRecPrior.crossFitted(sasrec, teacher.folds(), SASREC_TEACHER_TOP_K, 1.0, true);
+        SasRecPrior prior = teacher.prior();
         long t0 = System.nanoTime();
         List<UserHistory> histories = new ArrayList<>();
         for (int u = 0; u < split.data().userCount(); u++) {

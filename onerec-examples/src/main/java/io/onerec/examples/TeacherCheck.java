@@ -60,9 +60,7 @@ public final class TeacherCheck {
         // The example's split: histories of at most 20 items, as the generator's training windows.
         LeaveOneOutSplit split = LeaveOneOutSplit.of(seqs, 20);
         BeautyEndToEnd.SasRecTeacher teacher = BeautyEndToEnd.loadedTeacher(opt.sasrec());
-        SasRecPrior sasrec = teacher.folds() == null
-                ? new SasRecPrior(teacher.models(), BeautyEndToEnd.SASREC_TEACHER_TOP_K, 1.0, true)
-                : SasRecPrior.crossFitted(teacher.models(), teacher.folds(), BeautyEndToEnd.SASREC_TEACHER_TOP_K, 1.0, true);
+        SasRecPrior sasrec = teacher.prior();
         ItemPrior table = TransitionBaseline.fit(split, TransitionBaseline.DEFAULT_WINDOW, false);
         List<NextItemExample> train = Evaluator.sample(split.train(), opt.pairs(), 1);
         List<NextItemExample> valid = Evaluator.sample(split.validation(), opt.pairs(), 1);
