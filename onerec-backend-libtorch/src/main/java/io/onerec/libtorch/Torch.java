@@ -44,11 +44,16 @@ public final class Torch {
 
         /** {@value #PRECISION_PROPERTY}, fp32 when unset. */
         public static Precision fromSystemProperty() {
-            String v = System.getProperty(PRECISION_PROPERTY, "fp32").trim().toLowerCase(java.util.Locale.ROOT);
+            return parse(System.getProperty(PRECISION_PROPERTY, "fp32"), PRECISION_PROPERTY);
+        }
+
+        /** {@code fp32} or {@code bf16} (any case); {@code source} names where the text came from in the error. */
+        public static Precision parse(String text, String source) {
+            String v = text.trim().toLowerCase(java.util.Locale.ROOT);
             return switch (v) {
                 case "fp32" -> FP32;
                 case "bf16" -> BF16;
-                default -> throw new IllegalArgumentException(PRECISION_PROPERTY + " must be fp32 or bf16, got '" + v + "'");
+                default -> throw new IllegalArgumentException(source + " must be fp32 or bf16, got '" + text + "'");
             };
         }
     }

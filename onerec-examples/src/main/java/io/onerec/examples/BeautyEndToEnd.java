@@ -104,7 +104,8 @@ public final class BeautyEndToEnd {
                    double fusionBackground, double trainFusion, int fusionWindow,
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
                    String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill, String distillSasRec,
-                   double distillMix, double finalLrShare, int encoderLayers, int moeExperts, int moeTopK) {
+                   double distillMix, double finalLrShare, int encoderLayers, int moeExperts, int moeTopK,
+                   Torch.Precision precision) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -137,6 +138,7 @@ public final class BeautyEndToEnd {
             double distillMix = 0.5;
             double finalLrShare = GeneratorTrainerConfig.DEFAULT_FINAL_LEARNING_RATE_SHARE;
             int encoderLayers = -1, moeExperts = 0, moeTopK = 0;
+            Torch.Precision precision = null;
             FlagReader f = new FlagReader(args);
             while (f.next()) {
                 switch (f.flag()) {
@@ -229,15 +231,19 @@ public final class BeautyEndToEnd {
                     }
                     // The generator rows' head normalisation (docs/generator-model.md, "Head normalisation").
                     case "--code-softmax" -> codeSoftmax = codeSoftmax(f.text());
+                    // The training's matrix products (GeneratorTrainer.withPrecision): fp32, or bf16 under autocast
+                    // (weights, gradients and AdamW stay fp32); unset = -Donerec.torch.precision, else fp32.
+                    case "--precision" -> precision = Torch.Precision.parse(f.text(), "--precision");
                     default -> throw f.unknown("--full --minutes N --epochs N --out DIR --eval-users N --backend cpu|libtorch --reuse"
                             + " --d-model N --layers N --encoder-layers N --d-ff N --moe E:K --dropout P --item-embeddings true|false --lr X --final-lr SHARE --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
                             + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR[,DIR...]|train:M|none --distill-mix S"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
-                            + " --exclude-history auto|true|false --code-softmax codebook|trie");
+                            + " --exclude-history auto|true|false --code-softmax codebook|trie --precision fp32|bf16");
                 }
             }
+            if (precision == null) precision = Torch.Precision.fromSystemProperty();
             if (minutes < 0) minutes = full ? 45 : QUICK_GENERATOR_MINUTES;
             if (epochs < 0) epochs = full ? 200 : 20;
             // The quick run tests a seeded random sample of users so that it finishes in minutes on 2 cores; --full tests all.
@@ -292,7 +298,7 @@ public final class BeautyEndToEnd {
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
                     stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill,
-                    distillSasRec, distillMix, finalLrShare, encoderLayers, moeExperts, moeTopK);
+                    distillSasRec, distillMix, finalLrShare, encoderLayers, moeExperts, moeTopK, precision);
         }
 
         /** "--fusion W1,W2,...": the weights, each a number >= 0. */
@@ -655,8 +661,10 @@ public final class BeautyEndToEnd {
         GeneratorTrainer trainer = opt.resume() == null
                 ? new GeneratorTrainer(model, codec, tc, progress)
                 : GeneratorTrainer.resumeFrom(opt.resume(), codec, tc, progress);
-        // -Donerec.torch.precision=bf16 trains with bfloat16 matrix products (README: 1.7x the steps per second here).
-        trainer.withPrecision(Torch.Precision.fromSystemProperty());
+        // --precision bf16 trains with bfloat16 matrix products: at d=128 about 10% more steps per second in this
+        // example (fifth session), at d=192 1.6x in TrainerThroughput (docs/generator-quality.md, fourteenth session).
+        trainer.withPrecision(opt.precision());
+        LOG.info("generator training precision: {}", opt.precision());
         // Early stopping judges the lists as they will be served.
         trainer.withValidationExcludingHistory(excludesHistory(opt, split.repeatShare()));
         // The table the generator trains against (product of experts or distillation; the options exclude each other).

@@ -1,6 +1,7 @@
 package io.onerec.examples;
 
 import io.onerec.api.checkpoint.Checkpoint;
+import io.onerec.libtorch.Torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +55,25 @@ class BeautyEndToEndOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> parse("--distill-mix", "1.5"));
         assertThrows(IllegalArgumentException.class, () -> parse("--world-size", "2", "--rendezvous", "file:/tmp/x",
                 "--distill-sasrec", "train:3"));
+    }
+
+    @Test
+    void trainingPrecisionIsAFlagWithTheSystemPropertyAsItsDefault() {
+        assertEquals(Torch.Precision.BF16, parse("--precision", "bf16").precision());
+        assertEquals(Torch.Precision.FP32, parse("--precision", "FP32").precision());
+        String before = System.getProperty(Torch.PRECISION_PROPERTY);
+        try {
+            System.clearProperty(Torch.PRECISION_PROPERTY);
+            assertEquals(Torch.Precision.FP32, parse().precision());
+            System.setProperty(Torch.PRECISION_PROPERTY, "bf16");
+            assertEquals(Torch.Precision.BF16, parse().precision());
+            assertEquals(Torch.Precision.FP32, parse("--precision", "fp32").precision());
+        } finally {
+            if (before == null) System.clearProperty(Torch.PRECISION_PROPERTY);
+            else System.setProperty(Torch.PRECISION_PROPERTY, before);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--precision", "fp16"));
+        assertTrue(e.getMessage().contains("--precision") && e.getMessage().contains("fp16"), e.getMessage());
     }
 
     @Test
