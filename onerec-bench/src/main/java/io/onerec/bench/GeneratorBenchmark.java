@@ -51,7 +51,10 @@ public class GeneratorBenchmark {
      */
     @Param({"cpu", "libtorch"})
     public String backend;
-    /** d128 = TIGER-sized (d=128, 4+4 layers), d512 = d=512, d_ff=2048, 4+4 layers. */
+    /**
+     * d128 = TIGER-sized (d=128, 4+4 layers), d512 = d=512, d_ff=2048, 4+4 layers; a "+items" suffix (e.g. d128+items)
+     * adds item-ID embeddings for every item, which the item head ({@code fusion=item-head}) needs.
+     */
     @Param({"d128"})
     public String model;
     /** Defaults are cheap; add 128 (and -p model=d512) for the full table. */
@@ -70,6 +73,13 @@ public class GeneratorBenchmark {
      */
     @Param({"codebook"})
     public String softmax;
+    /**
+     * none = the generator alone; item-head = its own item head fused into the search ({@code ItemHead.fusion(2, 0.02)}),
+     * the cost of serving the item head; needs a "+items" model. Compare with
+     * {@code -p model=d128+items -p fusion=none,item-head}.
+     */
+    @Param({"none"})
+    public String fusion;
     /** Threads of the CPU backend (LibTorch uses its own intra-op threads); 0 = one per core. */
     @Param({"0"})
     public int threads;
@@ -81,7 +91,10 @@ public class GeneratorBenchmark {
     @Setup
     public void setup() {
         SemanticIdCodec codec = BenchModels.catalog(catalog, 1);
-        GeneratorConfig config = BenchModels.config(model, codec.codebookSizes());
+        boolean items = model.endsWith("+items");
+        GeneratorConfig config = BenchModels.config(items ? model.substring(0, model.length() - "+items".length()) : model,
+                codec.codebookSizes());
+        if (items) config = config.withItemVocab(codec.itemCount());
         Path dir = BenchModels.checkpoint(config, 2);
         int threads = this.threads > 0 ? this.threads : Runtime.getRuntime().availableProcessors();
         generator = switch (backend) {
@@ -97,9 +110,19 @@ public class GeneratorBenchmark {
             case "trie" -> DecodingOptions.CodeSoftmax.TRIE;
             default -> throw new IllegalArgumentException("unknown softmax " + softmax + " (codebook or trie)");
         });
+        gen = switch (fusion) {
+            case "none" -> gen;
+            case "item-head" -> {
+                if (!items) throw new IllegalArgumentException("fusion=item-head needs a model with item-ID embeddings (model=...+items)");
+                yield gen.withFusion(io.onerec.api.generator.ItemHead.fusion(2.0, 0.02));
+            }
+            default -> throw new IllegalArgumentException("unknown fusion " + fusion + " (none or item-head)");
+        };
         double[] headCodes = BenchModels.headCodesPerBeam(config, codec.trie(), softmax);
-        System.out.printf("# %s %s %s beam %d, %s softmax: %.1f MFLOP per user (codebooks %s, head logits per beam and level %s)%n",
-                backend, catalog, model, beam, softmax, BenchModels.flopsPerUser(config, beam, HISTORY, headCodes) / 1e6,
+        // The item head adds one d-wide dot product per item-ID row and user.
+        double itemHeadFlops = fusion.equals("item-head") ? 2.0 * config.dModel() * config.itemVocab() : 0;
+        System.out.printf("# %s %s %s beam %d, %s softmax, fusion %s: %.1f MFLOP per user (codebooks %s, head logits per beam and level %s)%n",
+                backend, catalog, model, beam, softmax, fusion, (BenchModels.flopsPerUser(config, beam, HISTORY, headCodes) + itemHeadFlops) / 1e6,
                 java.util.Arrays.toString(codec.codebookSizes()), java.util.Arrays.toString(
                         java.util.Arrays.stream(headCodes).mapToObj(v -> String.format("%.1f", v)).toArray()));
     }

@@ -35,6 +35,7 @@ import io.onerec.libtorch.Torch;
 import io.onerec.libtorch.dist.DataParallelGroup;
 import io.onerec.libtorch.generator.TorchGeneratorModel;
 import io.onerec.libtorch.generator.GeneratorTrainer;
+import io.onerec.api.generator.ItemHead;
 import io.onerec.libtorch.generator.SequenceExample;
 import io.onerec.libtorch.generator.StreamingWindows;
 import io.onerec.libtorch.generator.GeneratorTrainerConfig;
@@ -105,7 +106,7 @@ public final class BeautyEndToEnd {
                    boolean stream, int shuffleBuffer, int worldSize, int rank, String rendezvous, double fusionReverse,
                    String excludeHistory, DecodingOptions.CodeSoftmax codeSoftmax, double distill, String distillSasRec,
                    double distillMix, double finalLrShare, int encoderLayers, int moeExperts, int moeTopK,
-                   Torch.Precision precision) {
+                   Torch.Precision precision, String fusionPrior, double itemHead) {
         static Options parse(String[] args) {
             boolean full = false;
             double minutes = -1;
@@ -139,6 +140,8 @@ public final class BeautyEndToEnd {
             double finalLrShare = GeneratorTrainerConfig.DEFAULT_FINAL_LEARNING_RATE_SHARE;
             int encoderLayers = -1, moeExperts = 0, moeTopK = 0;
             Torch.Precision precision = null;
+            String fusionPrior = "table";
+            double itemHead = 0;
             FlagReader f = new FlagReader(args);
             while (f.next()) {
                 switch (f.flag()) {
@@ -195,6 +198,19 @@ public final class BeautyEndToEnd {
                         fusionWeights = w.equals("none") ? new double[0] : fusionWeights(w);
                     }
                     case "--fusion-background" -> fusionBackground = f.nonNegative();
+                    // Train the generator's item head beside its codes at this loss weight (GeneratorTrainer.withItemHead;
+                    // 0 = off); --fusion-prior item-head serves it fused into the beam search.
+                    case "--item-head" -> itemHead = f.nonNegative();
+                    // What the fusion rows fuse into the generator's beam search: the transition table (the default), the
+                    // SASRec teacher of --distill-sasrec ("sasrec"), or both as the teacher's mixture at --distill-mix
+                    // ("teacher"), or the generator's own item head ("item-head", trained with --item-head). The first
+                    // three are blends with other models, not the generator's own number.
+                    case "--fusion-prior" -> {
+                        fusionPrior = f.text();
+                        if (!FUSION_PRIORS.contains(fusionPrior)) {
+                            throw new IllegalArgumentException("--fusion-prior must be one of " + FUSION_PRIORS + ", not " + fusionPrior);
+                        }
+                    }
                     // Train the generator as a product of experts with the transition table at this weight (and serve
                     // it so); give it again with --reuse.
                     case "--train-fusion" -> trainFusion = f.nonNegative();
@@ -238,7 +254,7 @@ public final class BeautyEndToEnd {
                             + " --d-model N --layers N --encoder-layers N --d-ff N --moe E:K --dropout P --item-embeddings true|false --lr X --final-lr SHARE --batch N"
                             + " --valid-users N --valid-every N --patience N --weight-decay X --causal true|false --bos-last-state true|false"
                             + " --resume DIR --beam N --data FILE --codec-embeddings built|text|file:PATH|built+file:PATH"
-                            + " --fusion W1,W2,...|none --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR[,DIR...]|train:M|none --distill-mix S"
+                            + " --fusion W1,W2,...|none --fusion-prior table|sasrec|teacher|item-head --item-head W --fusion-background B --fusion-window N --fusion-reverse S --train-fusion W --distill S --distill-sasrec DIR[,DIR...]|train:M|none --distill-mix S"
                             + " --stream --shuffle-buffer N --world-size N --rank R --rendezvous file:PATH|tcp:HOST:PORT"
                             + " --exclude-history auto|true|false --code-softmax codebook|trie --precision fp32|bf16");
                 }
@@ -282,9 +298,21 @@ public final class BeautyEndToEnd {
             } else if (distillSasRec.equals("none")) {
                 distillSasRec = null;
             }
+            boolean fusesSasRec = fusionPrior.equals("sasrec") || fusionPrior.equals("teacher");
+            if (fusesSasRec && distillSasRec == null) {
+                throw new IllegalArgumentException("--fusion-prior " + fusionPrior + " fuses the SASRec of --distill-sasrec, and there is none");
+            }
+            if (!fusionPrior.equals("table") && trainFusion > 0) {
+                throw new IllegalArgumentException("--train-fusion serves the generator with the table it was trained with; --fusion-prior "
+                        + fusionPrior + " does not apply");
+            }
             if (distillSasRec != null && !(distill > 0)) throw new IllegalArgumentException("--distill-sasrec needs --distill > 0");
             if (distillSasRec != null && distillSasRec.startsWith("train:") && !(sasRecMinutes(distillSasRec) > 0)) {
                 throw new IllegalArgumentException("--distill-sasrec train:M needs minutes M > 0, got " + distillSasRec);
+            }
+            if (itemHead > 0 && !causal) throw new IllegalArgumentException("--item-head trains on sequence windows, which need --causal true");
+            if (fusionPrior.equals("item-head") && itemHead == 0 && !reuse) {
+                throw new IllegalArgumentException("--fusion-prior item-head fuses the item head that --item-head W trains; give both");
             }
             if (stream && !causal) throw new IllegalArgumentException("--stream trains sequence windows, which need --causal true");
             if (worldSize > 1 && distillSasRec != null && distillSasRec.startsWith("train:")) {
@@ -298,8 +326,11 @@ public final class BeautyEndToEnd {
                     lr, batch, validUsers, patience, weightDecay, causal, bosLast, resume, beam, data, codecEmb, validEvery,
                     fusionWeights, fusionBackground, trainFusion, fusionWindow,
                     stream, shuffleBuffer, worldSize, rank, rendezvous, fusionReverse, excludeHistory, codeSoftmax, distill,
-                    distillSasRec, distillMix, finalLrShare, encoderLayers, moeExperts, moeTopK, precision);
+                    distillSasRec, distillMix, finalLrShare, encoderLayers, moeExperts, moeTopK, precision, fusionPrior, itemHead);
         }
+
+        /** The values of {@code --fusion-prior}. */
+        static final List<String> FUSION_PRIORS = List.of("table", "sasrec", "teacher", "item-head");
 
         /** "--fusion W1,W2,...": the weights, each a number >= 0. */
         static double[] fusionWeights(String list) {
@@ -429,9 +460,23 @@ public final class BeautyEndToEnd {
                 opt.reuse ? "(reused)" : String.format("%.1f min", training.time().toSeconds() / 60.0)));
         TransitionBaseline forward = opt.fusionWindow == TransitionBaseline.DEFAULT_WINDOW ? transition
                 : TransitionBaseline.fit(split, opt.fusionWindow, false);
-        ItemPrior prior = opt.fusionReverse > 0
+        ItemPrior table = opt.fusionReverse > 0
                 ? ItemPrior.mixture(forward, TransitionBaseline.fit(split, opt.fusionWindow, false, true), opt.fusionReverse)
                 : forward;
+        // --fusion-prior: the table, the SASRec teacher, or the teacher's mixture of both (teacher is non-null: parse checked).
+        ItemPrior prior = switch (opt.fusionPrior) {
+            case "sasrec" -> servingSasRec(teacher, test, valid);
+            case "teacher" -> ItemPrior.mixture(table, servingSasRec(teacher, test, valid), opt.distillMix);
+            // The generator's own head, computed by its decoder inside each search (any backend).
+            case "item-head" -> ItemHead.OWN;
+            default -> table;
+        };
+        String priorName = switch (opt.fusionPrior) {
+            case "sasrec" -> "SASRec";
+            case "teacher" -> "table+SASRec";
+            case "item-head" -> "its item head";
+            default -> "table";
+        };
         if (opt.trainFusion > 0) {
             // A product-of-experts generator is served with the prior it was trained with, at its weight.
             PriorFusion poe = new PriorFusion(prior, opt.trainFusion, opt.fusionBackground, true);
@@ -453,7 +498,7 @@ public final class BeautyEndToEnd {
             }
             EvaluationResult t = evaluator.evaluate("test", test, seqs.itemCount(),
                     fused(generator, serving, prior, bestWeight, opt.fusionBackground));
-            rows.add(row(String.format("generator + table w=%.2g", bestWeight), t, bestValid, "(both above)"));
+            rows.add(row(String.format("generator + %s w=%.2g", priorName, bestWeight), t, bestValid, "(both above)"));
         }
         bar.close();
 
@@ -664,6 +709,10 @@ public final class BeautyEndToEnd {
         // --precision bf16 trains with bfloat16 matrix products: at d=128 about 10% more steps per second in this
         // example (fifth session), at d=192 1.6x in TrainerThroughput (docs/generator-quality.md, fourteenth session).
         trainer.withPrecision(opt.precision());
+        if (opt.itemHead() > 0) {
+            trainer.withItemHead(opt.itemHead());
+            LOG.info("item head trained beside the codes at loss weight {}", opt.itemHead());
+        }
         LOG.info("generator training precision: {}", opt.precision());
         // Early stopping judges the lists as they will be served.
         trainer.withValidationExcludingHistory(excludesHistory(opt, split.repeatShare()));
@@ -726,9 +775,25 @@ public final class BeautyEndToEnd {
         return BatchRecommender.of(generator, DecodingOptions.beams(beam));
     }
 
-    /** The generator with the transition table fused into its beam search (shallow fusion, {@link PriorFusion}). */
-    static BatchRecommender fused(Generator generator, DecodingOptions serving, ItemPrior table, double weight, double background) {
-        return BatchRecommender.of(generator, serving.withFusion(new PriorFusion(table, weight, background)));
+    /** The generator with a prior (the transition table, SASRec) fused into its beam search (shallow fusion, {@link PriorFusion}). */
+    static BatchRecommender fused(Generator generator, DecodingOptions serving, ItemPrior prior, double weight, double background) {
+        return BatchRecommender.of(generator, serving.withFusion(new PriorFusion(prior, weight, background)));
+    }
+
+    /**
+     * The SASRec teacher as a prior to fuse at serving: {@value #SASREC_TEACHER_TOP_K} items per history, history items left
+     * out, its evidence for the evaluated users' histories computed up front in batches (one at a time it would run one
+     * SASRec forward per beam search).
+     */
+    static SasRecPrior servingSasRec(SasRecTeacher teacher, List<NextItemExample> test, List<NextItemExample> valid) {
+        SasRecPrior prior = teacher.prior();
+        List<UserHistory> histories = new ArrayList<>(test.size() + valid.size());
+        for (NextItemExample e : test) histories.add(e.history());
+        for (NextItemExample e : valid) histories.add(e.history());
+        long t0 = System.nanoTime();
+        prior.precompute(histories, 256);
+        LOG.info("SASRec fused at serving: evidence for {} histories in {} s", histories.size(), (System.nanoTime() - t0) / 1_000_000_000);
+        return prior;
     }
 
     private static String title(ItemMetadata meta, int item) {

@@ -114,6 +114,35 @@ class BeautyEndToEndOptionsTest {
     }
 
     @Test
+    void theFusionRowsFuseTheTableUnlessToldToFuseTheSasRecTeacher() {
+        assertEquals("table", parse().fusionPrior());
+        assertEquals("sasrec", parse("--full", "--distill-sasrec", "runs/s256/sasrec", "--fusion-prior", "sasrec").fusionPrior());
+        assertEquals("teacher", parse("--fusion-prior", "teacher").fusionPrior(), "the quick run trains a SASRec teacher to fuse");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--full", "--fusion-prior", "sasrec"));
+        assertTrue(e.getMessage().contains("--distill-sasrec"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("--fusion-prior", "bert4rec"));
+        assertTrue(e.getMessage().contains("--fusion-prior"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("--distill", "0", "--train-fusion", "1", "--fusion-prior", "sasrec",
+                "--distill-sasrec", "dir"));
+        assertTrue(e.getMessage().contains("--train-fusion"), e.getMessage());
+    }
+
+    @Test
+    void theItemHeadIsTrainedWhenAskedAndFusedOnlyIfTrainedOrReused() {
+        assertEquals(0, parse().itemHead(), "off unless asked");
+        BeautyEndToEnd.Options o = parse("--full", "--item-head", "0.5", "--fusion-prior", "item-head");
+        assertEquals(0.5, o.itemHead());
+        assertEquals("item-head", o.fusionPrior());
+        assertEquals("item-head", parse("--reuse", "--fusion-prior", "item-head").fusionPrior(), "a trained model's head can be fused");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--fusion-prior", "item-head"));
+        assertTrue(e.getMessage().contains("--item-head"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("--item-head", "-1"));
+        assertTrue(e.getMessage().contains("--item-head"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("--causal", "false", "--distill", "0", "--item-head", "0.5"));
+        assertTrue(e.getMessage().contains("--item-head"), e.getMessage());
+    }
+
+    @Test
     void aResumedRunReloadsTheTeacherItsStoppedRunSaved(@TempDir Path out) throws IOException {
         Path dir = out.resolve("sasrec");
         BeautyEndToEnd.Options resumed = parse("--out", out.toString(), "--resume", out.resolve("training-state").toString());

@@ -137,6 +137,7 @@ public final class ConstrainedBeamSearch {
         PriorMasses prior = null;
         ItemPrior.Evidence[] evidence = null;
         boolean normalized = gen.fused() && gen.fusion().normalized();
+        boolean ownItemHead = gen.fused() && gen.fusion().prior() == ItemHead.OWN;
         double[] bonus = null; // the prior's score of each child of the node being expanded
         if (gen.fused()) {
             prior = new PriorMasses(trie, gen.fusion(), backgroundMasses(gen.fusion().prior()));
@@ -144,7 +145,8 @@ public final class ConstrainedBeamSearch {
             for (int l = 0; l < config.codeLevels(); l++) widest = Math.max(widest, config.codebookSize(l));
             bonus = new double[widest];
             evidence = new ItemPrior.Evidence[u];
-            for (int i = 0; i < u; i++) evidence[i] = prior.evidenceFor(users.get(i));
+            // The generator's own item head is read from the decoder once its session has encoded the users (below).
+            if (!ownItemHead) for (int i = 0; i < u; i++) evidence[i] = prior.evidenceFor(users.get(i));
         }
         Candidates cand = new Candidates();
         // Trie softmax: each live slot's codes are its prefix node's trie children (all of them: filters and
@@ -153,6 +155,14 @@ public final class ConstrainedBeamSearch {
         int[] listOffsets = trieSoftmax ? new int[n + 1] : null;
         int[] listCodes = new int[0];
         try (StepDecoder.Session session = decoder.start(users, b)) {
+            if (ownItemHead) {
+                float[] logits = session.itemLogits();
+                if (logits.length % u != 0) throw new IllegalStateException(logits.length + " item-head logits for " + u + " users");
+                int v = logits.length / u;
+                for (int i = 0; i < u; i++) {
+                    evidence[i] = ItemHead.evidence(logits, i * v, v, users.get(i).items(), gen.excludeHistory(), ItemHead.TOP_K);
+                }
+            }
             int[] tokens = new int[n];
             int[] parents = new int[n];
             for (int s = 0; s < n; s++) parents[s] = s;

@@ -36,6 +36,15 @@ public interface StepDecoder {
         float[] step(int[] tokens, int[] parents, int level);
 
         /**
+         * The item head's logits for the session's users, row-major {@code [users][item_vocab]}: the encoder's state after
+         * each user's last history item against the encoder's item-ID embeddings ({@link ItemHead}). Fails for a model
+         * without item-ID embeddings, or a decoder that does not implement the head.
+         */
+        default float[] itemLogits() {
+            throw new UnsupportedOperationException(getClass().getName() + " has no item head");
+        }
+
+        /**
          * The sparse head ({@link io.onerec.api.DecodingOptions.CodeSoftmax#TRIE}): feeds one token per slot as
          * {@link #step} does, then computes the logits of only the listed codes of each slot and log-softmaxes each
          * slot's list on its own. Slot {@code s}'s codes are {@code codes[offsets[s] .. offsets[s + 1])} (codes at

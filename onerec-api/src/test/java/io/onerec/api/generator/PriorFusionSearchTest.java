@@ -199,4 +199,94 @@ class PriorFusionSearchTest {
         }
         assertTrue(anyDifferentLogProb, "the sessions report each softmax's own log-probability");
     }
+
+    /** Logits of a made-up item head, different per user, so that fusing it moves the ranking. */
+    private float[] headLogits(List<UserHistory> users) {
+        int n = codec.itemCount();
+        float[] out = new float[users.size() * n];
+        for (int u = 0; u < users.size(); u++) {
+            for (int i = 0; i < n; i++) out[u * n + i] = ((i * 7 + u * 3) % 11) / 2f;
+        }
+        return out;
+    }
+
+    /** The fake decoder with that item head. */
+    private StepDecoder decoderWithHead() {
+        return (users, beamWidth) -> {
+            StepDecoder.Session inner = new FakeDecoder(config).start(users, beamWidth);
+            return new StepDecoder.Session() {
+                @Override
+                public float[] step(int[] tokens, int[] parents, int level) {
+                    return inner.step(tokens, parents, level);
+                }
+
+                @Override
+                public float[] itemLogits() {
+                    return headLogits(users);
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        };
+    }
+
+    /**
+     * The generator's own item head ({@link ItemHead#OWN}) fuses exactly as an external prior would that returned the
+     * head's evidence: the decoder's logits, softmaxed, history left out when the request leaves it out, top {@value ItemHead#TOP_K}.
+     */
+    @Test
+    void theOwnItemHeadFusesAsAPriorHoldingItsEvidence() {
+        List<UserHistory> users = List.of(user, new UserHistory(2, new int[]{4}));
+        for (boolean excludeHistory : new boolean[]{false, true}) {
+            float[] logits = headLogits(users);
+            int n = codec.itemCount();
+            ItemPrior same = new ItemPrior() {
+                @Override
+                public Evidence evidence(UserHistory h) {
+                    int u = users.indexOf(h);
+                    return ItemHead.evidence(logits, u * n, n, h.items(), excludeHistory, ItemHead.TOP_K);
+                }
+            };
+            DecodingOptions base = DecodingOptions.beams(6).withExcludeHistory(excludeHistory);
+            List<List<GeneratedSession>> own = search.search(decoderWithHead(), users, base.withFusion(ItemHead.fusion(1.5, 0.1)));
+            List<List<GeneratedSession>> external = search.search(new FakeDecoder(config), users, base.withFusion(new PriorFusion(same, 1.5, 0.1)));
+            List<List<GeneratedSession>> alone = search.search(new FakeDecoder(config), users, base);
+            boolean moved = false;
+            for (int u = 0; u < users.size(); u++) {
+                assertEquals(external.get(u).size(), own.get(u).size());
+                for (int r = 0; r < own.get(u).size(); r++) {
+                    assertEquals(external.get(u).get(r).firstItem(), own.get(u).get(r).firstItem(), "user " + u + ", rank " + r);
+                    assertEquals(external.get(u).get(r).logProb(), own.get(u).get(r).logProb(), 1e-9);
+                    moved |= own.get(u).get(r).firstItem() != alone.get(u).get(r).firstItem();
+                }
+            }
+            assertTrue(moved, "the head changes the ranking");
+        }
+    }
+
+    @Test
+    void theOwnItemHeadNeedsADecoderThatHasOne() {
+        DecodingOptions fused = DecodingOptions.beams(4).withFusion(ItemHead.fusion(1, 0.1));
+        assertThrows(UnsupportedOperationException.class, () -> search.search(new FakeDecoder(config), List.of(user), fused));
+        assertThrows(UnsupportedOperationException.class, () -> ItemHead.OWN.evidence(user), "not a standalone prior");
+    }
+
+    @Test
+    void itemHeadEvidenceIsTheSoftmaxTopKWithoutTheHistory() {
+        float[] logits = {9, 0, 2, 1, 2, 5, 3};  // two users' worth, offset 2: {2, 1, 2, 5, 3}
+        ItemPrior.Evidence e = ItemHead.evidence(logits, 2, 5, new int[]{3}, true, 3);
+        double z = Math.exp(2) + Math.exp(1) + Math.exp(2) + Math.exp(3);   // item 3 (logit 5) left out
+        assertArrayEquals(new int[]{4, 0, 2}, e.items(), "highest first, ties to the lower item");
+        assertEquals(Math.exp(3) / z, e.weight(0), 1e-12);
+        assertEquals(Math.exp(2) / z, e.weight(1), 1e-12);
+        assertEquals(Math.exp(2) / z, e.weight(2), 1e-12);
+        ItemPrior.Evidence all = ItemHead.evidence(logits, 2, 5, new int[]{3}, false, 10);
+        assertArrayEquals(new int[]{3, 4, 0, 2, 1}, all.items(), "nothing left out, and top k beyond the catalog keeps all");
+        assertEquals(0, ItemHead.evidence(new float[]{1}, 0, 1, new int[]{0}, true, 5).size(), "everything excluded");
+        assertThrows(IllegalArgumentException.class, () -> ItemHead.evidence(logits, 0, 5, new int[0], false, 0));
+        assertThrows(IllegalStateException.class, () -> ItemHead.evidence(new float[]{Float.NaN}, 0, 1, new int[0], false, 1));
+    }
 }

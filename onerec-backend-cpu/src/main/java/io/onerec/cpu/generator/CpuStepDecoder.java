@@ -68,6 +68,8 @@ public final class CpuStepDecoder implements StepDecoder {
         private float[] sparseOut = new float[0];
         /** Per user, the encoder output at the latest history position (BOS inputs add it), or null. */
         private final float[] lastState;
+        /** Per user, the encoder output at the latest position: the state the item head reads. */
+        private final float[] finalState;
         private final Moe moe;
         private int position;
 
@@ -100,12 +102,9 @@ public final class CpuStepDecoder implements StepDecoder {
             keyArrays = new float[scores.length][];
             keyOff = new int[scores.length];
             float[] enc = encode(tokens, items, rows);
-            if (c.bosReadsLastState()) {
-                lastState = new float[u * d];
-                for (int i = 0; i < u; i++) System.arraycopy(enc, (encStart[i] + encLen[i] - 1) * d, lastState, i * d, d);
-            } else {
-                lastState = null;
-            }
+            finalState = new float[u * d];
+            for (int i = 0; i < u; i++) System.arraycopy(enc, (encStart[i] + encLen[i] - 1) * d, finalState, i * d, d);
+            lastState = c.bosReadsLastState() ? finalState : null;
             crossKv = new float[c.decoderLayers()][];
             for (int l = 0; l < crossKv.length; l++) {
                 crossKv[l] = new float[rows * 2 * d];
@@ -122,6 +121,18 @@ public final class CpuStepDecoder implements StepDecoder {
 
         public int slots() {
             return slots;
+        }
+
+        /** The item head: each user's final encoder state dotted with every item-ID embedding, [users][item_vocab]. */
+        @Override
+        public float[] itemLogits() {
+            if (w.itemEmbedding == null) throw new IllegalStateException("this generator has no item-ID embeddings (item_vocab = 0), so no item head");
+            int users = encStart.length, v = c.itemVocab();
+            float[] out = new float[users * v];
+            for (int i = 0; i < users; i++) {
+                for (int item = 0; item < v; item++) out[i * v + item] = k.dot(finalState, i * d, w.itemEmbedding, item * d, d);
+            }
+            return out;
         }
 
         /** Encoder over all users' positions at once (GEMMs over the concatenation, attention per user). */

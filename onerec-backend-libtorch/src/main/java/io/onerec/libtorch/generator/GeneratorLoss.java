@@ -1,5 +1,6 @@
 package io.onerec.libtorch.generator;
 
+import io.onerec.api.ItemPrior;
 import io.onerec.api.PriorFusion;
 import io.onerec.api.SemanticId;
 import io.onerec.api.SemanticIdCodec;
@@ -33,6 +34,8 @@ final class GeneratorLoss {
     /** A teacher distilled into the sequence loss (its distribution mixed into the one-hot targets), or null. */
     private TargetMasses teacher;
     private double teacherShare;
+    /** Weight of the item head's cross-entropy in the loss (0 = off), see {@link #itemHead}. */
+    private double itemHeadWeight;
 
     /** A fused distribution with its trie masses, built for the codec's current trie when first needed. */
     private final class TargetMasses {
@@ -49,6 +52,22 @@ final class GeneratorLoss {
          * {@link SessionLogProbs#computeSequences}'s target order: [level][target * K_level + code].
          */
         float[][] conditionalLogMasses(List<SequenceExample> batch) {
+            return conditionalLogMasses(batch, evidence(batch));
+        }
+
+        /** The prior's training evidence for every target of the windows, in target order. */
+        List<ItemPrior.Evidence> evidence(List<SequenceExample> batch) {
+            List<ItemPrior.Evidence> out = new ArrayList<>();
+            for (SequenceExample w : batch) {
+                int[] items = w.items();
+                for (int k = 0; k + 1 < items.length; k++) {
+                    out.add(fusion.prior().evidenceForTraining(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), items[k + 1]));
+                }
+            }
+            return out;
+        }
+
+        float[][] conditionalLogMasses(List<SequenceExample> batch, List<ItemPrior.Evidence> evidence) {
             PrefixTrie trie = codec.trie();
             if (masses == null || builtFor != trie) {
                 masses = new PriorMasses(trie, fusion);
@@ -65,7 +84,7 @@ final class GeneratorLoss {
                 int[] items = w.items();
                 for (int k = 0; k + 1 < items.length; k++, r++) {
                     int next = items[k + 1];
-                    masses.load(fusion.prior().evidenceForTraining(new UserHistory(w.userId(), Arrays.copyOf(items, k + 1)), next));
+                    masses.load(evidence.get(r));
                     SemanticId sid = codec.sidOf(next);
                     int node = trie.root();
                     for (int l = 0; l < levels; l++) {
@@ -111,11 +130,24 @@ final class GeneratorLoss {
         this.teacherShare = share;
     }
 
+    /**
+     * Adds {@code weight} x the item head's cross-entropy ({@link TorchGeneratorModel#itemLogits} of the encoder's
+     * state at each target's last history item, against the target item, mixed with the distilled teacher's item
+     * distribution at the teacher's share when there is one) to the sequence loss; 0 turns it off.
+     */
+    void itemHead(double weight) {
+        if (!(weight >= 0) || Double.isInfinite(weight)) throw new IllegalArgumentException("item head weight must be finite and >= 0, got " + weight);
+        if (weight > 0 && !model.config().itemEmbeddings()) {
+            throw new IllegalArgumentException("the item head scores the encoder's item-ID embeddings; this model has none (item_vocab = 0)");
+        }
+        this.itemHeadWeight = weight;
+    }
+
     /** Mean cross-entropy over all target codes of the sessions (+ weighted MoE balancing loss); with gradients. */
     Tensor nextToken(List<SessionExample> batch) {
-        if (prior != null || teacher != null) {
+        if (prior != null || teacher != null || itemHeadWeight > 0) {
             // Rather than silently training without them: both are defined on sequence windows only.
-            throw new IllegalStateException("a fused prior and distillation apply to sequence training (fitSequences) only");
+            throw new IllegalStateException("a fused prior, distillation and the item head apply to sequence training (fitSequences) only");
         }
         List<UserHistory> users = new ArrayList<>(batch.size());
         List<int[]> sessions = new ArrayList<>(batch.size());
@@ -148,9 +180,14 @@ final class GeneratorLoss {
             // it leaves undefined are zero-filled before the all-reduce).
             return model.parameterList().getFirst().sum().mul(Torch.scalar(0));
         }
+        List<ItemPrior.Evidence> taught = teacher == null ? null : teacher.evidence(mine);
         SessionLogProbs.Result r = SessionLogProbs.computeSequences(model, vocab, mine, dropout,
-                prior == null ? null : prior.conditionalLogMasses(mine), teacher == null ? null : softTargets(mine));
+                prior == null ? null : prior.conditionalLogMasses(mine), teacher == null ? null : softTargets(mine, taught));
         Tensor loss = r.tokenLogProbs().sum().neg().div(Torch.scalar(codes));
+        if (itemHeadWeight > 0) {
+            loss = loss.add(itemHeadLogProbs(mine, r.lastStates(), taught).sum().neg().div(Torch.scalar((double) targets))
+                    .mul(Torch.scalar(itemHeadWeight)));
+        }
         if (r.auxLoss() != null && moeAuxWeight > 0) loss = loss.add(r.auxLoss().mul(Torch.scalar(moeAuxWeight / world)));
         return loss;
     }
@@ -177,9 +214,59 @@ final class GeneratorLoss {
         return sum / codes;
     }
 
+    /**
+     * Per target, the item head's log-probability of the target item, or with a teacher the negated cross-entropy
+     * against {@code (1 - share) one-hot + share q_teacher} (the teacher's evidence normalised over the items the head
+     * scores): [N]. A target outside the item-ID rows (an item added after training) contributes 0.
+     */
+    Tensor itemHeadLogProbs(List<SequenceExample> batch, Tensor lastStates, List<ItemPrior.Evidence> taught) {
+        int vocabRows = model.config().itemVocab();
+        int n = (int) lastStates.size(0);
+        long[] next = new long[n];
+        float[] known = new float[n];
+        int r = 0;
+        for (SequenceExample w : batch) {
+            int[] items = w.items();
+            for (int k = 0; k + 1 < items.length; k++, r++) {
+                boolean in = items[k + 1] < vocabRows;
+                next[r] = in ? items[k + 1] : 0;
+                known[r] = in ? 1 : 0;
+            }
+        }
+        Tensor logp = model.itemLogits(lastStates).log_softmax(-1);                          // [N, V]
+        Tensor picked = logp.gather(1, Torch.longs(next, n, 1)).view(n).mul(Torch.floats(known, n));
+        if (taught == null || teacherShare == 0) return picked;
+        int width = 1;
+        for (ItemPrior.Evidence e : taught) width = Math.max(width, e.size());
+        long[] idx = new long[n * width];
+        float[] q = new float[n * width];
+        for (int t = 0; t < n; t++) {
+            ItemPrior.Evidence e = taught.get(t);
+            double total = 0;
+            for (int i = 0; i < e.size(); i++) if (e.item(i) < vocabRows) total += e.weight(i);
+            if (!(total > 0)) continue; // no evidence: the one-hot term alone (its share is rescaled below)
+            for (int i = 0; i < e.size(); i++) {
+                if (e.item(i) >= vocabRows) continue;
+                idx[t * width + i] = e.item(i);
+                q[t * width + i] = (float) (e.weight(i) / total);
+            }
+        }
+        Tensor expected = logp.gather(1, Torch.longs(idx, n, width)).mul(Torch.floats(q, n, width))
+                .sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());   // [N]
+        // (1 - s) one-hot + s teacher, s = 0 where the teacher said nothing.
+        float[] oneHotShare = new float[n], teacherShares = new float[n];
+        for (int t = 0; t < n; t++) {
+            float sum = 0;
+            for (int i = 0; i < width; i++) sum += q[t * width + i];
+            teacherShares[t] = sum > 0 ? (float) teacherShare : 0;
+            oneHotShare[t] = 1 - teacherShares[t];
+        }
+        return picked.mul(Torch.floats(oneHotShare, n)).add(expected.mul(Torch.floats(teacherShares, n)));
+    }
+
     /** The teacher's {@code q(code | prefix of the target)} in the same layout (0 for codes outside the trie). */
-    private SessionLogProbs.SoftTargets softTargets(List<SequenceExample> batch) {
-        float[][] q = teacher.conditionalLogMasses(batch); // the teacher's weight is 1: log q
+    private SessionLogProbs.SoftTargets softTargets(List<SequenceExample> batch, List<ItemPrior.Evidence> taught) {
+        float[][] q = teacher.conditionalLogMasses(batch, taught); // the teacher's weight is 1: log q
         for (float[] level : q) {
             for (int i = 0; i < level.length; i++) level[i] = (float) Math.exp(level[i]); // exp(-inf) = 0 outside the trie
         }

@@ -121,6 +121,20 @@ public final class GeneratorTrainer {
     }
 
     /**
+     * Trains the item head beside the codes (LIGER's hybrid of generative and dense retrieval): {@code weight} x the
+     * cross-entropy of {@link TorchGeneratorModel#itemLogits} at each target's last history state against the target
+     * item, mixed with the distilled teacher's item distribution at the same share as the codes when
+     * {@link #withDistillation} is set. The head is tied to the encoder's item-ID embeddings (no new parameters), so a
+     * checkpoint is unchanged; it is served by fusing it into the beam search
+     * ({@code DecodingOptions.withFusion(ItemHead.fusion(weight, background))}, either backend). Sequence
+     * training only; 0 (the default) turns it off.
+     */
+    public GeneratorTrainer withItemHead(double weight) {
+        losses.itemHead(weight);
+        return this;
+    }
+
+    /**
      * Trains with the forward pass's matrix products in bfloat16 ({@link Torch#autocast}; weights, gradients and the
      * optimiser stay float32) or float32 (the default). Validation decodes in the same precision.
      */

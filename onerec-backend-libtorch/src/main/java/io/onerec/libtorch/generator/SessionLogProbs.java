@@ -18,8 +18,16 @@ public final class SessionLogProbs {
     private SessionLogProbs() {
     }
 
-    /** Result: per-code log-probs [B, m*P] and the MoE balancing loss of this forward pass (null without MoE). */
-    public record Result(Tensor tokenLogProbs, Tensor auxLoss) {
+    /**
+     * Result: per-code log-probs [B, m*P], the MoE balancing loss of this forward pass (null without MoE), and for
+     * sequence windows the encoder's state at each target's last history item, [N, d] (the user state the item head
+     * reads, {@link TorchGeneratorModel#itemLogits}; null for sessions).
+     */
+    public record Result(Tensor tokenLogProbs, Tensor auxLoss, Tensor lastStates) {
+        public Result(Tensor tokenLogProbs, Tensor auxLoss) {
+            this(tokenLogProbs, auxLoss, null);
+        }
+
         /** Summed log-probability of each session, [B]. */
         public Tensor perSession() {
             return tokenLogProbs.sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
@@ -162,9 +170,9 @@ public final class SessionLogProbs {
         Tensor encoded = model.encode(enc.tokens(), enc.items(), enc.padded(), dropout);
         Tensor[] aux = new Tensor[1];
         Tensor rows = Torch.longs(encRow, n);
-        Tensor last = c.bosReadsLastState() ? model.lastStates(encoded, rows, Torch.longs(lastPos, n)) : null;
-        Tensor hidden = model.decode(Torch.longs(input, n, p), encoded, rows, Torch.bools(blocked, n, 1, 1, s), last,
-                aux, dropout);                                                       // [N, P, d]
+        Tensor last = model.lastStates(encoded, rows, Torch.longs(lastPos, n));
+        Tensor hidden = model.decode(Torch.longs(input, n, p), encoded, rows, Torch.bools(blocked, n, 1, 1, s),
+                c.bosReadsLastState() ? last : null, aux, dropout);                                                       // [N, P, d]
         Tensor[] perLevel = new Tensor[p];
         for (int l = 0; l < p; l++) {
             Tensor logits = model.levelLogits(hidden.select(1, l), l);                // [N, K_l]
@@ -187,6 +195,6 @@ public final class SessionLogProbs {
                 perLevel[l] = perLevel[l].mul(Torch.scalar(1 - soft.share())).add(expected.mul(Torch.scalar(soft.share())));
             }
         }
-        return new Result(torch.cat(new TensorVector(perLevel), 1), aux[0]);
+        return new Result(torch.cat(new TensorVector(perLevel), 1), aux[0], last);
     }
 }

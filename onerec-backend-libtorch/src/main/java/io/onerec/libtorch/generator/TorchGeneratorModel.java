@@ -369,6 +369,25 @@ public final class TorchGeneratorModel {
         return Torch.bools(future, 1, 1, t, t);
     }
 
+    /**
+     * The item head: logits over the item-ID rows for user states [..., d] (the encoder's state at a history's last
+     * item), scored against the encoder's own item-ID embeddings (tied, as SASRec ties its input and output tables, so
+     * the head adds no parameters): [..., item_vocab], float32. Meaningful only for a model trained with it
+     * ({@link GeneratorTrainer#withItemHead}); it is served by fusing its distribution into the beam search
+     * ({@link io.onerec.api.generator.ItemHead}), never instead of it.
+     */
+    public Tensor itemLogits(Tensor userStates) {
+        if (!config.itemEmbeddings()) throw new IllegalStateException("the item head needs a model with item-ID embeddings (item_vocab > 0)");
+        return linear(userStates, p("encoder.item_embedding")).to(Torch.device(), torch.ScalarType.Float);
+    }
+
+    /** The encoder's state at each history's last item, [B, d], from an encoder output [B, S, d] of right-padded rows. */
+    public Tensor lastHistoryStates(Tensor encoded, Tensor padded) {
+        Tensor lastIndex = padded.logical_not().sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
+                .sub(Torch.scalar(1)).to(Torch.device(), torch.ScalarType.Long);
+        return lastStates(encoded, null, lastIndex);
+    }
+
     /** Logits of the codes at position {@code level} (the lm_head rows of that position only): [..., K_level]. */
     public Tensor levelLogits(Tensor hidden, int level) {
         Tensor w = p("lm_head.weight").narrow(0, config.codeTokenOffset(level), config.codebookSize(level));

@@ -72,6 +72,8 @@ final class TorchStepDecoder implements StepDecoder {
         private final Tensor crossBlocked;
         /** Per user, the encoder output at the latest history position (BOS inputs add it): [users, d], or null. */
         private final Tensor lastState;
+        /** Per user, the encoder output at the latest position (the state the item head reads): [users, d]. */
+        private final Tensor finalState;
         /** User of each slot, [slots] int64. */
         private final Tensor slotUser;
         /** Per decoder layer, self-attention keys/values [slots, heads, capacity, dh]; grown when a search needs more. */
@@ -101,6 +103,7 @@ final class TorchStepDecoder implements StepDecoder {
             long[] owner = new long[slots];
             for (int s = 0; s < slots; s++) owner[s] = s / beamWidth;
             slotUser = Torch.longs(owner, slots);
+            finalState = model.lastHistoryStates(encoded, enc.padded());
             if (c.bosReadsLastState()) {
                 long[] latest = new long[this.users];
                 for (int u = 0; u < latest.length; u++) latest[u] = vocab.encoderItems(users.get(u)).length - 1;
@@ -119,6 +122,12 @@ final class TorchStepDecoder implements StepDecoder {
             allocateCache(Math.min(c.maxDecoderLen(), c.codeLevels() + 1));
             logProbs = new float[c.codeLevels()][];
             DecodeProfile.lap(DecodeProfile.Phase.START, t0);
+        }
+
+        @Override
+        public float[] itemLogits() {
+            if (!c.itemEmbeddings()) throw new IllegalStateException("this generator has no item-ID embeddings (item_vocab = 0), so no item head");
+            return Torch.toFloats(model.itemLogits(finalState).contiguous());
         }
 
         /** (Re)allocates the self-attention caches with room for {@code positions}, keeping what they hold. */

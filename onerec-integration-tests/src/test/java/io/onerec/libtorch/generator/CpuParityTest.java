@@ -9,6 +9,7 @@ import io.onerec.api.checkpoint.Checkpoint;
 import io.onerec.api.checkpoint.HostTensor;
 import io.onerec.api.generator.GeneratorConfig;
 import io.onerec.api.generator.GeneratorTokens;
+import io.onerec.api.generator.ItemHead;
 import io.onerec.api.generator.StepDecoder;
 import io.onerec.core.codec.ResidualCodec;
 import io.onerec.cpu.generator.CpuGenerator;
@@ -62,14 +63,17 @@ class CpuParityTest {
         try (TorchGenerator torchGen = TorchGenerator.load(dir, codec);
              CpuGenerator cpuGen = CpuGenerator.load(dir, codec, KernelProvider.get(), 2)) {
             assertStepLogProbsAgree(torchGen.model(), cpuGen, codec, users, config);
-            for (DecodingOptions g : List.of(DecodingOptions.beams(10),
+            List<DecodingOptions> options = new ArrayList<>(List.of(DecodingOptions.beams(10),
                     DecodingOptions.beams(6).withItemsPerSession(config.itemsPerSession()).withExcludeHistory(true),
                     DecodingOptions.beams(8).withAllowedPrefixes(firstPrefixes(codec, 3)),
                     // The sparse head (trie softmax); sessions of several items list the root's children again at
                     // every later item's first level.
                     DecodingOptions.beams(10).withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE),
                     DecodingOptions.beams(6).withItemsPerSession(config.itemsPerSession()).withExcludeHistory(true)
-                            .withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE))) {
+                            .withCodeSoftmax(DecodingOptions.CodeSoftmax.TRIE)));
+            // The generator's own item head fused into the search (needs item-ID embeddings).
+            if (config.itemEmbeddings()) options.add(DecodingOptions.beams(10).withExcludeHistory(true).withFusion(ItemHead.fusion(1.0, 0.02)));
+            for (DecodingOptions g : options) {
                 List<List<GeneratedSession>> a = torchGen.generateBatch(users, g), b = cpuGen.generateBatch(users, g);
                 for (int u = 0; u < users.size(); u++) {
                     assertEquals(a.get(u).size(), b.get(u).size(), "beams of user " + u);
@@ -104,6 +108,12 @@ class CpuParityTest {
                     tokens[s] = 1 + r.nextInt(c.vocabSize() - 1);
                 }
                 int level = step % c.codeLevels();
+                if (step == 0 && c.itemEmbeddings()) {
+                    float[] ta = torchS.itemLogits(), tb = cpuS.itemLogits();
+                    assertEquals((long) users.size() * c.itemVocab(), ta.length);
+                    assertEquals(ta.length, tb.length);
+                    for (int i = 0; i < ta.length; i++) assertEquals(ta[i], tb[i], 1e-4 * Math.max(1, Math.abs(ta[i])), "item-head logit " + i);
+                }
                 float[] a = torchS.step(tokens.clone(), parents.clone(), level);
                 float[] b = cpuS.step(tokens.clone(), parents.clone(), level);
                 assertEquals(a.length, b.length);
