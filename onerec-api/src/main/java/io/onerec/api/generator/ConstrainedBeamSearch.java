@@ -155,7 +155,7 @@ public final class ConstrainedBeamSearch {
         int[] listOffsets = trieSoftmax ? new int[n + 1] : null;
         int[] listCodes = new int[0];
         try (StepDecoder.Session session = decoder.start(users, b)) {
-            if (ownItemHead) {
+            if (ownItemHead && u > 0) {
                 float[] logits = session.itemLogits();
                 if (logits.length % u != 0) throw new IllegalStateException(logits.length + " item-head logits for " + u + " users");
                 int v = logits.length / u;

@@ -272,6 +272,8 @@ class PriorFusionSearchTest {
         DecodingOptions fused = DecodingOptions.beams(4).withFusion(ItemHead.fusion(1, 0.1));
         assertThrows(UnsupportedOperationException.class, () -> search.search(new FakeDecoder(config), List.of(user), fused));
         assertThrows(UnsupportedOperationException.class, () -> ItemHead.OWN.evidence(user), "not a standalone prior");
+        assertEquals(List.of(), search.search(decoderWithHead(), List.of(), DecodingOptions.beams(4).withFusion(ItemHead.fusion(1, 0.1))),
+                "no users, nothing to ask the head");
     }
 
     @Test
