@@ -123,15 +123,12 @@ public final class CpuStepDecoder implements StepDecoder {
             return slots;
         }
 
-        /** The item head: each user's final encoder state dotted with every item-ID embedding, [users][item_vocab]. */
+        /** The item head: each user's final encoder state against every item-ID embedding (one GEMM), [users][item_vocab]. */
         @Override
         public float[] itemLogits() {
-            if (w.itemEmbedding == null) throw new IllegalStateException("this generator has no item-ID embeddings (item_vocab = 0), so no item head");
-            int users = encStart.length, v = c.itemVocab();
-            float[] out = new float[users * v];
-            for (int i = 0; i < users; i++) {
-                for (int item = 0; item < v; item++) out[i * v + item] = k.dot(finalState, i * d, w.itemEmbedding, item * d, d);
-            }
+            int users = encStart.length;
+            float[] out = new float[users * c.itemVocab()];
+            k.matmul(finalState, 0, users, w.itemHead(), out, 0, false);
             return out;
         }
 

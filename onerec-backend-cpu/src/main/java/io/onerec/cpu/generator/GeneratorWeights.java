@@ -33,6 +33,8 @@ public final class GeneratorWeights {
      * reads single rows of it.
      */
     final float[] lmHead;
+    /** encoder.item_embedding packed for the item head's one GEMM per request; packed on first use (a copy of the table). */
+    private volatile PackedMatrix itemHead;
 
     record Ffn(PackedMatrix wi, PackedMatrix wo) {
     }
@@ -131,6 +133,22 @@ public final class GeneratorWeights {
 
     public GeneratorConfig config() {
         return config;
+    }
+
+    /**
+     * The item head's weights: encoder.item_embedding packed as a [item_vocab, d_model] matrix, built on first use so
+     * that models served without the head do not hold a second copy of the item table.
+     */
+    PackedMatrix itemHead() {
+        PackedMatrix m = itemHead;
+        if (m == null) {
+            if (itemEmbedding == null) throw new IllegalStateException("this generator has no item-ID embeddings (item_vocab = 0), so no item head");
+            synchronized (this) {
+                m = itemHead;
+                if (m == null) itemHead = m = PackedMatrix.pack(itemEmbedding, 0, config.itemVocab(), config.dModel(), kernels.panelWidth());
+            }
+        }
+        return m;
     }
 
     public Kernels kernels() {
