@@ -464,19 +464,16 @@ public final class BeautyEndToEnd {
                 ? ItemPrior.mixture(forward, TransitionBaseline.fit(split, opt.fusionWindow, false, true), opt.fusionReverse)
                 : forward;
         // --fusion-prior: the table, the SASRec teacher, or the teacher's mixture of both (teacher is non-null: parse checked).
-        ItemPrior prior = switch (opt.fusionPrior) {
-            case "sasrec" -> servingSasRec(teacher, test, valid);
-            case "teacher" -> ItemPrior.mixture(table, servingSasRec(teacher, test, valid), opt.distillMix);
+        record Fused(String name, ItemPrior prior) {
+        }
+        Fused fusedPrior = switch (opt.fusionPrior) {
+            case "sasrec" -> new Fused("SASRec", servingSasRec(teacher, test, valid));
+            case "teacher" -> new Fused("table+SASRec", ItemPrior.mixture(table, servingSasRec(teacher, test, valid), opt.distillMix));
             // The generator's own head, computed by its decoder inside each search (any backend).
-            case "item-head" -> ItemHead.OWN;
-            default -> table;
+            case "item-head" -> new Fused("its item head", ItemHead.OWN);
+            default -> new Fused("table", table);
         };
-        String priorName = switch (opt.fusionPrior) {
-            case "sasrec" -> "SASRec";
-            case "teacher" -> "table+SASRec";
-            case "item-head" -> "its item head";
-            default -> "table";
-        };
+        ItemPrior prior = fusedPrior.prior();
         if (opt.trainFusion > 0) {
             // A product-of-experts generator is served with the prior it was trained with, at its weight.
             PriorFusion poe = new PriorFusion(prior, opt.trainFusion, opt.fusionBackground, true);
@@ -498,7 +495,7 @@ public final class BeautyEndToEnd {
             }
             EvaluationResult t = evaluator.evaluate("test", test, seqs.itemCount(),
                     fused(generator, serving, prior, bestWeight, opt.fusionBackground));
-            rows.add(row(String.format("generator + %s w=%.2g", priorName, bestWeight), t, bestValid, "(both above)"));
+            rows.add(row(String.format("generator + %s w=%.2g", fusedPrior.name(), bestWeight), t, bestValid, "(both above)"));
         }
         bar.close();
 

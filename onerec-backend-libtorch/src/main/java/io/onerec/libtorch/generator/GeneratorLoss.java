@@ -240,11 +240,16 @@ final class GeneratorLoss {
         for (ItemPrior.Evidence e : taught) width = Math.max(width, e.size());
         long[] idx = new long[n * width];
         float[] q = new float[n * width];
+        // (1 - s) one-hot + s teacher, s = 0 where the teacher said nothing about the items the head scores.
+        float[] oneHotShare = new float[n], teacherShares = new float[n];
         for (int t = 0; t < n; t++) {
             ItemPrior.Evidence e = taught.get(t);
             double total = 0;
             for (int i = 0; i < e.size(); i++) if (e.item(i) < vocabRows) total += e.weight(i);
-            if (!(total > 0)) continue; // no evidence: the one-hot term alone (its share is rescaled below)
+            boolean said = total > 0;
+            teacherShares[t] = said ? (float) teacherShare : 0;
+            oneHotShare[t] = 1 - teacherShares[t];
+            if (!said) continue;
             for (int i = 0; i < e.size(); i++) {
                 if (e.item(i) >= vocabRows) continue;
                 idx[t * width + i] = e.item(i);
@@ -253,14 +258,6 @@ final class GeneratorLoss {
         }
         Tensor expected = logp.gather(1, Torch.longs(idx, n, width)).mul(Torch.floats(q, n, width))
                 .sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());   // [N]
-        // (1 - s) one-hot + s teacher, s = 0 where the teacher said nothing.
-        float[] oneHotShare = new float[n], teacherShares = new float[n];
-        for (int t = 0; t < n; t++) {
-            float sum = 0;
-            for (int i = 0; i < width; i++) sum += q[t * width + i];
-            teacherShares[t] = sum > 0 ? (float) teacherShare : 0;
-            oneHotShare[t] = 1 - teacherShares[t];
-        }
         return picked.mul(Torch.floats(oneHotShare, n)).add(expected.mul(Torch.floats(teacherShares, n)));
     }
 

@@ -298,13 +298,7 @@ public final class TorchGeneratorModel {
      * Adds the MoE balancing loss (if any) to {@code aux[0]}.
      */
     public Tensor decode(Tensor input, Tensor enc, Tensor encPadded, Tensor[] aux, double dropout) {
-        Tensor last = null;
-        if (config.bosReadsLastState()) {
-            // Right-padded rows: the latest position is the number of real positions minus one.
-            Tensor lastIndex = encPadded.logical_not().sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
-                    .sub(Torch.scalar(1)).to(Torch.device(), torch.ScalarType.Long);
-            last = lastStates(enc, null, lastIndex);
-        }
+        Tensor last = config.bosReadsLastState() ? lastHistoryStates(enc, encPadded) : null;
         return decode(input, enc, null, encPadded.view(enc.size(0), 1, 1, enc.size(1)), last, aux, dropout);
     }
 
@@ -383,6 +377,7 @@ public final class TorchGeneratorModel {
 
     /** The encoder's state at each history's last item, [B, d], from an encoder output [B, S, d] of right-padded rows. */
     public Tensor lastHistoryStates(Tensor encoded, Tensor padded) {
+        // Right-padded rows: the latest position is the number of real positions minus one.
         Tensor lastIndex = padded.logical_not().sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
                 .sub(Torch.scalar(1)).to(Torch.device(), torch.ScalarType.Long);
         return lastStates(encoded, null, lastIndex);

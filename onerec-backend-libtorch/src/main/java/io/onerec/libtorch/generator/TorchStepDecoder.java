@@ -103,14 +103,11 @@ final class TorchStepDecoder implements StepDecoder {
             long[] owner = new long[slots];
             for (int s = 0; s < slots; s++) owner[s] = s / beamWidth;
             slotUser = Torch.longs(owner, slots);
-            finalState = model.lastHistoryStates(encoded, enc.padded());
-            if (c.bosReadsLastState()) {
-                long[] latest = new long[this.users];
-                for (int u = 0; u < latest.length; u++) latest[u] = vocab.encoderItems(users.get(u)).length - 1;
-                lastState = model.lastStates(encoded, null, Torch.longs(latest, latest.length));
-            } else {
-                lastState = null;
-            }
+            // One gather serves both readers of the latest state: the BOS inputs and the item head.
+            long[] latest = new long[this.users];
+            for (int u = 0; u < latest.length; u++) latest[u] = vocab.encoderItems(users.get(u)).length - 1;
+            finalState = model.lastStates(encoded, null, Torch.longs(latest, latest.length));
+            lastState = c.bosReadsLastState() ? finalState : null;
             for (int i = 0; i < layers; i++) {
                 String pre = "decoder.layers." + i + ".";
                 selfQkv[i] = torch.cat(new TensorVector(model.p(pre + "self_attn.q.weight"), model.p(pre + "self_attn.k.weight"),
